@@ -1,0 +1,71 @@
+using DenseNetGen.Checkpoints;
+using DenseNetGen.Execution;
+using DenseNetGen.Planning;
+
+namespace DenseNetGen;
+
+/// <summary>
+/// A DenseNet with bound weights on a compute device: the base of every generated network class.
+/// Calls are serialized by a lock, so one instance is safe to share between threads; use one
+/// instance per thread for parallel throughput.
+/// </summary>
+public abstract class DenseNetModel : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly PlanExecutor _executor;
+    private bool _disposed;
+
+    protected DenseNetModel(NetworkPlan plan, BoundCheckpoint weights, ComputeDevice device)
+    {
+        Plan = plan;
+        Weights = weights;
+        Device = device;
+        _executor = new PlanExecutor(plan, weights, device);
+    }
+
+    /// <summary>The generator's plan: buffers, ops, parameter manifest, preprocessing.</summary>
+    public NetworkPlan Plan { get; }
+
+    /// <summary>The bound weights in canonical naming, with the file and convention they came from.</summary>
+    public BoundCheckpoint Weights { get; }
+
+    /// <summary>The device the kernels run on.</summary>
+    public ComputeDevice Device { get; }
+
+    /// <summary>A parameter by canonical (torchvision) name, e.g. "features.conv0.weight".</summary>
+    public Tensor GetParameter(string name) =>
+        Weights.Tensors.TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"{Plan.Name} has no parameter '{name}'.");
+
+    /// <summary>Logits [batch × NumClasses] for normalized NCHW input.</summary>
+    public float[] Forward(float[] input, int batch, int height, int width) => Run(input, batch, height, width, featuresOnly: false);
+
+    /// <summary>Globally pooled pre-logit features [batch × FeatureChannels] for normalized NCHW input.</summary>
+    public float[] ExtractFeatures(float[] input, int batch, int height, int width) => Run(input, batch, height, width, featuresOnly: true);
+
+    private float[] Run(float[] input, int batch, int height, int width, bool featuresOnly)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        long expected = (long)batch * Plan.InChannels * height * width;
+        if (input.Length != expected)
+            throw new ArgumentException($"{Plan.Name} expects {expected} input values ({batch}×{Plan.InChannels}×{height}×{width}), got {input.Length}.", nameof(input));
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _executor.Run(input, batch, height, width, featuresOnly);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _executor.Dispose();
+        }
+        GC.SuppressFinalize(this);
+    }
+}
