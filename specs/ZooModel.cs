@@ -47,11 +47,21 @@ public sealed class ZooModel
     public DenseNetModel Load(string? weights, ComputeDevice device)
     {
         if (weights is not null) return _loadFile(weights, device);
+        using var stream = OpenEmbeddedWeights();
+        return _loadStream(stream, EmbeddedWeightsDisplayName, device);
+    }
+
+    /// <summary>How the embedded checkpoint is named in messages.</summary>
+    public string EmbeddedWeightsDisplayName => $"embedded:{EmbeddedWeights}";
+
+    /// <summary>The embedded checkpoint's bytes (a torch.save .pth file, read by the same binder as any user's file).</summary>
+    /// <exception cref="InvalidOperationException">The model ships without weights.</exception>
+    public Stream OpenEmbeddedWeights()
+    {
         if (EmbeddedWeights is null)
             throw new InvalidOperationException(
                 $"{Name} ships without weights: pass a checkpoint (e.g. mmpretrain's {PretrainedFile ?? "release"} or torchvision's).");
-        using var stream = typeof(ZooModel).Assembly.GetManifestResourceStream(EmbeddedWeights)
+        return typeof(ZooModel).Assembly.GetManifestResourceStream(EmbeddedWeights)
             ?? throw new InvalidOperationException($"Embedded weights '{EmbeddedWeights}' are missing from {typeof(ZooModel).Assembly.GetName().Name}.");
-        return _loadStream(stream, $"embedded:{EmbeddedWeights}", device);
     }
 }

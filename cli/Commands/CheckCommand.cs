@@ -1,0 +1,39 @@
+using System.CommandLine;
+using DenseNetGen.Checkpoints;
+
+namespace DenseNetGen.Cli.Commands;
+
+/// <summary>`densenet check`: does a checkpoint fit a model? Says which format and key convention it found.</summary>
+internal static class CheckCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var model = new ModelOptions();
+        var command = new Command("check", "Validate a checkpoint against a model without running it");
+        command.Options.Add(model.Model);
+        command.Options.Add(model.Weights);
+        command.SetAction(parsed =>
+        {
+            var zooModel = model.ResolveModel(parsed);
+            var weights = parsed.GetValue(model.Weights)?.FullName;
+            BoundCheckpoint bound;
+            if (weights is not null)
+            {
+                bound = CheckpointBinder.Bind(weights, zooModel.Definition);
+            }
+            else
+            {
+                using var embedded = zooModel.OpenEmbeddedWeights();
+                bound = CheckpointBinder.Bind(embedded, zooModel.EmbeddedWeightsDisplayName, zooModel.Definition);
+            }
+            long values = bound.Tensors.Values.Sum(t => (long)t.Data.Length);
+            stdout.WriteLine($"ok: {bound.Source} fits {zooModel.Name}");
+            stdout.WriteLine($"  format      {bound.Format}");
+            stdout.WriteLine($"  convention  {bound.Convention}");
+            stdout.WriteLine($"  tensors     {bound.Tensors.Count} ({values:N0} values)");
+            stdout.WriteLine($"  parameters  {zooModel.Definition.ParameterCount:N0}");
+            return CliApp.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using System.Text.Json;
+using DenseNetGen.Inference;
+
+namespace DenseNetGen.Cli.Commands;
+
+/// <summary>`densenet predict IMAGE...`: top-k classes of each image, as text or JSON.</summary>
+internal static class PredictCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var model = new ModelOptions();
+        var images = new Argument<FileInfo[]>("images") { Description = "Image files (JPEG, PNG, BMP, WebP)", Arity = ArgumentArity.OneOrMore };
+        var topK = new Option<int>("--topk", "-k") { Description = "How many classes to show per image", DefaultValueFactory = _ => 5 };
+        var json = new Option<bool>("--json") { Description = "Machine-readable output" };
+        var command = new Command("predict", "Classify images") { images, topK, json };
+        model.AddTo(command);
+        command.SetAction(parsed =>
+        {
+            int k = parsed.GetValue(topK);
+            if (k < 1) throw new UsageException("--topk must be at least 1.");
+            var files = parsed.GetValue(images)!;
+            foreach (var file in files)
+                if (!file.Exists) throw new FileNotFoundException($"Image not found: {file.FullName}");
+
+            using var classifier = model.LoadClassifier(parsed);
+            var results = files.Select(f => (File: f.ToString(), Prediction: classifier.Predict(f.FullName, k))).ToList();
+            if (parsed.GetValue(json)) WriteJson(stdout, results);
+            else WriteText(stdout, results);
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    private static void WriteText(TextWriter stdout, IEnumerable<(string File, Prediction Prediction)> results)
+    {
+        foreach (var (file, prediction) in results)
+        {
+            stdout.WriteLine(file);
+            int width = prediction.TopK.Max(c => c.Label.Length);
+            for (int i = 0; i < prediction.TopK.Count; i++)
+            {
+                var c = prediction.TopK[i];
+                stdout.WriteLine($"  {i + 1}. {c.Label.PadRight(width)}  class {c.Index,4}  score {c.Score:0.0000}");
+            }
+        }
+    }
+
+    private static void WriteJson(TextWriter stdout, IEnumerable<(string File, Prediction Prediction)> results)
+    {
+        var payload = results.Select(r => new
+        {
+            image = r.File,
+            pred_label = r.Prediction.PredClass,
+            pred_class = r.Prediction.PredLabel,
+            pred_score = r.Prediction.PredScore,
+            topk = r.Prediction.TopK.Select(c => new { index = c.Index, label = c.Label, score = c.Score }),
+        });
+        stdout.WriteLine(JsonSerializer.Serialize(payload, new JsonSerializerOptions { WriteIndented = true }));
+    }
+}

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using DenseNetGen.Execution;
+using DenseNetGen.Inference;
+using DenseNetGen.Zoo;
+
+namespace DenseNetGen.Cli;
+
+/// <summary>--model, --weights and --device, shared by every command that loads a network.</summary>
+internal sealed class ModelOptions
+{
+    public Option<string?> Model { get; } = new("--model", "-m")
+    {
+        Description = $"Model name, e.g. densenet121 or densenet121_3rdparty_in1k (default: the embedded {DenseNets.DefaultName} net)",
+    };
+
+    public Option<FileInfo?> Weights { get; } = new("--weights", "-w")
+    {
+        Description = "Checkpoint: PyTorch .pth (zip or legacy; mmpretrain, torchvision) or .safetensors (timm)",
+    };
+
+    public Option<string?> Device { get; } = new("--device", "-d")
+    {
+        Description = "auto | cpu | opencl | cuda (default: DENSENET_DEVICE, else auto)",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Model);
+        command.Options.Add(Weights);
+        command.Options.Add(Device);
+    }
+
+    public ZooModel ResolveModel(ParseResult parsed)
+    {
+        var zooModel = DenseNets.Find(parsed.GetValue(Model) ?? DenseNets.DefaultName);
+        var weights = parsed.GetValue(Weights);
+        if (weights is null && zooModel.EmbeddedWeights is null)
+            throw new UsageException($"{zooModel.Name} ships without weights: pass --weights FILE (e.g. {zooModel.PretrainedFile}).");
+        if (weights is not null && !weights.Exists)
+            throw new FileNotFoundException($"Checkpoint not found: {weights.FullName}");
+        return zooModel;
+    }
+
+    public ComputeDevice OpenDevice(ParseResult parsed) =>
+        parsed.GetValue(Device) is { } kind ? ComputeDevice.Open(DeviceKindParser.Parse(kind)) : ComputeDevice.Default;
+
+    public ImageClassifier LoadClassifier(ParseResult parsed)
+    {
+        var zooModel = ResolveModel(parsed);
+        return new ImageClassifier(zooModel.Load(parsed.GetValue(Weights)?.FullName, OpenDevice(parsed)));
+    }
+}

@@ -1,0 +1,3 @@
+using DenseNetGen.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);
