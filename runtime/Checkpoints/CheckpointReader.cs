@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace DenseNetGen.Checkpoints;
 
 /// <summary>
@@ -53,8 +55,8 @@ public static class CheckpointReader
             // Readers validate every length themselves; this net only turns an unforeseen corruption into the documented exception.
             throw new CheckpointException(source, $"corrupt checkpoint: {e.Message}", inner: e);
         }
-        if (head.Length >= 9 && head[8] == (byte)'{' && BitConverter.ToUInt64(head[..8]) > (ulong)(head.Length - 8))
-            throw new CheckpointException(source, $"safetensors header claims {BitConverter.ToUInt64(head[..8])} bytes but the file has {head.Length - 8} after it (truncated or corrupt)");
+        if (head.Length >= 9 && head[8] == (byte)'{' && BinaryPrimitives.ReadUInt64LittleEndian(head) > (ulong)(head.Length - 8))
+            throw new CheckpointException(source, $"safetensors header claims {BinaryPrimitives.ReadUInt64LittleEndian(head)} bytes but the file has {head.Length - 8} after it (truncated or corrupt)");
         throw new CheckpointException(source, "unknown checkpoint format: expected a PyTorch .pth (zip or legacy) or .safetensors file");
     }
 }

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 using System.Text.Json;
 
 namespace DenseNetGen.Checkpoints;
@@ -13,7 +15,7 @@ internal static class SafetensorsReader
 
     /// <summary>True when the first bytes look like a safetensors header: a length that fits the file, then '{'.</summary>
     public static bool Recognises(ReadOnlySpan<byte> file) =>
-        file.Length >= 9 && file[8] == (byte)'{' && BitConverter.ToUInt64(file[..8]) <= (ulong)(file.Length - 8);
+        file.Length >= 9 && file[8] == (byte)'{' && BinaryPrimitives.ReadUInt64LittleEndian(file) <= (ulong)(file.Length - 8);
 
     public static CheckpointContents Read(ReadOnlyMemory<byte> file, string source)
     {
