@@ -282,6 +282,11 @@ def safetensors_bytes(state, dtype):
     return struct.pack("<Q", len(text)) + text + b"".join(blobs)
 
 
+def stored(name):
+    """A zip entry with a fixed date, so reruns write identical bytes."""
+    return zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+
+
 def shrink_zip_entry(source, target, entry_suffix, keep):
     """Rewrites a torch zip with one storage record cut to `keep` bytes (a storage smaller than its tensor)."""
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as zout:
@@ -289,7 +294,7 @@ def shrink_zip_entry(source, target, entry_suffix, keep):
             data = zin.read(info.filename)
             if info.filename.endswith(entry_suffix):
                 data = data[:keep]
-            zout.writestr(info.filename, data)
+            zout.writestr(stored(info.filename), data)
 
 
 def checksums(state):
@@ -321,6 +326,7 @@ def main():
     save(state, "weird_name.pth")  # record prefix "weird_name/", not "archive/"
     half = OrderedDict((n, t.half() if t.is_floating_point() else t) for n, t in state.items())
     save(half, "torchvision_fp16.pth")
+    save(state, "protocol4.pth", pickle_protocol=4)  # FRAME, MEMOIZE, SHORT_BINUNICODE, STACK_GLOBAL
     save(OrderedDict(("module." + n, t) for n, t in state.items()), "dataparallel.pth")
     views = OrderedDict(state)
     shared = torch.cat([state["features.norm5.weight"], state["features.norm5.bias"]])
@@ -354,9 +360,9 @@ def main():
           legacy_with_main_pickle(malicious_pickle("posix", "system", f"touch {PWNED_MARKER}")))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("malicious_eval/data.pkl",
+        z.writestr(stored("malicious_eval/data.pkl"),
                    malicious_pickle("builtins", "eval", f"open('{PWNED_MARKER}', 'w').close()"))
-        z.writestr("malicious_eval/version", "3\n")
+        z.writestr(stored("malicious_eval/version"), "3\n")
     write("malicious_eval.pth", buf.getvalue())
     write("huge_header.safetensors", struct.pack("<Q", 2**62) + b'{"a":{}}')
     sizes = {n: t.numel() for n, t in state.items()}

@@ -7,6 +7,7 @@ public class CheckpointFormatTests
     [Theory]
     [InlineData("torchvision.pth", "torch-zip", "torchvision")]
     [InlineData("weird_name.pth", "torch-zip", "torchvision")]
+    [InlineData("protocol4.pth", "torch-zip", "torchvision")]
     [InlineData("dataparallel.pth", "torch-zip", "torchvision")]
     [InlineData("views.pth", "torch-zip", "torchvision")]
     [InlineData("mmpretrain.pth", "torch-zip", "mmpretrain")]

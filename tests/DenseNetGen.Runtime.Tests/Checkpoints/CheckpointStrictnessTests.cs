@@ -66,4 +66,16 @@ public class CheckpointStrictnessTests
         var error = Assert.Throws<CheckpointException>(() => CheckpointBinder.Bind(tensors, ReferenceCheckpoints.Plan));
         Assert.Contains("features.norm0.momentum", error.Message);
     }
+
+    [Fact]
+    public void TwoKeysForOneParameterAreRejected()
+    {
+        var tensors = new Dictionary<string, Tensor>(CheckpointReader.ReadAll(ReferenceCheckpoints.PathOf("torchvision.pth")).Tensors);
+        var canonical = tensors["features.denseblock1.denselayer1.norm1.weight"];
+        tensors["features.denseblock1.denselayer1.norm.1.weight"] = canonical;
+
+        var error = Assert.Throws<CheckpointException>(() => CheckpointBinder.Bind(tensors, ReferenceCheckpoints.Plan));
+
+        Assert.Contains("features.denseblock1.denselayer1.norm.1.weight (duplicates features.denseblock1.denselayer1.norm1.weight)", error.Message);
+    }
 }
