@@ -201,6 +201,7 @@ def legacy_2017(state, legacy_names):
     num_batches_tracked. norm0's weight and bias share one storage (the bias at an offset) and the
     classifier weight is a transposed (non-contiguous) view, to exercise offsets and strides."""
     storages = OrderedDict()  # key -> float32 values
+    storages_key_of = {}  # tensor name -> its storage key
     tensors = []  # (name, key, offset, size, stride)
     for name, t in state.items():
         if name.endswith("num_batches_tracked"):
@@ -251,9 +252,6 @@ def legacy_2017(state, legacy_names):
         values = storages[key]
         body += struct.pack("<q", values.numel()) + values.numpy().astype("<f4").tobytes()
     return bytes(body)
-
-
-storages_key_of = {}
 
 
 def legacy_with_main_pickle(main):
