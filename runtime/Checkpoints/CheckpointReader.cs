@@ -1,0 +1,62 @@
+using System.Buffers.Binary;
+
+namespace DenseNetGen.Checkpoints;
+
+/// <summary>
+/// Reads every tensor of a checkpoint without a model: PyTorch zip (≥ 1.6), legacy PyTorch (&lt; 1.6)
+/// or safetensors, chosen by the file's content, never its extension. Nothing in a file is executed.
+/// </summary>
+public static class CheckpointReader
+{
+    private static ReadOnlySpan<byte> ZipMagic => "PK\x03\x04"u8;
+
+    public static CheckpointContents ReadAll(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var name = Path.GetFileName(path);
+        byte[] bytes;
+        try
+        {
+            using var file = File.OpenRead(path);
+            if (file.Length > Array.MaxLength) throw new CheckpointException(name, $"file of {file.Length} bytes is too large (at most {Array.MaxLength})");
+            bytes = new byte[file.Length];
+            file.ReadExactly(bytes);
+        }
+        catch (IOException e)
+        {
+            throw new CheckpointException(name, $"cannot read: {e.Message}", inner: e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new CheckpointException(name, $"cannot read: {e.Message}", inner: e);
+        }
+        return Read(bytes, name);
+    }
+
+    public static CheckpointContents ReadAll(Stream stream, string displayName)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return Read(copy.GetBuffer().AsMemory(0, (int)copy.Length), displayName);
+    }
+
+    internal static CheckpointContents Read(ReadOnlyMemory<byte> file, string source)
+    {
+        var head = file.Span;
+        try
+        {
+            if (head.StartsWith(ZipMagic)) return TorchZipReader.Read(file, source);
+            if (head.Length >= 2 && head[0] == 0x80 && head[1] <= 5) return LegacyTorchReader.Read(file, source);
+            if (SafetensorsReader.Recognises(head)) return SafetensorsReader.Read(file, source);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidCastException or OverflowException or IndexOutOfRangeException)
+        {
+            // Readers validate every length themselves; this net only turns an unforeseen corruption into the documented exception.
+            throw new CheckpointException(source, $"corrupt checkpoint: {e.Message}", inner: e);
+        }
+        if (head.Length >= 9 && head[8] == (byte)'{' && BinaryPrimitives.ReadUInt64LittleEndian(head) > (ulong)(head.Length - 8))
+            throw new CheckpointException(source, $"safetensors header claims {BinaryPrimitives.ReadUInt64LittleEndian(head)} bytes but the file has {head.Length - 8} after it (truncated or corrupt)");
+        throw new CheckpointException(source, "unknown checkpoint format: expected a PyTorch .pth (zip or legacy) or .safetensors file");
+    }
+}

@@ -1,0 +1,56 @@
+using System.Text.RegularExpressions;
+
+namespace DenseNetGen.Checkpoints;
+
+/// <summary>
+/// mmpretrain / mmcls ImageClassifier names (mmpretrain/models/backbones/densenet.py + LinearClsHead):
+/// backbone.stem.0 = conv0, backbone.stem.1 = norm0; backbone.stages.N.block.M.{norm1,conv1,norm2,conv2}
+/// = denseblock(N+1).denselayer(M+1); backbone.transitions.N.{norm,conv} = transition(N+1) for every
+/// stage but the last, whose transition is Sequential(BN, ReLU), so backbone.transitions.LAST.0 = norm5;
+/// head.fc = classifier.
+/// </summary>
+internal sealed partial class MmpretrainConvention : KeyConvention
+{
+    public override string Name => "mmpretrain";
+
+    public override Func<string, string?> MapperFor(IReadOnlyCollection<string> keys)
+    {
+        var last = keys.Select(k => Stage().Match(k)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value)).DefaultIfEmpty(-1).Max();
+        return key => Map(key, last);
+    }
+
+    private static string? Map(string key, int lastStage)
+    {
+        if (Stem().Match(key) is { Success: true } stem)
+            return (stem.Groups[1].Value == "0" ? "features.conv0." : "features.norm0.") + stem.Groups[2].Value;
+        if (Layer().Match(key) is { Success: true } layer)
+            return $"features.denseblock{Next(layer.Groups[1])}.denselayer{Next(layer.Groups[2])}.{layer.Groups[3].Value}";
+        if (Transition().Match(key) is { Success: true } transition && int.Parse(transition.Groups[1].Value) != lastStage)
+            return $"features.transition{Next(transition.Groups[1])}.{transition.Groups[2].Value}";
+        if (FinalNorm().Match(key) is { Success: true } norm && int.Parse(norm.Groups[1].Value) == lastStage)
+            return "features.norm5." + norm.Groups[2].Value;
+        if (Head().Match(key) is { Success: true } head)
+            return "classifier." + head.Groups[1].Value;
+        return null;
+    }
+
+    private static int Next(Group index) => int.Parse(index.Value) + 1;
+
+    [GeneratedRegex(@"^backbone\.stages\.(\d{1,4})\.")]
+    private static partial Regex Stage();
+
+    [GeneratedRegex(@"^backbone\.stem\.([01])\.(\w+)$")]
+    private static partial Regex Stem();
+
+    [GeneratedRegex(@"^backbone\.stages\.(\d{1,4})\.block\.(\d{1,4})\.((?:norm|conv)[12]\.\w+)$")]
+    private static partial Regex Layer();
+
+    [GeneratedRegex(@"^backbone\.transitions\.(\d{1,4})\.((?:norm|conv)\.\w+)$")]
+    private static partial Regex Transition();
+
+    [GeneratedRegex(@"^backbone\.transitions\.(\d{1,4})\.0\.(\w+)$")]
+    private static partial Regex FinalNorm();
+
+    [GeneratedRegex(@"^head\.fc\.(weight|bias)$")]
+    private static partial Regex Head();
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using DenseNetGen.Planning;
+
+namespace DenseNetGen.Runtime.Tests.Checkpoints;
+
+/// <summary>
+/// The files tools/make_checkpoints.py wrote with PyTorch, the manifest of their net and the checksums
+/// PyTorch computed for every tensor.
+/// </summary>
+internal static class ReferenceCheckpoints
+{
+    public static string Directory { get; } = FindDirectory();
+
+    public static string PathOf(string file) => System.IO.Path.Combine(Directory, file);
+
+    public static byte[] Bytes(string file) => File.ReadAllBytes(PathOf(file));
+
+    /// <summary>A plan whose parameter manifest is the reference net's; its other fields are not used by the binder.</summary>
+    public static NetworkPlan Plan { get; } = LoadPlan();
+
+    public static IReadOnlyDictionary<string, Checksum> Float32Checksums { get; } = LoadChecksums("float32");
+
+    public static IReadOnlyDictionary<string, Checksum> Float16Checksums { get; } = LoadChecksums("float16");
+
+    public static string PwnedMarker { get; } = Json("checksums.json").RootElement.GetProperty("pwnedMarker").GetString()!;
+
+    public static NetworkPlan PlanWith(IReadOnlyList<ParameterInfo> parameters) =>
+        new("OddImageNet", 3, 45, 11, 20, [], [], 0, 0, 0, parameters, new PreprocessInfo([0f, 0f, 0f], [1f, 1f, 1f], 45, 45), null, 0, 0);
+
+    private static NetworkPlan LoadPlan() => PlanWith(
+        [.. Json("manifest.json").RootElement.GetProperty("parameters").EnumerateArray()
+            .Select(p => new ParameterInfo(p.GetProperty("name").GetString()!, [.. p.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32())]))]);
+
+    private static Dictionary<string, Checksum> LoadChecksums(string section) =>
+        Json("checksums.json").RootElement.GetProperty(section).EnumerateObject().ToDictionary(
+            p => p.Name,
+            p => new Checksum(p.Value.GetProperty("sum").GetDouble(), p.Value.GetProperty("sumOfSquares").GetDouble(),
+                [.. p.Value.GetProperty("first").EnumerateArray().Select(v => v.GetDouble())]));
+
+    private static JsonDocument Json(string file) => JsonDocument.Parse(File.ReadAllBytes(PathOf(file)));
+
+    private static string FindDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = System.IO.Path.Combine(dir.FullName, "tests", "references", "checkpoints");
+            if (System.IO.Directory.Exists(candidate)) return candidate;
+        }
+        throw new DirectoryNotFoundException("tests/references/checkpoints not found above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>Per-tensor sums PyTorch computed in float64: enough to tell any misread value or order.</summary>
+internal sealed record Checksum(double Sum, double SumOfSquares, double[] First)
+{
+    public void AssertMatches(Tensor tensor)
+    {
+        double sum = 0, squares = 0;
+        foreach (var v in tensor.Data)
+        {
+            sum += v;
+            squares += (double)v * v;
+        }
+        // Float64 sums of the same float32 values differ only by summation order.
+        Assert.True(Math.Abs(sum - Sum) <= 1e-9 * Math.Max(1, SumOfSquares), $"{tensor.Name}: sum {sum} vs PyTorch {Sum}");
+        Assert.True(Math.Abs(squares - SumOfSquares) <= 1e-9 * Math.Max(1, SumOfSquares), $"{tensor.Name}: sum of squares {squares} vs PyTorch {SumOfSquares}");
+        for (var i = 0; i < First.Length; i++) Assert.Equal(First[i], tensor.Data[i]);
+    }
+}
