@@ -22,6 +22,7 @@ namespace DenseNetGen.Generator.Parsing
         {
             if (!SyntaxFacts.IsValidIdentifier(name)) return "it is not a C# identifier";
             if (IsKeyword(name)) return "it is a C# keyword";
+            if (IsLowerCaseAscii(name)) return "lower-case ASCII names are reserved for future C# keywords";
             if (System.Array.IndexOf(ReservedMembers, name) >= 0 || NumberedMember.IsMatch(name))
                 return "it clashes with a member of the generated class";
             return null;
@@ -33,6 +34,15 @@ namespace DenseNetGen.Generator.Parsing
             foreach (var part in name.Split('.'))
             {
                 if (!SyntaxFacts.IsValidIdentifier(part) || IsKeyword(part)) return false;
+            }
+            return true;
+        }
+
+        private static bool IsLowerCaseAscii(string name)
+        {
+            foreach (char c in name)
+            {
+                if (c < 'a' || c > 'z') return false;
             }
             return true;
         }

@@ -21,7 +21,7 @@ namespace DenseNetGen.Generator.Parsing
         public const int MaxChannels = 65536;
         public const int MaxBnSize = 256;
         public const int MaxNumClasses = 1_000_000;
-        public const int MaxImageSize = 65536;
+        public const int MaxImageSize = 16384;
 
         private static readonly float[] ImageNetMean = { 123.675f, 116.28f, 103.53f };
         private static readonly float[] ImageNetStd = { 58.395f, 57.12f, 57.375f };
