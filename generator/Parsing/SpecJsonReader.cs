@@ -146,7 +146,8 @@ namespace DenseNetGen.Generator.Parsing
             TryConsume('-');
             if (TryConsume('0'))
             {
-                // JSON forbids leading zeros.
+                if (_pos < _text.Length && _text[_pos] >= '0' && _text[_pos] <= '9')
+                    throw new JsonReaderException("numbers cannot have leading zeros", start);
             }
             else if (!ConsumeDigits()) throw Expected("a digit");
             if (TryConsume('.') && !ConsumeDigits()) throw Expected("a digit after '.'");
