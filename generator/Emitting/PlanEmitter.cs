@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text;
 using DenseNetGen.Generator.Model;
 using static DenseNetGen.Generator.Emitting.CSharpLiterals;
 

@@ -54,7 +54,9 @@ namespace DenseNetGen.Generator.Parsing
 
         public double Value { get; } = value;
 
-        public bool IsInteger => Text.IndexOfAny(new[] { '.', 'e', 'E' }) < 0;
+        private static readonly char[] NonIntegerChars = { '.', 'e', 'E' };
+
+        public bool IsInteger => Text.IndexOfAny(NonIntegerChars) < 0;
     }
 
     internal sealed class JsonLiteral(JsonKind kind, TextSpan span) : JsonNode(kind, span);

@@ -281,8 +281,8 @@ namespace DenseNetGen.Generator.Parsing
             var inner = Fields(obj, PreprocessFields);
             var mean = ReadChannelValues(obj, inner, "mean", inChannels, requirePositive: false);
             var std = ReadChannelValues(obj, inner, "std", inChannels, requirePositive: true);
-            int? resize = ReadInt(obj, inner, "resize", MaxImageSize, " preprocess block");
-            int? crop = ReadInt(obj, inner, "crop", MaxImageSize, " preprocess block");
+            int? resize = ReadInt(obj, inner, "resize", MaxImageSize, "'s preprocess block");
+            int? crop = ReadInt(obj, inner, "crop", MaxImageSize, "'s preprocess block");
             if (resize is int r && crop is int c && c > r)
             {
                 Report(DiagnosticDescriptors.BadPreprocess, inner["crop"].Value.Span, $"crop {c} is larger than resize {r}");
@@ -293,7 +293,7 @@ namespace DenseNetGen.Generator.Parsing
 
         private EquatableArray<float>? ReadChannelValues(JsonObject obj, Dictionary<string, JsonProperty> fields, string field, int inChannels, bool requirePositive)
         {
-            if (Required(obj, fields, field, " preprocess block") is not JsonNode node) return null;
+            if (Required(obj, fields, field, "'s preprocess block") is not JsonNode node) return null;
             if (node is not JsonArray array)
             {
                 Report(DiagnosticDescriptors.WrongType, node.Span, field, "an array of numbers");

@@ -34,6 +34,7 @@ namespace DenseNetGen.Generator.Planning
         private readonly List<ParameterModel> _parameters = new();
         private long _parameterCount;
         private long _macs;
+        private int _normBuffer;
         private int _normChannels;
 
         private PlanBuilder(NetworkSpec spec) => _spec = spec;
@@ -54,7 +55,7 @@ namespace DenseNetGen.Generator.Planning
             // Buffer layout (see NetworkPlan): input, one per block, shared scratch, [stem], features, logits.
             const int input = 0;
             int Block(int b) => 1 + b;
-            int norm = 1 + blocks, bottleneckBuffer = norm + 1;
+            int norm = _normBuffer = 1 + blocks, bottleneckBuffer = norm + 1;
             int stem = s.Stem == StemKind.ImageNet ? bottleneckBuffer + 1 : -1;
             int features = (stem >= 0 ? stem : bottleneckBuffer) + 1, logits = features + 1;
 
@@ -158,7 +159,7 @@ namespace DenseNetGen.Generator.Planning
             _ops.Add(new BatchNormReluOpModel(source, 0, channels, destination, norm, pool));
             AddNormParameters(norm, channels);
             _macs += 3L * channels * size * size; // BN 2 + ReLU 1 per element
-            if (destination == 1 + _spec.BlockConfig.Count) _normChannels = Math.Max(_normChannels, channels);
+            if (destination == _normBuffer) _normChannels = Math.Max(_normChannels, channels);
         }
 
         private void AddNormParameters(string prefix, int channels)
