@@ -1,0 +1,35 @@
+namespace DenseNetGen.Generator.Model
+{
+    internal enum StemKind
+    {
+        /// <summary>conv7x7/2 → BN → ReLU → maxpool3x3/2 (torchvision).</summary>
+        ImageNet,
+        /// <summary>A single conv3x3/1 (small inputs such as CIFAR or Fashion-MNIST).</summary>
+        Cifar,
+    }
+
+    /// <summary>
+    /// A validated spec. The locations of the values that later checks depend on are kept so
+    /// <see cref="Planning.PlanBuilder"/> can point at them.
+    /// </summary>
+    internal sealed record NetworkSpec(
+        string Name,
+        SourceLocation NameLocation,
+        string? Namespace,
+        int GrowthRate,
+        EquatableArray<int> BlockConfig,
+        int InitChannels,
+        int BnSize,
+        double Compression,
+        SourceLocation CompressionLocation,
+        StemKind Stem,
+        int InChannels,
+        int NumClasses,
+        int InputSize,
+        SourceLocation InputSizeLocation,
+        string? Labels,
+        PreprocessSpec Preprocess);
+
+    /// <summary>Preprocessing, with defaults already applied.</summary>
+    internal sealed record PreprocessSpec(EquatableArray<float> Mean, EquatableArray<float> Std, int Resize, int Crop);
+}
