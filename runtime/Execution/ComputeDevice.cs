@@ -91,8 +91,8 @@ public sealed class ComputeDevice : IDisposable
     }
 
     /// <summary>
-    /// The CPU accelerator's thread layout. ILGPU's default (a 4-wide warp, 4 warps per group, one group
-    /// processor per core) measured as fast as wider layouts for these barrier-free kernels.
+    /// The CPU accelerator's thread layout: ILGPU's default, which runs one worker per core. (Other layouts were
+    /// not compared: the shared 2-core build machine was too loaded for a fair measurement.)
     /// </summary>
     private static CPUDevice CpuConfiguration => CPUDevice.Default;
 

@@ -31,7 +31,11 @@ internal sealed class PlanExecutor : IDisposable
         _buffers = new MemoryBuffer1D<float, Stride1D.Dense>?[plan.Buffers.Count];
     }
 
-    /// <summary>Runs the plan on NCHW input; returns logits [batch, NumClasses] or, with <paramref name="featuresOnly"/>, features [batch, FeatureChannels].</summary>
+    /// <summary>
+    /// Runs the plan on NCHW input; returns logits [batch, NumClasses] or, with <paramref name="featuresOnly"/>,
+    /// features [batch, FeatureChannels]. (Those buffers are 1x1 maps in a network; a hand-built plan whose result
+    /// buffer is larger gets the whole buffer back, NCHW, which is how the kernel tests read spatial outputs.)
+    /// </summary>
     public float[] Run(ReadOnlySpan<float> input, int batch, int height, int width, bool featuresOnly)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -44,8 +48,8 @@ internal sealed class PlanExecutor : IDisposable
 
         var layout = Layout(batch, height, width);
         int result = featuresOnly ? _plan.FeatureBuffer : _plan.OutputBuffer;
-        if (layout.FinalSizes[result] != (1, 1))
-            throw new InvalidOperationException($"{_plan.Name}: result buffer '{_plan.Buffers[result].Name}' is not a 1x1 map.");
+        var (resultHeight, resultWidth) = layout.FinalSizes[result]
+            ?? throw new InvalidOperationException($"{_plan.Name}: no op writes the result buffer '{_plan.Buffers[result].Name}'.");
         EnsureBuffers(layout);
 
         var stream = _device.Accelerator.DefaultStream;
@@ -67,7 +71,7 @@ internal sealed class PlanExecutor : IDisposable
                     break;
             }
         }
-        var output = new float[batch * _plan.Buffers[result].Channels];
+        var output = new float[batch * _plan.Buffers[result].Channels * resultHeight * resultWidth];
         View(result, output.Length).CopyToCPU(stream, output);
         stream.Synchronize();
         return output;

@@ -13,12 +13,14 @@ namespace DenseNetGen.Kernels;
 /// <see cref="ConvKernels.ChannelTile"/>, zero-filled), so a thread's channel tile loads contiguously.</item>
 /// <item>Bias is [OutPadded] (zeros when the op has none); the folded BatchNorm is already in weight and bias.</item>
 /// </list>
+/// Relu and ChannelsFastest are 0/1 flags (kernel parameters must be blittable); ChannelsFastest is set per
+/// backend by <see cref="KernelSet"/>.
 /// </remarks>
 public readonly record struct ConvGeometry(
     int Batch,
     int InChannels, int SourceCapacity, int SourceOffset, int InHeight, int InWidth,
     int OutChannels, int OutPadded, int DestinationCapacity, int DestinationOffset, int OutHeight, int OutWidth,
-    int Kernel, int Stride, int Padding, int Relu)
+    int Kernel, int Stride, int Padding, int Relu, int ChannelsFastest = 0)
 {
     public int InPixels => InHeight * InWidth;
     public int OutPixels => OutHeight * OutWidth;

@@ -6,8 +6,9 @@ namespace DenseNetGen.Kernels;
 /// Convolution kernels (layouts in <see cref="ConvGeometry"/>). Each thread computes a register tile of
 /// <see cref="ChannelTile"/> output channels × <see cref="PixelTile"/> output pixels with no shared memory and
 /// no barriers: ILGPU's CPU accelerator emulates barriers with OS threads, which costs far more than it saves.
-/// Threads are numbered pixel tile fastest, then channel tile, then image, so neighbouring GPU threads read
-/// neighbouring pixels.
+/// Threads are numbered image slowest; within an image either pixel tile fastest (neighbouring GPU threads read
+/// neighbouring pixels) or channel tile fastest (on CPUs, threads that run back to back re-read the same input
+/// pixels from cache), as <see cref="ConvGeometry.ChannelsFastest"/> says.
 /// </summary>
 public static class ConvKernels
 {
@@ -26,12 +27,8 @@ public static class ConvKernels
         ArrayView<float> destination, ConvGeometry g)
     {
         int pixels = g.OutPixels;
-        int pixelTiles = DivUp(pixels, PixelTile);
-        int t = index;
-        int p0 = t % pixelTiles * PixelTile;
-        t /= pixelTiles;
-        int co0 = t % g.ChannelTiles * ChannelTile;
-        int n = t / g.ChannelTiles;
+        var (n, co0, pixelTile) = Split(index, g, DivUp(pixels, PixelTile));
+        int p0 = pixelTile * PixelTile;
 
         int last = pixels - 1;
         int p1 = IntrinsicMath.Min(p0 + 1, last), p2 = IntrinsicMath.Min(p0 + 2, last), p3 = IntrinsicMath.Min(p0 + 3, last);
@@ -63,13 +60,9 @@ public static class ConvKernels
         ArrayView<float> destination, ConvGeometry g)
     {
         int xTiles = DivUp(g.OutWidth, PixelTile);
-        int t = index;
-        int ox0 = t % xTiles * PixelTile;
-        t /= xTiles;
-        int oy = t % g.OutHeight;
-        t /= g.OutHeight;
-        int co0 = t % g.ChannelTiles * ChannelTile;
-        int n = t / g.ChannelTiles;
+        var (n, co0, pixelTile) = Split(index, g, g.OutHeight * xTiles);
+        int oy = pixelTile / xTiles;
+        int ox0 = pixelTile % xTiles * PixelTile;
 
         int k = g.Kernel, s = g.Stride, inH = g.InHeight, inW = g.InWidth;
         int ix0 = ox0 * s - g.Padding;
@@ -106,6 +99,16 @@ public static class ConvKernels
         int outRow = ((n * g.DestinationCapacity + g.DestinationOffset + co0) * g.OutHeight + oy) * g.OutWidth + ox0;
         int lanes = IntrinsicMath.Min(PixelTile, g.OutWidth - ox0);
         Store(destination, bias, g, co0, outRow, g.OutPixels, lanes, a0, a1, a2, a3);
+    }
+
+    /// <summary>A thread number → (image, first output channel, pixel tile within the image).</summary>
+    private static (int Image, int Channel, int PixelTile) Split(int thread, in ConvGeometry g, int pixelTiles)
+    {
+        int perImage = pixelTiles * g.ChannelTiles;
+        int n = thread / perImage, t = thread % perImage;
+        return g.ChannelsFastest != 0
+            ? (n, t % g.ChannelTiles * ChannelTile, t / g.ChannelTiles)
+            : (n, t / pixelTiles * ChannelTile, t % pixelTiles);
     }
 
     private static float Tap(ArrayView<float> source, int row, int ix, int width) =>

@@ -37,6 +37,18 @@ public class DeviceSelectionTests
     }
 
     [Fact]
+    public void AutoPrefersCudaThenOpenCLThenCpu()
+    {
+        var usable = ComputeDevice.ListDevices().Where(d => d.Usable).Select(d => d.Backend).ToHashSet();
+        var expected = usable.Contains(DeviceKind.Cuda) ? DeviceKind.Cuda : usable.Contains(DeviceKind.OpenCL) ? DeviceKind.OpenCL : DeviceKind.Cpu;
+
+        using var device = ComputeDevice.Open(DeviceKind.Auto);
+
+        Assert.Equal(expected, device.Kind);
+        Assert.Contains("chosen by auto", device.Description);
+    }
+
+    [Fact]
     public void ListDevicesIncludesTheCpuAccelerator() =>
         Assert.Contains(ComputeDevice.ListDevices(), d => d.Backend == DeviceKind.Cpu && d.Usable);
 
@@ -50,5 +62,16 @@ public class DeviceSelectionTests
 
         Assert.Equal(DeviceKind.Cuda, error.Requested);
         Assert.StartsWith("no CUDA device: ", error.Message);
+    }
+
+    [Fact]
+    public void AskingForAnAbsentOpenCLDeviceSaysWhatWasFound()
+    {
+        if (ComputeDevice.ListDevices().Any(d => d.Backend == DeviceKind.OpenCL && d.Usable))
+            return; // this machine has a usable OpenCL device; the message under test is for machines without one
+
+        var error = Assert.Throws<DeviceUnavailableException>(() => ComputeDevice.Open(DeviceKind.OpenCL));
+
+        Assert.StartsWith("no OpenCL device", error.Message);
     }
 }
