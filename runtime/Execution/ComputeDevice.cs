@@ -1,16 +1,154 @@
+using DenseNetGen.Kernels;
+using ILGPU;
+using ILGPU.Backends.OpenCL;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+
 namespace DenseNetGen.Execution;
 
 /// <summary>An ILGPU context and accelerator that models run on. Share one between models.</summary>
 public sealed class ComputeDevice : IDisposable
 {
-    /// <summary>The process-wide device chosen by DENSENET_DEVICE (default auto), opened on first use.</summary>
-    public static ComputeDevice Default => throw new NotImplementedException();
+    private static readonly Lazy<ComputeDevice> s_default = new(() => Open(DeviceKindParser.FromEnvironment()));
 
-    public static ComputeDevice Open(DeviceKind kind = DeviceKind.Auto) => throw new NotImplementedException();
+    private readonly Context _context;
+    private readonly Lazy<KernelSet> _kernels;
+    private bool _disposed;
 
-    public DeviceKind Kind => throw new NotImplementedException();
+    private ComputeDevice(Context context, Accelerator accelerator, DeviceKind kind, string choice)
+    {
+        _context = context;
+        Accelerator = accelerator;
+        Kind = kind;
+        Description = $"{kind} device '{accelerator.Name}' ({accelerator.MemorySize / (1024.0 * 1024 * 1024):0.0} GiB){choice}";
+        _kernels = new(() => new KernelSet(accelerator));
+    }
 
-    public string Name => throw new NotImplementedException();
+    /// <summary>
+    /// The process-wide device chosen by DENSENET_DEVICE (auto, cpu, opencl, cuda; default auto), opened on first
+    /// use and kept for the life of the process: do not dispose it.
+    /// </summary>
+    public static ComputeDevice Default => s_default.Value;
 
-    public void Dispose() => throw new NotImplementedException();
+    /// <summary>
+    /// Opens a device. Auto takes CUDA, then OpenCL, then the CPU accelerator; naming a backend that is absent
+    /// throws <see cref="DeviceUnavailableException"/> saying what was found, never falling back silently.
+    /// </summary>
+    public static ComputeDevice Open(DeviceKind kind = DeviceKind.Auto)
+    {
+        NativeDriverResolver.Register();
+        var context = Context.Create(builder => builder.Cuda().OpenCL().CPU(CpuConfiguration));
+        try
+        {
+            var (device, choice) = Choose(context, kind);
+            var accelerator = device.CreateAccelerator(context);
+            return new ComputeDevice(context, accelerator, KindOf(device.AcceleratorType), choice);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Every device ILGPU sees, including OpenCL devices it cannot run kernels on.</summary>
+    public static IReadOnlyList<DeviceInfo> ListDevices()
+    {
+        NativeDriverResolver.Register();
+        using var context = Context.Create(builder => builder.Cuda().OpenCL(_ => true).CPU(CpuConfiguration));
+        return context.Devices.Select(Describe).ToArray();
+    }
+
+    public DeviceKind Kind { get; }
+
+    public string Name => Accelerator.Name;
+
+    /// <summary>One line for logs: backend, device name, memory and, for auto, why it was chosen.</summary>
+    public string Description { get; }
+
+    internal Accelerator Accelerator { get; }
+
+    /// <summary>The kernels compiled for this accelerator, loaded once on first use.</summary>
+    internal KernelSet Kernels
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _kernels.Value;
+        }
+    }
+
+    public override string ToString() => Description;
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Accelerator.Dispose();
+        _context.Dispose();
+    }
+
+    /// <summary>
+    /// The CPU accelerator's thread layout: ILGPU's default, which runs one worker per core. (Other layouts were
+    /// not compared: the shared 2-core build machine was too loaded for a fair measurement.)
+    /// </summary>
+    private static CPUDevice CpuConfiguration => CPUDevice.Default;
+
+    private static (Device Device, string Choice) Choose(Context context, DeviceKind kind)
+    {
+        switch (kind)
+        {
+            case DeviceKind.Cpu:
+                return (context.GetCPUDevice(0), "");
+            case DeviceKind.Cuda:
+                return (First(context.GetCudaDevices()) ?? throw new DeviceUnavailableException(kind, MissingCuda()), "");
+            case DeviceKind.OpenCL:
+                return (First(context.GetCLDevices()) ?? throw new DeviceUnavailableException(kind, MissingOpenCL()), "");
+            case DeviceKind.Auto:
+                if (First(context.GetCudaDevices()) is { } cuda) return (cuda, ", chosen by auto");
+                if (First(context.GetCLDevices()) is { } cl) return (cl, $", chosen by auto ({MissingCuda()})");
+                return (context.GetCPUDevice(0), $", chosen by auto ({MissingCuda()}; {MissingOpenCL()})");
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown device kind.");
+        }
+    }
+
+    private static T? First<T>(Context.DeviceCollection<T> devices) where T : Device =>
+        devices.Count > 0 ? devices[0] : null;
+
+    private static string MissingCuda() =>
+        NativeDriverResolver.CanLoad("cuda")
+            ? "no CUDA device: the driver library loaded but ILGPU found no device"
+            : "no CUDA device: libcuda.so.1 not found";
+
+    private static string MissingOpenCL()
+    {
+        if (!NativeDriverResolver.CanLoad("OpenCL"))
+            return "no OpenCL device: libOpenCL.so.1 not found";
+        var unusable = ListDevices().Where(d => d.Backend == DeviceKind.OpenCL).ToArray();
+        return unusable.Length == 0
+            ? "no OpenCL device: the OpenCL loader found no platform (is an ICD such as pocl-opencl-icd installed?)"
+            : "no OpenCL device ILGPU can use: found " + string.Join(", ", unusable.Select(d => $"'{d.Name}' ({d.Capability})")) +
+              ", but ILGPU needs OpenCL C 2.0+ with the generic address space (PoCL 3.x lacks it)";
+    }
+
+    private static DeviceInfo Describe(Device device) => device switch
+    {
+        CudaDevice cuda => new(cuda.Name, DeviceKind.Cuda, cuda.MemorySize,
+            $"compute capability {cuda.Architecture?.ToString() ?? "unknown"}, driver {cuda.DriverVersion}", true),
+        CLDevice cl => new(cl.Name, DeviceKind.OpenCL, cl.MemorySize,
+            $"{cl.DeviceVersion}, OpenCL C {cl.CLStdVersion}, generic address space {(cl.Capabilities.GenericAddressSpace ? "yes" : "no")}",
+            cl.Capabilities.GenericAddressSpace && cl.CLStdVersion >= CLCVersion.CL20),
+        CPUDevice cpu => new(cpu.Name, DeviceKind.Cpu, cpu.MemorySize, $"{cpu.NumThreads} threads", true),
+        _ => new(device.Name, DeviceKind.Auto, device.MemorySize, device.AcceleratorType.ToString(), false),
+    };
+
+    private static DeviceKind KindOf(AcceleratorType type) => type switch
+    {
+        AcceleratorType.Cuda => DeviceKind.Cuda,
+        AcceleratorType.OpenCL => DeviceKind.OpenCL,
+        _ => DeviceKind.Cpu,
+    };
 }

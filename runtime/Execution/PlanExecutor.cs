@@ -1,15 +1,129 @@
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Planning;
+using ILGPU;
+using ILGPU.Runtime;
 
 namespace DenseNetGen.Execution;
 
 /// <summary>Runs a <see cref="NetworkPlan"/> with bound weights on one device. Not thread-safe.</summary>
+/// <remarks>
+/// All launches and copies go to the accelerator's default stream; the host waits once per call, after the
+/// result has been queued for copying back. Activation buffers are kept between calls and only grow.
+/// </remarks>
 internal sealed class PlanExecutor : IDisposable
 {
-    public PlanExecutor(NetworkPlan plan, BoundCheckpoint weights, ComputeDevice device) => throw new NotImplementedException();
+    private readonly NetworkPlan _plan;
+    private readonly ComputeDevice _device;
+    private readonly DeviceWeights _weights;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense>?[] _buffers;
+    private readonly Dictionary<(int Batch, int Height, int Width), PlanLayout> _layouts = [];
+    private bool _disposed;
 
-    /// <summary>Runs the plan on NCHW input; returns logits [batch, NumClasses] or, with <paramref name="featuresOnly"/>, features [batch, FeatureChannels].</summary>
-    public float[] Run(ReadOnlySpan<float> input, int batch, int height, int width, bool featuresOnly) => throw new NotImplementedException();
+    public PlanExecutor(NetworkPlan plan, BoundCheckpoint weights, ComputeDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(device);
+        CheckChannels(plan);
+        _plan = plan;
+        _device = device;
+        _weights = new DeviceWeights(plan, weights, device.Accelerator);
+        _buffers = new MemoryBuffer1D<float, Stride1D.Dense>?[plan.Buffers.Count];
+    }
 
-    public void Dispose() => throw new NotImplementedException();
+    /// <summary>
+    /// Runs the plan on NCHW input; returns logits [batch, NumClasses] or, with <paramref name="featuresOnly"/>,
+    /// features [batch, FeatureChannels]. (Those buffers are 1x1 maps in a network; a hand-built plan whose result
+    /// buffer is larger gets the whole buffer back, NCHW, which is how the kernel tests read spatial outputs.)
+    /// </summary>
+    public float[] Run(ReadOnlySpan<float> input, int batch, int height, int width, bool featuresOnly)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        long expected = (long)batch * _plan.InChannels * height * width;
+        if (input.Length != expected)
+            throw new ArgumentException($"{_plan.Name} expects {expected} input values ({batch}×{_plan.InChannels}×{height}×{width}), got {input.Length}.", nameof(input));
+
+        var layout = Layout(batch, height, width);
+        int result = featuresOnly ? _plan.FeatureBuffer : _plan.OutputBuffer;
+        var (resultHeight, resultWidth) = layout.FinalSizes[result]
+            ?? throw new InvalidOperationException($"{_plan.Name}: no op writes the result buffer '{_plan.Buffers[result].Name}'.");
+        EnsureBuffers(layout);
+
+        var stream = _device.Accelerator.DefaultStream;
+        var kernels = _device.Kernels;
+        View(0, input.Length).CopyFromCPU(stream, input);
+        int count = featuresOnly ? _plan.FeatureOpCount : _plan.Ops.Count;
+        for (int i = 0; i < count; i++)
+        {
+            switch (_plan.Ops[i])
+            {
+                case ConvOp c:
+                    kernels.Conv(stream, Whole(c.Source), _weights.First(i), _weights.Second(i), Whole(c.Destination), layout.Convs[i]);
+                    break;
+                case BatchNormReluOp n:
+                    kernels.BatchNormRelu(stream, Whole(n.Source), _weights.First(i), _weights.Second(i), Whole(n.Destination), layout.Pools[i]);
+                    break;
+                case MaxPoolOp m:
+                    kernels.MaxPool(stream, Whole(m.Source), Whole(m.Destination), layout.Pools[i]);
+                    break;
+            }
+        }
+        var output = new float[batch * _plan.Buffers[result].Channels * resultHeight * resultWidth];
+        View(result, output.Length).CopyToCPU(stream, output);
+        stream.Synchronize();
+        return output;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var buffer in _buffers)
+            buffer?.Dispose();
+        _weights.Dispose();
+    }
+
+    private PlanLayout Layout(int batch, int height, int width)
+    {
+        if (!_layouts.TryGetValue((batch, height, width), out var layout))
+            _layouts[(batch, height, width)] = layout = PlanLayout.Compute(_plan, batch, height, width);
+        return layout;
+    }
+
+    private void EnsureBuffers(PlanLayout layout)
+    {
+        for (int b = 0; b < _buffers.Length; b++)
+        {
+            long needed = Math.Max(1, layout.BufferElements[b]);
+            if (_buffers[b] is { } existing && existing.Length >= needed) continue;
+            _buffers[b]?.Dispose();
+            _buffers[b] = null;
+            _buffers[b] = _device.Accelerator.Allocate1D<float>(needed);
+        }
+    }
+
+    private ArrayView<float> Whole(int buffer) => _buffers[buffer]!.View;
+
+    private ArrayView1D<float, Stride1D.Dense> View(int buffer, int length) => _buffers[buffer]!.View.SubView(0, length);
+
+    private static void CheckChannels(NetworkPlan plan)
+    {
+        for (int i = 0; i < plan.Ops.Count; i++)
+        {
+            var (source, sourceEnd, destination, destinationEnd) = plan.Ops[i] switch
+            {
+                ConvOp c => (c.Source, c.SourceChannelOffset + c.InChannels, c.Destination, c.DestinationChannelOffset + c.OutChannels),
+                BatchNormReluOp n => (n.Source, n.SourceChannelOffset + n.Channels, n.Destination, n.Channels),
+                MaxPoolOp m => (m.Source, m.Channels, m.Destination, m.Channels),
+                var other => throw new NotSupportedException($"{plan.Name}: op #{i} ({other.GetType().Name}) is not supported."),
+            };
+            if (sourceEnd > plan.Buffers[source].Channels || destinationEnd > plan.Buffers[destination].Channels)
+                throw new InvalidOperationException(
+                    $"{plan.Name}: op #{i} uses channels up to {sourceEnd} of '{plan.Buffers[source].Name}' ({plan.Buffers[source].Channels}) " +
+                    $"and up to {destinationEnd} of '{plan.Buffers[destination].Name}' ({plan.Buffers[destination].Channels}).");
+        }
+    }
 }

@@ -1,0 +1,12 @@
+namespace DenseNetGen.Execution;
+
+/// <summary>One device ILGPU can see, for <c>densenet info --devices</c>.</summary>
+/// <param name="Backend">Cpu, OpenCL or Cuda.</param>
+/// <param name="MemoryBytes">Device memory as ILGPU reports it.</param>
+/// <param name="Capability">CUDA compute capability, OpenCL C version, or the CPU accelerator's thread count.</param>
+/// <param name="Usable">Whether ILGPU can run kernels on it (an OpenCL device without generic address space cannot).</param>
+public sealed record DeviceInfo(string Name, DeviceKind Backend, long MemoryBytes, string Capability, bool Usable)
+{
+    public override string ToString() =>
+        $"{Backend,-6} {Name}  memory {MemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB  {Capability}{(Usable ? "" : "  (not usable by ILGPU)")}";
+}

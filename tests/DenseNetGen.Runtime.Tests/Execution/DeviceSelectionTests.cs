@@ -1,0 +1,77 @@
+using DenseNetGen.Execution;
+
+namespace DenseNetGen.Runtime.Tests.Execution;
+
+public class DeviceSelectionTests
+{
+    [Theory]
+    [InlineData("cuda", "libcuda.so.1")]
+    [InlineData("OpenCL", "libOpenCL.so.1")]
+    public void DriverImportNamesMapToVersionedSonames(string importName, string soname) =>
+        Assert.Equal([soname], NativeDriverResolver.Candidates(importName));
+
+    [Fact]
+    public void OtherImportNamesAreLeftAlone() => Assert.Empty(NativeDriverResolver.Candidates("libc"));
+
+    [Theory]
+    [InlineData("auto", DeviceKind.Auto)]
+    [InlineData("CPU", DeviceKind.Cpu)]
+    [InlineData(" OpenCL ", DeviceKind.OpenCL)]
+    [InlineData("cuda", DeviceKind.Cuda)]
+    public void DeviceNamesParse(string text, DeviceKind kind) => Assert.Equal(kind, DeviceKindParser.Parse(text, "test"));
+
+    [Fact]
+    public void UnknownDeviceNameIsAClearError()
+    {
+        var error = Assert.Throws<ArgumentException>(() => DeviceKindParser.Parse("gpu", DeviceKindParser.EnvironmentVariable));
+        Assert.Contains("DENSENET_DEVICE", error.Message);
+        Assert.Contains("'gpu'", error.Message);
+    }
+
+    [Fact]
+    public void CpuDeviceOpens()
+    {
+        using var device = ComputeDevice.Open(DeviceKind.Cpu);
+        Assert.Equal(DeviceKind.Cpu, device.Kind);
+        Assert.Contains(device.Name, device.Description);
+    }
+
+    [Fact]
+    public void AutoPrefersCudaThenOpenCLThenCpu()
+    {
+        var usable = ComputeDevice.ListDevices().Where(d => d.Usable).Select(d => d.Backend).ToHashSet();
+        var expected = usable.Contains(DeviceKind.Cuda) ? DeviceKind.Cuda : usable.Contains(DeviceKind.OpenCL) ? DeviceKind.OpenCL : DeviceKind.Cpu;
+
+        using var device = ComputeDevice.Open(DeviceKind.Auto);
+
+        Assert.Equal(expected, device.Kind);
+        Assert.Contains("chosen by auto", device.Description);
+    }
+
+    [Fact]
+    public void ListDevicesIncludesTheCpuAccelerator() =>
+        Assert.Contains(ComputeDevice.ListDevices(), d => d.Backend == DeviceKind.Cpu && d.Usable);
+
+    [Fact]
+    public void AskingForAnAbsentCudaDeviceSaysWhatWasFound()
+    {
+        if (ComputeDevice.ListDevices().Any(d => d.Backend == DeviceKind.Cuda))
+            return; // this machine has CUDA; the message under test is for machines without it
+
+        var error = Assert.Throws<DeviceUnavailableException>(() => ComputeDevice.Open(DeviceKind.Cuda));
+
+        Assert.Equal(DeviceKind.Cuda, error.Requested);
+        Assert.StartsWith("no CUDA device: ", error.Message);
+    }
+
+    [Fact]
+    public void AskingForAnAbsentOpenCLDeviceSaysWhatWasFound()
+    {
+        if (ComputeDevice.ListDevices().Any(d => d.Backend == DeviceKind.OpenCL && d.Usable))
+            return; // this machine has a usable OpenCL device; the message under test is for machines without one
+
+        var error = Assert.Throws<DeviceUnavailableException>(() => ComputeDevice.Open(DeviceKind.OpenCL));
+
+        Assert.StartsWith("no OpenCL device", error.Message);
+    }
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""Writes small PyTorch reference cases for the runtime's kernel tests to tests/references/kernels/.
+
+Each case is a JSON file {"tensors": {name: {"shape": [...], "data": [...]}}} holding the inputs, the parameters
+under the names the hand-built test plans use, and the torch.nn.functional outputs. Run with /usr/bin/python3
+(torch 1.13). Deterministic: the same file contents every run.
+"""
+import json
+import os
+
+import torch
+import torch.nn.functional as F
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "references", "kernels")
+EPS = 1e-5
+
+
+def rand(*shape):
+    return torch.rand(*shape, dtype=torch.float64) * 2 - 1
+
+
+def bn_params(prefix, channels):
+    return {
+        prefix + ".weight": torch.rand(channels, dtype=torch.float64) + 0.5,
+        prefix + ".bias": rand(channels) * 0.2,
+        prefix + ".running_mean": rand(channels) * 0.2,
+        prefix + ".running_var": torch.rand(channels, dtype=torch.float64) + 0.5,
+    }
+
+
+def bn(x, t, prefix):
+    return F.batch_norm(x, t[prefix + ".running_mean"], t[prefix + ".running_var"],
+                        t[prefix + ".weight"], t[prefix + ".bias"], training=False, eps=EPS)
+
+
+def conv_weight(out, inp, k):
+    return rand(out, inp, k, k) * (6.0 / (inp * k * k)) ** 0.5
+
+
+def save(name, tensors):
+    # Inputs and parameters are rounded to float32 first so C# and torch see the same values; outputs are
+    # computed in float64 from those and stored as float32.
+    doc = {"tensors": {k: {"shape": list(v.shape), "data": [float(f"{x:.9g}") for x in v.float().flatten().tolist()]}
+                       for k, v in tensors.items()}}
+    with open(os.path.join(OUT, name + ".json"), "w") as f:
+        json.dump(doc, f, separators=(",", ":"))
+
+
+def f32(tensors):
+    return {k: v.float().double() for k, v in tensors.items()}
+
+
+def conv_case(name, n, cin, h, w, cout, k, stride, pad, fold=False, relu=False, bias=False, extra_sizes=()):
+    t = {"input": rand(n, cin, h, w), "conv.weight": conv_weight(cout, cin, k)}
+    if bias:
+        t["conv.bias"] = rand(cout) * 0.2
+    if fold:
+        t.update(bn_params("bn", cout))
+    for i, (eh, ew) in enumerate(extra_sizes):
+        t[f"input{i + 2}"] = rand(n, cin, eh, ew)
+    t = f32(t)
+
+    def forward(x):
+        y = F.conv2d(x, t["conv.weight"], t.get("conv.bias"), stride=stride, padding=pad)
+        if fold:
+            y = bn(y, t, "bn")
+        return F.relu(y) if relu else y
+
+    t["output"] = forward(t["input"])
+    for i in range(len(extra_sizes)):
+        t[f"output{i + 2}"] = forward(t[f"input{i + 2}"])
+    save(name, t)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    torch.manual_seed(20240611)
+
+    conv_case("conv1x1", 2, 5, 7, 9, 6, 1, 1, 0)
+    conv_case("conv1x1_bias_folded_relu", 2, 8, 5, 5, 10, 1, 1, 0, fold=True, relu=True, bias=True)
+    conv_case("conv3x3_pad1", 1, 6, 9, 11, 5, 3, 1, 1)
+    conv_case("conv7x7_s2_p3_folded_relu", 2, 3, 13, 15, 8, 7, 2, 3, fold=True, relu=True, extra_sizes=[(21, 18), (5, 6)])
+
+    # Channel offsets: two convs read different channel ranges of a 7-channel input and write channels
+    # [0, 3) and [3, 7) of a 9-channel buffer, as a dense layer appends to its block.
+    t = f32({"input": rand(2, 7, 6, 5), "a.weight": conv_weight(3, 2, 1), "b.weight": conv_weight(4, 5, 3)})
+    a = F.conv2d(t["input"][:, 0:2], t["a.weight"])
+    b = F.conv2d(t["input"][:, 2:7], t["b.weight"], padding=1)
+    t["output"] = torch.cat([a, b], dim=1)
+    save("conv_channel_offsets", t)
+
+    # BatchNorm+ReLU reading channels [2, 8) of an 8-channel input.
+    t = f32({"input": rand(2, 8, 5, 7), **bn_params("norm", 6)})
+    t["output"] = F.relu(bn(t["input"][:, 2:8], t, "norm"))
+    save("bn_relu", t)
+
+    t = f32({"input": rand(2, 4, 7, 9), **bn_params("norm", 4)})
+    t["output"] = F.avg_pool2d(F.relu(bn(t["input"], t, "norm")), 2)
+    save("bn_relu_avg2x2", t)
+
+    t = f32({"input": rand(2, 5, 6, 7), **bn_params("norm", 5)})
+    t["output"] = F.adaptive_avg_pool2d(F.relu(bn(t["input"], t, "norm")), 1)
+    save("bn_relu_global", t)
+
+    t = f32({"input": rand(2, 3, 9, 11)})
+    t["output"] = F.max_pool2d(t["input"], 3, stride=2, padding=1)
+    save("maxpool3x3_s2_p1", t)
+
+    # The head: BatchNorm+ReLU+global pool gives features, a Linear gives logits.
+    t = f32({"input": rand(3, 20, 3, 5), **bn_params("norm5", 20),
+             "classifier.weight": rand(7, 20) * (1 / 20) ** 0.5, "classifier.bias": rand(7) * 0.1})
+    features = F.adaptive_avg_pool2d(F.relu(bn(t["input"], t, "norm5")), 1).flatten(1)
+    t["features"] = features
+    t["output"] = F.linear(features, t["classifier.weight"], t["classifier.bias"])
+    save("head_linear", t)
+
+
+if __name__ == "__main__":
+    main()
