@@ -5,6 +5,7 @@ Single-threaded on purpose (the build machine is shared). Normalization constant
 spec (they are the training set's pixel mean/std on 0..255, see --print-stats).
 """
 import argparse
+import copy
 import os
 import sys
 import time
@@ -102,10 +103,10 @@ def main():
 
 
 def save(model, path):
-    # Row-major copies: the .NET binder reads storages as plain C-order arrays.
-    state = {k: v.contiguous() for k, v in model.state_dict().items()}
+    # Training runs channels_last; the .NET binder reads storages as plain C-order arrays.
+    plain = copy.deepcopy(model).to(memory_format=torch.contiguous_format)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    torch.save(state, path)
+    torch.save(plain.state_dict(), path)
 
 
 if __name__ == "__main__":
