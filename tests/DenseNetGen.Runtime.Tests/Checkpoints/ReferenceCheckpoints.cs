@@ -9,7 +9,7 @@ namespace DenseNetGen.Runtime.Tests.Checkpoints;
 /// </summary>
 internal static class ReferenceCheckpoints
 {
-    public static string Directory { get; } = FindDirectory();
+    public static string Directory { get; } = RepositoryPaths.References("checkpoints");
 
     public static string PathOf(string file) => System.IO.Path.Combine(Directory, file);
 
@@ -39,15 +39,6 @@ internal static class ReferenceCheckpoints
 
     private static JsonDocument Json(string file) => JsonDocument.Parse(File.ReadAllBytes(PathOf(file)));
 
-    private static string FindDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = System.IO.Path.Combine(dir.FullName, "tests", "references", "checkpoints");
-            if (System.IO.Directory.Exists(candidate)) return candidate;
-        }
-        throw new DirectoryNotFoundException("tests/references/checkpoints not found above " + AppContext.BaseDirectory);
-    }
 }
 
 /// <summary>Per-tensor sums PyTorch computed in float64: enough to tell any misread value or order.</summary>

@@ -29,17 +29,5 @@ internal sealed class KernelReference
         return new KernelReference(name, tensors);
     }
 
-    /// <summary>tests/references/kernels, found by walking up from the test binaries to the repository.</summary>
-    private static string Directory
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "tests", "references", "kernels");
-                if (System.IO.Directory.Exists(candidate)) return candidate;
-            }
-            throw new DirectoryNotFoundException($"tests/references/kernels not found above {AppContext.BaseDirectory}.");
-        }
-    }
+    private static string Directory => RepositoryPaths.References("kernels");
 }

@@ -1,3 +1,4 @@
+using DenseNetGen.Checkpoints;
 using System.Text.Json;
 using DenseNetGen.Planning;
 
@@ -77,18 +78,8 @@ public sealed class DeterministicWeightsTests
 
     private static JsonElement LoadSamples()
     {
-        var path = Path.Combine(RepoRoot(), "tests", "references", "parity", "deterministic_samples.json");
+        var path = Path.Combine(RepositoryPaths.References("parity"), "deterministic_samples.json");
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         return doc.RootElement.Clone();
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "DenseNetGen.sln")))
-                return dir.FullName;
-        }
-        throw new DirectoryNotFoundException($"No DenseNetGen.sln above {AppContext.BaseDirectory}.");
     }
 }

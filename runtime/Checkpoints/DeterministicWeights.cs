@@ -1,12 +1,13 @@
 using System.Text;
 using DenseNetGen.Planning;
 
-namespace DenseNetGen.Runtime.Tests.Parity;
+namespace DenseNetGen.Checkpoints;
 
 /// <summary>
-/// The deterministic parameter and input values of COMMON.md ("Deterministic weights"), the C# twin
-/// of tools/deterministic.py. Parity references for full-size nets were made from these values, so
-/// they must match the Python bit-for-bit: every value is computed in double and rounded once to float.
+/// Reproducible pseudo-random weights and inputs, filled by canonical name: they let tests and benchmarks
+/// run full-size nets without a checkpoint. This is the C# twin of tools/deterministic.py: PyTorch's parity
+/// references were made from the Python values, so these must match them bit for bit (every value is
+/// computed in double and rounded once to float).
 /// </summary>
 public static class DeterministicWeights
 {
