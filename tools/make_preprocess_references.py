@@ -14,7 +14,9 @@ For one-channel configs the pixels are the colour decode converted with cv2.cvtC
 (ITU-R 601 luma in OpenCV's fixed point), which is exact for true-gray images.
 
 Output: tests/references/images/<image files>, <case>.f32.gz (raw little-endian float32, gzip)
-and references.json describing every case.
+and references.json describing every case. Besides, resize.json + resize.u8.gz hold plain
+cv2.resize(INTER_LINEAR) results of a noise image at many target sizes (up, down, exact 2x,
+identity, one pixel), each RGB then gray, concatenated HWC bytes in the listed order.
 """
 import gzip
 import json
@@ -115,8 +117,26 @@ def reference(path, cfg):
     return out.transpose(2, 0, 1)[None].copy(), size, (x1, y1)
 
 
+RESIZE_SIZES = [(1, 1), (5, 3), (11, 34), (46, 34), (12, 8), (23, 17), (40, 9), (7, 60), (64, 48), (16, 13), (30, 22)]
+
+
+def write_resize_references():
+    rgb = np.random.default_rng(9).integers(0, 256, (17, 23, 3), dtype=np.uint8)
+    cv2.imwrite(os.path.join(ROOT, 'noise-23x17.png'), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    chunks = []
+    for w, h in RESIZE_SIZES:
+        chunks.append(cv2.resize(rgb, (w, h), interpolation=cv2.INTER_LINEAR).tobytes())
+        chunks.append(cv2.resize(gray, (w, h), interpolation=cv2.INTER_LINEAR).tobytes())
+    with gzip.GzipFile(os.path.join(ROOT, 'resize.u8.gz'), 'wb', mtime=0) as f:
+        f.write(b''.join(chunks))
+    with open(os.path.join(ROOT, 'resize.json'), 'w') as f:
+        json.dump(dict(opencv=cv2.__version__, image='noise-23x17.png', sizes=[list(s) for s in RESIZE_SIZES]), f)
+
+
 def main():
     os.makedirs(ROOT, exist_ok=True)
+    write_resize_references()
     images = write_images()
     cases = []
     plan = [(name, 'imagenet', IMAGENET) for name in images if not name.startswith('gray')]

@@ -2,7 +2,7 @@ namespace DenseNetGen.Preprocessing;
 
 /// <summary>
 /// Bilinear resize bit-exact with OpenCV's cv2.resize(INTER_LINEAR) on 8-bit images (checked
-/// against OpenCV 4.6 on random sizes and by the committed references).
+/// against OpenCV 4.6: tests/references/images/resize.json and the pipeline references).
 /// </summary>
 /// <remarks>
 /// What OpenCV does and this copies: sample positions use half-pixel centres,
@@ -11,9 +11,9 @@ namespace DenseNetGen.Preprocessing;
 /// (round half to even, as cvRound). Columns left of the image or at/after its last pixel use
 /// the edge pixel alone; rows keep their unclamped weights with clamped row indices. The
 /// horizontal pass keeps int sums (x 2048); the vertical pass follows OpenCV's SIMD kernel,
-/// ((S0 >> 4) * b0 >> 16) + ((S1 >> 4) * b1 >> 16), then (+2) >> 2 and saturates. An exact 2x
-/// shrink of both sides is OpenCV's area average, (a + b + c + d + 2) >> 2. No area averaging is
-/// done for other shrink factors.
+/// ((S0 >> 4) * b0 >> 16) + ((S1 >> 4) * b1 >> 16), then (+2) >> 2 and saturates. OpenCV
+/// switches an exact 2x shrink to its area average, (a + b + c + d + 2) >> 2, which these
+/// weights (1024 each) reproduce bit for bit; no other shrink averages areas.
 /// </remarks>
 public static class LinearResizer
 {
@@ -27,8 +27,6 @@ public static class LinearResizer
             throw new ArgumentOutOfRangeException(nameof(width), $"Target size {width}x{height} must be positive.");
         if (width == source.Width && height == source.Height)
             return new DecodedImage(width, height, source.Channels, (byte[])source.Pixels.Clone());
-        if (source.Width == 2 * width && source.Height == 2 * height)
-            return HalveByArea(source);
 
         int cn = source.Channels;
         var (xOffsets, xWeights) = Taps(width, source.Width, clampEdges: true);
@@ -98,26 +96,5 @@ public static class LinearResizer
             weights[2 * d + 1] = (short)MathF.Round(f * WeightOne, MidpointRounding.ToEven);
         }
         return (offsets, weights);
-    }
-
-    private static DecodedImage HalveByArea(DecodedImage source)
-    {
-        int cn = source.Channels, w = source.Width / 2, h = source.Height / 2;
-        int stride = source.Width * cn;
-        var px = source.Pixels;
-        var result = new byte[w * h * cn];
-        for (int y = 0; y < h; y++)
-        {
-            for (int x = 0; x < w; x++)
-            {
-                int s = 2 * y * stride + 2 * x * cn;
-                for (int c = 0; c < cn; c++)
-                {
-                    int sum = px[s + c] + px[s + cn + c] + px[s + stride + c] + px[s + stride + cn + c];
-                    result[(y * w + x) * cn + c] = (byte)((sum + 2) >> 2);
-                }
-            }
-        }
-        return new DecodedImage(w, h, cn, result);
     }
 }
