@@ -88,6 +88,8 @@ def write_images():
     # JPEG with EXIF orientation 6 (rotate 90 degrees clockwise): stored 160x96, shown 96x160.
     jpeg = cv2.imencode('.jpg', canvas(160, 96, 7), [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
     save('exif-rotate90-160x96.jpg', with_exif_orientation(jpeg, 6))
+    # Lossless WebP, landscape, odd.
+    save('landscape-203x151.webp', cv2.imencode('.webp', canvas(203, 151, 10), [cv2.IMWRITE_WEBP_QUALITY, 101])[1].tobytes())
     # True-gray 8-bit PNG.
     gray = cv2.cvtColor(canvas(150, 200, 8), cv2.COLOR_BGR2GRAY)
     save('gray-150x200.png', png(gray))
