@@ -1,0 +1,66 @@
+using DenseNetGen.Preprocessing;
+
+namespace DenseNetGen.Data;
+
+public enum FashionMnistSplit
+{
+    Train,
+    Test,
+}
+
+/// <summary>Fashion-MNIST (or MNIST) from its IDX files: 28x28 gray images and their labels.</summary>
+public sealed class FashionMnistDataset : ImageDataset
+{
+    private readonly byte[] _pixels;
+    private readonly int[] _labels;
+
+    /// <summary>Reads an images file (rank 3) and its labels file (rank 1); either may be gzipped.</summary>
+    /// <exception cref="InvalidDataException">A file is malformed or the two disagree on the count.</exception>
+    public FashionMnistDataset(string imagesPath, string labelsPath)
+    {
+        var images = IdxFile.Read(imagesPath, 3);
+        var labels = IdxFile.Read(labelsPath, 1);
+        if (images.Dimensions[0] != labels.Dimensions[0])
+            throw new InvalidDataException($"'{imagesPath}' holds {images.Dimensions[0]} images but '{labelsPath}' holds {labels.Dimensions[0]} labels.");
+        Height = images.Dimensions[1];
+        Width = images.Dimensions[2];
+        _pixels = images.Data;
+        _labels = labels.Data.Select(b => (int)b).ToArray();
+    }
+
+    /// <summary>
+    /// Opens a split from <paramref name="directory"/> using the standard file names
+    /// (train-/t10k-images-idx3-ubyte, train-/t10k-labels-idx1-ubyte), with or without ".gz".
+    /// </summary>
+    public static FashionMnistDataset Open(string directory, FashionMnistSplit split)
+    {
+        var prefix = split == FashionMnistSplit.Train ? "train" : "t10k";
+        return new FashionMnistDataset(
+            Locate(directory, $"{prefix}-images-idx3-ubyte"),
+            Locate(directory, $"{prefix}-labels-idx1-ubyte"));
+    }
+
+    public int Width { get; }
+    public int Height { get; }
+    public override int Count => _labels.Length;
+    public override IReadOnlyList<int> Labels => _labels;
+
+    public override DecodedImage LoadImage(int index, int channels)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        int size = Width * Height;
+        var gray = new DecodedImage(Width, Height, 1, _pixels.AsSpan(index * size, size).ToArray());
+        return gray.ToChannels(channels);
+    }
+
+    private static string Locate(string directory, string name)
+    {
+        foreach (var candidate in new[] { name, name + ".gz" })
+        {
+            var path = Path.Combine(directory, candidate);
+            if (File.Exists(path)) return path;
+        }
+        throw new FileNotFoundException($"Neither '{name}' nor '{name}.gz' exists in '{directory}'.", Path.Combine(directory, name));
+    }
+}

@@ -1,0 +1,43 @@
+namespace DenseNetGen.Labels;
+
+/// <summary>Class names for a network's logits.</summary>
+public static class LabelSet
+{
+    public const string ImageNet1k = "imagenet1k";
+    public const string FashionMnist = "fashion-mnist";
+
+    private static readonly Lazy<string[]> ImageNetNames = new(LoadImageNet);
+
+    private static readonly string[] FashionMnistNames =
+        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
+    /// <summary>
+    /// The names of label set <paramref name="name"/> ("imagenet1k", "fashion-mnist"), or
+    /// "class 0" .. "class N-1" when <paramref name="name"/> is null.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown set, or its size differs from <paramref name="numClasses"/>.</exception>
+    public static IReadOnlyList<string> Get(string? name, int numClasses)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numClasses);
+        if (name is null)
+            return Enumerable.Range(0, numClasses).Select(i => $"class {i}").ToArray();
+        var names = name switch
+        {
+            ImageNet1k => ImageNetNames.Value,
+            FashionMnist => FashionMnistNames,
+            _ => throw new ArgumentException($"Unknown label set '{name}'; known: {ImageNet1k}, {FashionMnist}.", nameof(name)),
+        };
+        if (names.Length != numClasses)
+            throw new ArgumentException($"Label set '{name}' has {names.Length} classes but the network has {numClasses}.", nameof(numClasses));
+        return names;
+    }
+
+    private static string[] LoadImageNet()
+    {
+        const string resource = "DenseNetGen.Labels.imagenet1k.txt";
+        using var stream = typeof(LabelSet).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"Embedded resource '{resource}' is missing from {typeof(LabelSet).Assembly.GetName().Name}.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+    }
+}

@@ -1,0 +1,112 @@
+using DenseNetGen.Planning;
+
+namespace DenseNetGen.Preprocessing;
+
+/// <summary>
+/// Turns images into a network's input tensor exactly as mmpretrain's test pipeline does:
+/// ResizeEdge(short, bilinear, cv2) -> CenterCrop -> (pixel - mean) / std, NCHW float32.
+/// </summary>
+public sealed class ImagePreprocessor
+{
+    private readonly float[] _mean;
+    private readonly float[] _std;
+
+    public ImagePreprocessor(PreprocessInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        if (info.Mean.Count is not (1 or 3) || info.Std.Count != info.Mean.Count)
+            throw new ArgumentException($"Preprocess mean and std need 1 or 3 matching values, got {info.Mean.Count} and {info.Std.Count}.", nameof(info));
+        if (info.Std.Any(s => !(s > 0)))
+            throw new ArgumentException("Preprocess std values must be positive.", nameof(info));
+        if (info.CropSize <= 0 || info.ResizeShortEdge < info.CropSize)
+            throw new ArgumentException($"Crop {info.CropSize} must be positive and fit the resized short edge {info.ResizeShortEdge}.", nameof(info));
+        Info = info;
+        _mean = [.. info.Mean];
+        _std = [.. info.Std];
+    }
+
+    public PreprocessInfo Info { get; }
+
+    /// <summary>1 = gray, 3 = RGB.</summary>
+    public int Channels => _mean.Length;
+
+    public int CropSize => Info.CropSize;
+
+    /// <summary>Floats one preprocessed image occupies: Channels * CropSize * CropSize.</summary>
+    public int ImageLength => Channels * CropSize * CropSize;
+
+    /// <summary>
+    /// mmpretrain's ResizeEdge(edge='short'): the short side becomes <paramref name="shortEdge"/>
+    /// and the long side int(shortEdge * long / short), truncated (a square keeps both equal).
+    /// </summary>
+    public static (int Width, int Height) ResizedSize(int width, int height, int shortEdge) =>
+        width < height
+            ? (shortEdge, (int)((double)shortEdge * height / width))
+            : ((int)((double)shortEdge * width / height), shortEdge);
+
+    /// <summary>mmcv's CenterCrop offset: max(0, round((size - crop) / 2)) with Python's half-to-even round.</summary>
+    public static int CenterCropOffset(int size, int crop) =>
+        Math.Max(0, (int)Math.Round((size - crop) / 2.0, MidpointRounding.ToEven));
+
+    /// <summary>The resized and center-cropped 8-bit image, before normalization.</summary>
+    public DecodedImage ResizeAndCrop(DecodedImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        image = image.ToChannels(Channels);
+        var (w, h) = ResizedSize(image.Width, image.Height, Info.ResizeShortEdge);
+        var resized = LinearResizer.Resize(image, w, h);
+        int crop = CropSize, x0 = CenterCropOffset(w, crop), y0 = CenterCropOffset(h, crop);
+        if (x0 == 0 && y0 == 0 && w == crop && h == crop) return resized;
+        var cropped = new byte[crop * crop * Channels];
+        int rowBytes = crop * Channels;
+        for (int y = 0; y < crop; y++)
+            Array.Copy(resized.Pixels, ((y0 + y) * w + x0) * Channels, cropped, y * rowBytes, rowBytes);
+        return new DecodedImage(crop, crop, Channels, cropped);
+    }
+
+    /// <summary>Writes one preprocessed image (CHW) into <paramref name="destination"/>.</summary>
+    public void Process(DecodedImage image, Span<float> destination)
+    {
+        if (destination.Length != ImageLength)
+            throw new ArgumentException($"Destination holds {destination.Length} floats; one image needs {ImageLength}.", nameof(destination));
+        var cropped = ResizeAndCrop(image);
+        int plane = CropSize * CropSize, cn = Channels;
+        var px = cropped.Pixels;
+        for (int c = 0; c < cn; c++)
+        {
+            float mean = _mean[c], std = _std[c];
+            var channel = destination.Slice(c * plane, plane);
+            for (int i = 0; i < plane; i++)
+                channel[i] = (px[i * cn + c] - mean) / std;
+        }
+    }
+
+    /// <summary>One image as an input tensor [1, C, crop, crop].</summary>
+    public Tensor Process(DecodedImage image) => Process([image]);
+
+    /// <summary>Several images as one input tensor [N, C, crop, crop].</summary>
+    public Tensor Process(IReadOnlyList<DecodedImage> images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Count == 0) throw new ArgumentException("A batch needs at least one image.", nameof(images));
+        var data = new float[images.Count * ImageLength];
+        for (int n = 0; n < images.Count; n++)
+            Process(images[n], data.AsSpan(n * ImageLength, ImageLength));
+        return new Tensor("input", [images.Count, Channels, CropSize, CropSize], data);
+    }
+
+    /// <summary>Decodes and preprocesses one image file into [1, C, crop, crop].</summary>
+    /// <exception cref="ImageDecodeException">The file is missing or not an image.</exception>
+    public Tensor Load(string path) => Process(ImageDecoder.Decode(path, Channels));
+
+    /// <summary>Decodes and preprocesses image files into one batch [N, C, crop, crop].</summary>
+    /// <exception cref="ImageDecodeException">A file is missing or not an image.</exception>
+    public Tensor Load(IReadOnlyList<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        return Process(paths.Select(p => ImageDecoder.Decode(p, Channels)).ToArray());
+    }
+
+    /// <summary>Decodes and preprocesses an image stream into [1, C, crop, crop].</summary>
+    public Tensor Load(Stream stream, string sourceName = "stream") => Process(ImageDecoder.Decode(stream, Channels, sourceName));
+}
