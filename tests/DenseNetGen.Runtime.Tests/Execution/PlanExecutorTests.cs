@@ -21,8 +21,8 @@ public class PlanExecutorTests
         var reference = KernelReference.Load("head_linear");
         using var executor = new PlanExecutor(HeadPlan(), Weights(reference), TestDevice.Device);
 
-        AssertClose(reference["output"].Data, Run(executor, reference["input"]), "logits [3 × 7]");
-        AssertClose(reference["features"].Data, Run(executor, reference["input"], featuresOnly: true), "features [3 × 20]");
+        ParityAssert.Close(reference["output"].Data, Run(executor, reference["input"]), "logits [3 × 7]");
+        ParityAssert.Close(reference["features"].Data, Run(executor, reference["input"], featuresOnly: true), "features [3 × 20]");
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public class PlanExecutorTests
 
         // 13x15, then a larger 21x18 (buffers grow), then a smaller 5x6 and the first again (buffers reused).
         foreach (var suffix in new[] { "", "2", "3", "" })
-            AssertClose(reference["output" + suffix].Data, Run(executor, reference["input" + suffix]), "output" + suffix);
+            ParityAssert.Close(reference["output" + suffix].Data, Run(executor, reference["input" + suffix]), "output" + suffix);
 
         using var fresh = new PlanExecutor(plan, Weights(reference), TestDevice.Device);
         Assert.Equal(Run(fresh, reference["input3"]), Run(executor, reference["input3"]));

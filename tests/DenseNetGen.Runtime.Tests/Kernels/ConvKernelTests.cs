@@ -19,7 +19,7 @@ public class ConvKernelTests
             outputBuffer: 1);
         using var executor = new PlanExecutor(plan, Weights(reference), TestDevice.Device);
 
-        AssertClose(reference["output"].Data, Run(executor, reference["input"]), name);
+        ParityAssert.Close(reference["output"].Data, Run(executor, reference["input"]), name);
     }
 
     [Fact]
@@ -36,6 +36,6 @@ public class ConvKernelTests
 
         var block = Run(executor, reference["input"]);
 
-        AssertClose(reference["output"].Data, Channels(block, 2, 9, 0, 7), "channels 0..6 of the block");
+        ParityAssert.Close(reference["output"].Data, Channels(block, 2, 9, 0, 7), "channels 0..6 of the block");
     }
 }

@@ -17,7 +17,7 @@ public class NormKernelTests
             [new BatchNormReluOp(0, offset, channels, 1, "norm", pool)], outputBuffer: 1);
         using var executor = new PlanExecutor(plan, Weights(reference), TestDevice.Device);
 
-        AssertClose(reference["output"].Data, Run(executor, reference["input"]), name);
+        ParityAssert.Close(reference["output"].Data, Run(executor, reference["input"]), name);
     }
 
     [Fact]
@@ -27,6 +27,6 @@ public class NormKernelTests
         var plan = Plan([new("input", 3), new("pooled", 3)], [new MaxPoolOp(0, 3, 1, 3, 2, 1)], outputBuffer: 1);
         using var executor = new PlanExecutor(plan, Weights(reference), TestDevice.Device);
 
-        AssertClose(reference["output"].Data, Run(executor, reference["input"]), "maxpool");
+        ParityAssert.Close(reference["output"].Data, Run(executor, reference["input"]), "maxpool");
     }
 }

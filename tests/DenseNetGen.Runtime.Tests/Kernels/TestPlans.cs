@@ -19,19 +19,6 @@ internal static class TestPlans
     public static float[] Run(PlanExecutor executor, Tensor input, bool featuresOnly = false) =>
         executor.Run(input.Data, input.Shape[0], input.Shape[2], input.Shape[3], featuresOnly);
 
-    /// <summary>max |Δ| ≤ 1e-4·max(1, max|ref|).</summary>
-    public static void AssertClose(float[] expected, float[] actual, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double scale = Math.Max(1.0, expected.Max(v => Math.Abs((double)v)));
-        int worst = 0;
-        for (int i = 1; i < expected.Length; i++)
-            if (Math.Abs(expected[i] - actual[i]) > Math.Abs(expected[worst] - actual[worst])) worst = i;
-        double error = Math.Abs(expected[worst] - (double)actual[worst]);
-        Assert.True(error <= 1e-4 * scale,
-            $"{what}: max |Δ| {error:g3} at {worst} (expected {expected[worst]}, got {actual[worst]}) exceeds {1e-4 * scale:g3}.");
-    }
-
     /// <summary>Channels [from, to) of an NCHW array with <paramref name="channels"/> channels.</summary>
     public static float[] Channels(float[] data, int batch, int channels, int from, int to)
     {
