@@ -42,7 +42,7 @@ internal sealed class ModelOptions
     }
 
     public ComputeDevice OpenDevice(ParseResult parsed) =>
-        parsed.GetValue(Device) is { } kind ? ComputeDevice.Open(DeviceKindParser.Parse(kind)) : ComputeDevice.Default;
+        parsed.GetValue(Device) is { } kind ? ComputeDevice.Open(DeviceKindParser.Parse(kind, "--device")) : ComputeDevice.Default;
 
     public ImageClassifier LoadClassifier(ParseResult parsed)
     {

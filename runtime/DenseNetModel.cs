@@ -42,15 +42,21 @@ public abstract class DenseNetModel : IDisposable
     /// <summary>Globally pooled pre-logit features [batch × FeatureChannels] for normalized NCHW input.</summary>
     public float[] ExtractFeatures(float[] input, int batch, int height, int width) => Run(input, batch, height, width, featuresOnly: true);
 
+    /// <summary>Logits and pooled features from one pass, for callers that want both.</summary>
+    public ModelOutput Infer(float[] input, int batch, int height, int width)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var (logits, features) = _executor.RunWithFeatures(input, batch, height, width);
+            return new ModelOutput(logits, features);
+        }
+    }
+
     private float[] Run(float[] input, int batch, int height, int width, bool featuresOnly)
     {
         ArgumentNullException.ThrowIfNull(input);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        long expected = (long)batch * Plan.InChannels * height * width;
-        if (input.Length != expected)
-            throw new ArgumentException($"{Plan.Name} expects {expected} input values ({batch}×{Plan.InChannels}×{height}×{width}), got {input.Length}.", nameof(input));
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -69,3 +75,6 @@ public abstract class DenseNetModel : IDisposable
         GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>Logits [batch × NumClasses] and pooled pre-logit features [batch × FeatureChannels] of one pass.</summary>
+public sealed record ModelOutput(float[] Logits, float[] Features);

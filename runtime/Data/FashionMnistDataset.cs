@@ -40,6 +40,10 @@ public sealed class FashionMnistDataset : ImageDataset
             Locate(directory, $"{prefix}-labels-idx1-ubyte"));
     }
 
+    /// <summary>Whether <paramref name="directory"/> holds a split's IDX files (test or train, plain or gzipped).</summary>
+    public static bool IsDataset(string directory) =>
+        new[] { "t10k", "train" }.Any(prefix => FindFile(directory, $"{prefix}-images-idx3-ubyte") is not null);
+
     public int Width { get; }
     public int Height { get; }
     public override int Count => _labels.Length;
@@ -54,13 +58,10 @@ public sealed class FashionMnistDataset : ImageDataset
         return gray.ToChannels(channels);
     }
 
-    private static string Locate(string directory, string name)
-    {
-        foreach (var candidate in new[] { name, name + ".gz" })
-        {
-            var path = Path.Combine(directory, candidate);
-            if (File.Exists(path)) return path;
-        }
-        throw new FileNotFoundException($"Neither '{name}' nor '{name}.gz' exists in '{directory}'.", Path.Combine(directory, name));
-    }
+    private static string Locate(string directory, string name) =>
+        FindFile(directory, name)
+        ?? throw new FileNotFoundException($"Neither '{name}' nor '{name}.gz' exists in '{directory}'.", Path.Combine(directory, name));
+
+    private static string? FindFile(string directory, string name) =>
+        new[] { name, name + ".gz" }.Select(candidate => Path.Combine(directory, candidate)).FirstOrDefault(File.Exists);
 }

@@ -8,5 +8,8 @@ namespace DenseNetGen.Execution;
 public sealed record DeviceInfo(string Name, DeviceKind Backend, long MemoryBytes, string Capability, bool Usable)
 {
     public override string ToString() =>
-        $"{Backend,-6} {Name}  memory {MemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB  {Capability}{(Usable ? "" : "  (not usable by ILGPU)")}";
+        $"{Backend,-6} {Name}  {Memory}  {Capability}{(Usable ? "" : "  (not usable by ILGPU)")}";
+
+    // The CPU accelerator reports long.MaxValue: it allocates from host memory.
+    private string Memory => MemoryBytes >= long.MaxValue / 2 ? "host memory" : $"memory {MemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB";
 }

@@ -38,6 +38,19 @@ internal sealed class PlanExecutor : IDisposable
     /// </summary>
     public float[] Run(ReadOnlySpan<float> input, int batch, int height, int width, bool featuresOnly)
     {
+        var layout = Execute(input, batch, height, width, featuresOnly ? _plan.FeatureOpCount : _plan.Ops.Count);
+        return Read(layout, batch, featuresOnly ? _plan.FeatureBuffer : _plan.OutputBuffer);
+    }
+
+    /// <summary>Runs the whole plan once and returns both the logits and the pooled features.</summary>
+    public (float[] Logits, float[] Features) RunWithFeatures(ReadOnlySpan<float> input, int batch, int height, int width)
+    {
+        var layout = Execute(input, batch, height, width, _plan.Ops.Count);
+        return (Read(layout, batch, _plan.OutputBuffer), Read(layout, batch, _plan.FeatureBuffer));
+    }
+
+    private PlanLayout Execute(ReadOnlySpan<float> input, int batch, int height, int width, int opCount)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
@@ -47,16 +60,12 @@ internal sealed class PlanExecutor : IDisposable
             throw new ArgumentException($"{_plan.Name} expects {expected} input values ({batch}×{_plan.InChannels}×{height}×{width}), got {input.Length}.", nameof(input));
 
         var layout = Layout(batch, height, width);
-        int result = featuresOnly ? _plan.FeatureBuffer : _plan.OutputBuffer;
-        var (resultHeight, resultWidth) = layout.FinalSizes[result]
-            ?? throw new InvalidOperationException($"{_plan.Name}: no op writes the result buffer '{_plan.Buffers[result].Name}'.");
         EnsureBuffers(layout);
 
         var stream = _device.Accelerator.DefaultStream;
         var kernels = _device.Kernels;
         View(0, input.Length).CopyFromCPU(stream, input);
-        int count = featuresOnly ? _plan.FeatureOpCount : _plan.Ops.Count;
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < opCount; i++)
         {
             switch (_plan.Ops[i])
             {
@@ -71,8 +80,16 @@ internal sealed class PlanExecutor : IDisposable
                     break;
             }
         }
-        var output = new float[batch * _plan.Buffers[result].Channels * resultHeight * resultWidth];
-        View(result, output.Length).CopyToCPU(stream, output);
+        return layout;
+    }
+
+    private float[] Read(PlanLayout layout, int batch, int buffer)
+    {
+        var (height, width) = layout.FinalSizes[buffer]
+            ?? throw new InvalidOperationException($"{_plan.Name}: no op writes the result buffer '{_plan.Buffers[buffer].Name}'.");
+        var output = new float[batch * _plan.Buffers[buffer].Channels * height * width];
+        var stream = _device.Accelerator.DefaultStream;
+        View(buffer, output.Length).CopyToCPU(stream, output);
         stream.Synchronize();
         return output;
     }

@@ -27,8 +27,7 @@ public sealed class NetworkParityTests
         foreach (var c in reference.Cases)
         {
             var input = DeterministicWeights.Input(c.InputShape[0], c.InputShape[1], c.InputShape[2], c.InputShape[3]);
-            var logits = model.Forward(input, c.Batch, c.InputShape[2], c.InputShape[3]);
-            var features = model.ExtractFeatures(input, c.Batch, c.InputShape[2], c.InputShape[3]);
+            var (logits, features) = model.Infer(input, c.Batch, c.InputShape[2], c.InputShape[3]);
 
             ParityAssert.Close(c.Logits, logits, $"{name} {c} logits");
             ParityAssert.Close(c.Features, features, $"{name} {c} features");
