@@ -14,7 +14,7 @@ public static class CliApp
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand("DenseNets from .NET: predict images, evaluate data sets, inspect models, check checkpoints.");
-        foreach (var command in new[] { PredictCommand.Create(stdout, stderr), TestCommand.Create(stdout, stderr), InfoCommand.Create(stdout), CheckCommand.Create(stdout) })
+        foreach (var command in new[] { PredictCommand.Create(stdout, stderr), TestCommand.Create(stdout, stderr), InfoCommand.Create(stdout), CheckCommand.Create(stdout, stderr) })
             root.Subcommands.Add(command);
 
         var parsed = root.Parse(args);

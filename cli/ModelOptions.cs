@@ -32,7 +32,7 @@ internal sealed class ModelOptions
 
     public ZooModel ResolveModel(ParseResult parsed)
     {
-        var zooModel = DenseNets.Find(parsed.GetValue(Model) ?? DenseNets.DefaultName);
+        var zooModel = Find(parsed.GetValue(Model) ?? DenseNets.DefaultName);
         var weights = parsed.GetValue(Weights);
         if (weights is null && zooModel.EmbeddedWeights is null)
             throw new UsageException($"{zooModel.Name} ships without weights: pass --weights FILE (e.g. {zooModel.PretrainedFile}).");
@@ -41,12 +41,34 @@ internal sealed class ModelOptions
         return zooModel;
     }
 
-    public ComputeDevice OpenDevice(ParseResult parsed) =>
-        parsed.GetValue(Device) is { } kind ? ComputeDevice.Open(DeviceKindParser.Parse(kind, "--device")) : ComputeDevice.Default;
-
-    public ImageClassifier LoadClassifier(ParseResult parsed)
+    /// <summary>A zoo model by name; an unknown name is a usage error that lists the known ones.</summary>
+    public static ZooModel Find(string name)
     {
-        var zooModel = ResolveModel(parsed);
-        return new ImageClassifier(zooModel.Load(parsed.GetValue(Weights)?.FullName, OpenDevice(parsed)));
+        try
+        {
+            return DenseNets.Find(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
+
+    public ComputeDevice OpenDevice(ParseResult parsed)
+    {
+        if (parsed.GetValue(Device) is not { } text) return ComputeDevice.Default;
+        DeviceKind kind;
+        try
+        {
+            kind = DeviceKindParser.Parse(text, "--device");
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        return ComputeDevice.Open(kind);
+    }
+
+    public ImageClassifier LoadClassifier(ZooModel zooModel, ParseResult parsed) =>
+        new ImageClassifier(zooModel.Load(parsed.GetValue(Weights)?.FullName, OpenDevice(parsed)));
 }

@@ -6,7 +6,7 @@ namespace DenseNetGen.Cli.Commands;
 /// <summary>`densenet check`: does a checkpoint fit a model? Says which format and key convention it found.</summary>
 internal static class CheckCommand
 {
-    public static Command Create(TextWriter stdout)
+    public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var model = new ModelOptions();
         var command = new Command("check", "Validate a checkpoint against a model without running it");
@@ -17,14 +17,25 @@ internal static class CheckCommand
             var zooModel = model.ResolveModel(parsed);
             var weights = parsed.GetValue(model.Weights)?.FullName;
             BoundCheckpoint bound;
-            if (weights is not null)
+            try
             {
-                bound = CheckpointBinder.Bind(weights, zooModel.Definition);
+                if (weights is not null)
+                {
+                    bound = CheckpointBinder.Bind(weights, zooModel.Definition);
+                }
+                else
+                {
+                    using var embedded = zooModel.OpenEmbeddedWeights();
+                    bound = CheckpointBinder.Bind(embedded, zooModel.EmbeddedWeightsDisplayName, zooModel.Definition);
+                }
             }
-            else
+            catch (CheckpointException e)
             {
-                using var embedded = zooModel.OpenEmbeddedWeights();
-                bound = CheckpointBinder.Bind(embedded, zooModel.EmbeddedWeightsDisplayName, zooModel.Definition);
+                // The verdict is one line on stderr; the keys that failed are the report, on stdout.
+                var lines = e.Message.Split(Environment.NewLine);
+                stderr.WriteLine($"densenet: {lines[0]}");
+                foreach (var line in lines.Skip(1)) stdout.WriteLine(line);
+                return CliApp.Failure;
             }
             long values = bound.Tensors.Values.Sum(t => (long)t.Data.Length);
             stdout.WriteLine($"ok: {bound.Source} fits {zooModel.Name}");

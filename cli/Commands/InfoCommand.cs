@@ -17,7 +17,7 @@ internal static class InfoCommand
         command.SetAction(parsed =>
         {
             if (parsed.GetValue(devices)) WriteDevices(stdout);
-            else if (parsed.GetValue(model) is { } name) WriteModel(stdout, DenseNets.Find(name));
+            else if (parsed.GetValue(model) is { } name) WriteModel(stdout, ModelOptions.Find(name));
             else WriteZoo(stdout);
             return CliApp.Ok;
         });

@@ -19,11 +19,12 @@ internal static class PredictCommand
         {
             int k = parsed.GetValue(topK);
             if (k < 1) throw new UsageException("--topk must be at least 1.");
+            var zooModel = model.ResolveModel(parsed);
             var files = parsed.GetValue(images)!;
             foreach (var file in files)
                 if (!file.Exists) throw new FileNotFoundException($"Image not found: {file.FullName}");
 
-            using var classifier = model.LoadClassifier(parsed);
+            using var classifier = model.LoadClassifier(zooModel, parsed);
             var results = files.Select(f => (File: f.ToString(), Prediction: classifier.Predict(f.FullName, k))).ToList();
             if (parsed.GetValue(json)) WriteJson(stdout, results);
             else WriteText(stdout, results);

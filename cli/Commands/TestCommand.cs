@@ -25,8 +25,9 @@ internal static class TestCommand
         {
             if (parsed.GetValue(batch) < 1) throw new UsageException("--batch must be at least 1.");
             if (parsed.GetValue(limit) is < 1) throw new UsageException("--limit must be at least 1.");
+            var zooModel = model.ResolveModel(parsed);
             var dataset = Open(parsed.GetValue(data)!, parsed.GetValue(list));
-            using var classifier = model.LoadClassifier(parsed);
+            using var classifier = model.LoadClassifier(zooModel, parsed);
             var result = classifier.Evaluate(dataset, parsed.GetValue(batch), parsed.GetValue(limit), new ProgressBar(stderr, Math.Min(dataset.Count, parsed.GetValue(limit) ?? int.MaxValue)));
             Write(stdout, classifier, result);
             return CliApp.Ok;

@@ -73,20 +73,19 @@ public static class CheckpointBinder
 
     private static string Describe(string model, string convention, List<string> missing, List<string> unexpected, List<string> mismatched)
     {
-        var lines = new List<string>();
-        var budget = MaxListed;
-        void Section(string title, List<string> items)
+        var sections = new[] { ("missing keys", missing), ("unexpected keys", unexpected), ("shape mismatches", mismatched) }
+            .Where(s => s.Item2.Count > 0).ToList();
+        // Each kind of problem gets its share of the listing, so a flood of one kind does not hide the others.
+        int share = Math.Max(1, MaxListed / sections.Count);
+        var lines = sections.Select(s =>
         {
-            if (items.Count == 0) return;
-            var shown = items.Take(Math.Max(budget, 0)).ToList();
-            budget -= shown.Count;
+            var (title, items) = s;
+            var shown = items.Take(share).ToList();
             var more = items.Count > shown.Count ? $"{Environment.NewLine}    and {items.Count - shown.Count} more" : "";
-            lines.Add($"  {items.Count} {title}:{string.Concat(shown.Select(s => Environment.NewLine + "    " + s))}{more}");
-        }
-        Section("missing keys", missing);
-        Section("unexpected keys", unexpected);
-        Section("shape mismatches", mismatched);
-        return $"does not fit {model} (keys read as {convention} naming):{Environment.NewLine}{string.Join(Environment.NewLine, lines)}";
+            return $"  {items.Count} {title}:{string.Concat(shown.Select(i => Environment.NewLine + "    " + i))}{more}";
+        });
+        var counts = string.Join(", ", sections.Select(s => $"{s.Item2.Count} {s.Item1}"));
+        return $"does not fit {model} (keys read as {convention} naming): {counts}{Environment.NewLine}{string.Join(Environment.NewLine, lines)}";
     }
 }
 

@@ -1,0 +1,72 @@
+using static DenseNetGen.Cli.Tests.CliRunner;
+
+namespace DenseNetGen.Cli.Tests;
+
+public sealed class InfoAndCheckTests
+{
+    [Fact]
+    public void InfoListsTheZooWithMmpretrainsParametersAndFlops()
+    {
+        var result = Run("info");
+
+        Assert.Equal(CliApp.Ok, result.ExitCode);
+        foreach (var (model, parameters, flops) in new[]
+                 { ("densenet121", "7.98M", "2.88G"), ("densenet169", "14.15M", "3.42G"), ("densenet201", "20.01M", "4.37G"), ("densenet161", "28.68M", "7.82G") })
+        {
+            var line = result.Out.Split('\n').Single(l => l.StartsWith(model + " ", StringComparison.Ordinal));
+            Assert.Contains(parameters, line);
+            Assert.Contains(flops, line);
+        }
+        Assert.Contains("fashion-mnist", result.Out);
+    }
+
+    [Fact]
+    public void InfoModelShowsTheStructureAtTheInputSize()
+    {
+        var result = Run("info", "--model", "densenet121_3rdparty_in1k");
+
+        Assert.Equal(CliApp.Ok, result.ExitCode);
+        Assert.Contains("7,978,856", result.Out);
+        Assert.Matches(@"denseblock3\s+24\s+256 → 1024\s+14x14", result.Out);
+        Assert.Matches(@"head\s+1024 → 1000\s+1x1", result.Out);
+    }
+
+    [Fact]
+    public void InfoDevicesListsTheCpuAccelerator()
+    {
+        var result = Run("info", "--devices");
+
+        Assert.Equal(CliApp.Ok, result.ExitCode);
+        Assert.Contains("Cpu", result.Out);
+    }
+
+    [Fact]
+    public void CheckAcceptsTheEmbeddedWeights()
+    {
+        var result = Run("check");
+
+        Assert.Equal(CliApp.Ok, result.ExitCode);
+        Assert.Contains("torch-zip", result.Out);
+        Assert.Contains("torchvision", result.Out);
+    }
+
+    [Fact]
+    public void CheckRejectsACheckpointOfAnotherNetNamingTheKeys()
+    {
+        var result = Run("check", "--model", "fashion-mnist", "--weights", Reference("checkpoints", "torchvision.pth"));
+
+        Assert.Equal(CliApp.Failure, result.ExitCode);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.Contains("torchvision.pth: does not fit FashionMnistDenseNet", result.Error);
+        Assert.Contains("features.norm0.weight", result.Out);
+    }
+
+    [Fact]
+    public void CheckRefusesAPickleThatWouldRunCode()
+    {
+        var result = Run("check", "--model", "fashion-mnist", "--weights", Reference("checkpoints", "malicious_system.pth"));
+
+        Assert.Equal(CliApp.Failure, result.ExitCode);
+        Assert.Contains("posix.system", result.Error);
+    }
+}
