@@ -65,6 +65,8 @@ run() {
   mkdir -p "$nuget"
   bind "$nuget"
   [[ -d /tmp ]] && bind /tmp
+  # Debian's dataset packages (Fashion-MNIST) live on the host.
+  [[ -d /usr/share/datasets ]] && bind /usr/share/datasets
   local cwd=$PWD
   chroot "$root" /usr/bin/env -i \
     PATH="$dotnet_root:/usr/local/bin:/usr/bin:/bin" HOME="$HOME" NUGET_PACKAGES="$nuget" \

@@ -26,8 +26,15 @@ internal static class PredictCommand
 
             using var classifier = model.LoadClassifier(zooModel, parsed);
             var results = files.Select(f => (File: f.ToString(), Prediction: classifier.Predict(f.FullName, k))).ToList();
-            if (parsed.GetValue(json)) WriteJson(stdout, results);
-            else WriteText(stdout, results);
+            if (parsed.GetValue(json))
+            {
+                WriteJson(stdout, classifier, results);
+            }
+            else
+            {
+                stdout.WriteLine($"{classifier.Model.Plan.Name} ({classifier.Model.Weights.Source}) on {classifier.Model.Device.Description}");
+                WriteText(stdout, results);
+            }
             return CliApp.Ok;
         });
         return command;
@@ -47,16 +54,22 @@ internal static class PredictCommand
         }
     }
 
-    private static void WriteJson(TextWriter stdout, IEnumerable<(string File, Prediction Prediction)> results)
+    private static void WriteJson(TextWriter stdout, ImageClassifier classifier, IEnumerable<(string File, Prediction Prediction)> results)
     {
-        var payload = results.Select(r => new
+        var payload = new
         {
-            image = r.File,
-            pred_label = r.Prediction.PredClass,
-            pred_class = r.Prediction.PredLabel,
-            pred_score = r.Prediction.PredScore,
-            topk = r.Prediction.TopK.Select(c => new { index = c.Index, label = c.Label, score = c.Score }),
-        });
+            model = classifier.Model.Plan.Name,
+            weights = classifier.Model.Weights.Source,
+            device = classifier.Model.Device.Description,
+            predictions = results.Select(r => new
+            {
+                image = r.File,
+                pred_label = r.Prediction.PredClass,
+                pred_class = r.Prediction.PredLabel,
+                pred_score = r.Prediction.PredScore,
+                topk = r.Prediction.TopK.Select(c => new { index = c.Index, label = c.Label, score = c.Score }),
+            }),
+        };
         stdout.WriteLine(JsonSerializer.Serialize(payload, new JsonSerializerOptions { WriteIndented = true }));
     }
 }

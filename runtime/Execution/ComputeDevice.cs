@@ -22,7 +22,7 @@ public sealed class ComputeDevice : IDisposable
         _context = context;
         Accelerator = accelerator;
         Kind = kind;
-        Description = $"{kind} device '{accelerator.Name}' ({accelerator.MemorySize / (1024.0 * 1024 * 1024):0.0} GiB){choice}";
+        Description = $"{kind} device '{accelerator.Name}' ({DeviceInfo.FormatMemory(accelerator.MemorySize)}){choice}";
         _kernels = new(() => new KernelSet(accelerator));
     }
 

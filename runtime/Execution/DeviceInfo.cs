@@ -10,6 +10,9 @@ public sealed record DeviceInfo(string Name, DeviceKind Backend, long MemoryByte
     public override string ToString() =>
         $"{Backend,-6} {Name}  {Memory}  {Capability}{(Usable ? "" : "  (not usable by ILGPU)")}";
 
+    private string Memory => FormatMemory(MemoryBytes);
+
     // The CPU accelerator reports long.MaxValue: it allocates from host memory.
-    private string Memory => MemoryBytes >= long.MaxValue / 2 ? "host memory" : $"memory {MemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB";
+    internal static string FormatMemory(long bytes) =>
+        bytes >= long.MaxValue / 2 ? "host memory" : $"{bytes / (1024.0 * 1024 * 1024):0.0} GiB";
 }
