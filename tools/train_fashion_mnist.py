@@ -61,7 +61,7 @@ def main():
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=0.2)
     ap.add_argument("--seed", type=int, default=20240601)
-    ap.add_argument("--out", default=os.path.join(ROOT, "runtime", "Models", "fashion_mnist_densenet.pth"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "specs", "weights", "fashion_mnist_densenet.pth"))
     ap.add_argument("--print-stats", action="store_true")
     ap.add_argument("--finetune-from", metavar="PTH",
                     help="start from this checkpoint; no augmentation, cosine decay from --lr to 0")

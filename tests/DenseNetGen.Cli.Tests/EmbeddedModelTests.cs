@@ -1,0 +1,74 @@
+using System.Text.Json;
+using DenseNetGen.Data;
+using DenseNetGen.Execution;
+using DenseNetGen.Runtime.Tests;
+using DenseNetGen.Zoo;
+using static DenseNetGen.Cli.Tests.CliRunner;
+
+namespace DenseNetGen.Cli.Tests;
+
+/// <summary>
+/// The embedded Fashion-MNIST net against PyTorch's own figures for the same checkpoint
+/// (tests/references/parity/fashion_mnist_eval.json, made by tools/eval_fashion_mnist.py).
+/// </summary>
+public sealed class EmbeddedModelTests
+{
+    private const string FashionMnist = "/usr/share/datasets/fashion-mnist";
+    private static readonly JsonElement PyTorch = LoadEvaluation();
+
+    [Theory]
+    [InlineData("ankle-boot.png", "Ankle boot")]
+    [InlineData("bag.png", "Bag")]
+    [InlineData("dress.png", "Dress")]
+    [InlineData("sneaker.png", "Sneaker")]
+    [InlineData("trouser.png", "Trouser")]
+    public void PredictNamesTheSampleClass(string sample, string label)
+    {
+        var result = Run("predict", Sample(sample), "--json");
+
+        Assert.Equal(CliApp.Ok, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Out);
+        var prediction = json.RootElement.GetProperty("predictions")[0];
+        Assert.Equal(label, prediction.GetProperty("pred_class").GetString());
+        Assert.Equal(5, prediction.GetProperty("topk").GetArrayLength());
+    }
+
+    [Fact]
+    public void LogitsOfTheFirstTestImagesEqualPyTorch()
+    {
+        var expected = PyTorch.GetProperty("firstLogits").EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(v => v.GetSingle()).ToArray();
+        int count = PyTorch.GetProperty("firstLogits").GetArrayLength();
+        using var classifier = DenseNets.Default();
+        var batch = FashionMnistDataset.Open(FashionMnist, FashionMnistSplit.Test).LoadBatch(classifier.Preprocessor, 0, count);
+
+        var logits = classifier.Model.Forward(batch.Data, count, 28, 28);
+
+        ParityAssert.Close(expected, logits, $"first {count} Fashion-MNIST test logits");
+    }
+
+    /// <summary>
+    /// `densenet test` gives PyTorch's exact top-1/top-5 counts: over all 10,000 test images on OpenCL or CUDA,
+    /// over PyTorch's recorded prefix on the CPU accelerator, which is too slow for 10,000 in a unit test.
+    /// </summary>
+    [Fact]
+    public void TestCommandReproducesPyTorchAccuracy()
+    {
+        bool fullSet = ComputeDevice.Default.Kind != DeviceKind.Cpu;
+        int count = fullSet ? PyTorch.GetProperty("count").GetInt32() : 100;
+        var (top1, top5) = fullSet
+            ? (PyTorch.GetProperty("correct1").GetInt32(), PyTorch.GetProperty("correct5").GetInt32())
+            : (PyTorch.GetProperty("prefixCorrect").GetProperty("100")[0].GetInt32(), PyTorch.GetProperty("prefixCorrect").GetProperty("100")[1].GetInt32());
+
+        var result = Run("test", "--data", FashionMnist, "--limit", count.ToString(), "--batch", "100");
+
+        Assert.Equal(CliApp.Ok, result.ExitCode);
+        Assert.Contains($"({top1}/{count})", result.Out.Split('\n').Single(l => l.StartsWith("accuracy/top1", StringComparison.Ordinal)));
+        Assert.Contains($"({top5}/{count})", result.Out.Split('\n').Single(l => l.StartsWith("accuracy/top5", StringComparison.Ordinal)));
+    }
+
+    private static JsonElement LoadEvaluation()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Reference("parity", "fashion_mnist_eval.json")));
+        return doc.RootElement.Clone();
+    }
+}
