@@ -92,4 +92,12 @@ public class CheckpointFormatTests
         Assert.Equal("torchvision", bound.Convention);
         Assert.Equal(ReferenceCheckpoints.Plan.Parameters.Count, bound.Tensors.Count);
     }
+
+    [Fact]
+    public void GeneratedManifestEqualsPyTorchs()
+    {
+        Assert.Equal(
+            ReferenceCheckpoints.PyTorchManifest.Select(p => $"{p.Name} [{string.Join(", ", p.Shape)}]"),
+            ReferenceCheckpoints.Plan.Parameters.Select(p => $"{p.Name} [{string.Join(", ", p.Shape)}]"));
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DenseNetGen.Planning;
+using DenseNetGen.Tests.Nets;
 
 namespace DenseNetGen.Runtime.Tests.Checkpoints;
 
@@ -15,8 +16,8 @@ internal static class ReferenceCheckpoints
 
     public static byte[] Bytes(string file) => File.ReadAllBytes(PathOf(file));
 
-    /// <summary>A plan whose parameter manifest is the reference net's; its other fields are not used by the binder.</summary>
-    public static NetworkPlan Plan { get; } = LoadPlan();
+    /// <summary>The generated plan of the reference net (tests/specs/odd-imagenet.densenet.json).</summary>
+    public static NetworkPlan Plan => OddImageNet.Definition;
 
     public static IReadOnlyDictionary<string, Checksum> Float32Checksums { get; } = LoadChecksums("float32");
 
@@ -24,12 +25,13 @@ internal static class ReferenceCheckpoints
 
     public static string PwnedMarker { get; } = Json("checksums.json").RootElement.GetProperty("pwnedMarker").GetString()!;
 
-    public static NetworkPlan PlanWith(IReadOnlyList<ParameterInfo> parameters) =>
-        new("OddImageNet", 3, 45, 11, 20, [], [], 0, 0, 0, parameters, new PreprocessInfo([0f, 0f, 0f], [1f, 1f, 1f], 45, 45), null, 0, 0);
+    /// <summary>The reference plan with another manifest, for the strictness tests.</summary>
+    public static NetworkPlan PlanWith(IReadOnlyList<ParameterInfo> parameters) => Plan with { Parameters = parameters };
 
-    private static NetworkPlan LoadPlan() => PlanWith(
+    /// <summary>The manifest PyTorch wrote beside the files (names and shapes in state_dict order).</summary>
+    public static IReadOnlyList<ParameterInfo> PyTorchManifest { get; } =
         [.. Json("manifest.json").RootElement.GetProperty("parameters").EnumerateArray()
-            .Select(p => new ParameterInfo(p.GetProperty("name").GetString()!, [.. p.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32())]))]);
+            .Select(p => new ParameterInfo(p.GetProperty("name").GetString()!, [.. p.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32())]))];
 
     private static Dictionary<string, Checksum> LoadChecksums(string section) =>
         Json("checksums.json").RootElement.GetProperty(section).EnumerateObject().ToDictionary(
