@@ -13,16 +13,16 @@ namespace DenseNetGen.Runtime.Tests.Parity;
 /// </summary>
 public sealed class NetworkParityTests
 {
-    public static TheoryData<string> Networks() =>
-        ["TinyCifarNet", "OddImageNet", "FashionMnistDenseNet", "DenseNet121", "DenseNet169", "DenseNet201", "DenseNet161"];
+    public static TheoryData<string> Networks() => [.. s_networks.Keys];
 
     [Theory]
     [MemberData(nameof(Networks))]
     public void OutputsEqualPyTorch(string name)
     {
-        var plan = Definition(name);
+        var network = s_networks[name];
+        var plan = network.Definition;
         var reference = ParityReference.Load(name);
-        using var model = Create(plan, DeterministicWeights.ForManifest(plan.Parameters));
+        using var model = network.Create(DeterministicWeights.ForManifest(plan.Parameters));
 
         foreach (var c in reference.Cases)
         {
@@ -39,27 +39,16 @@ public sealed class NetworkParityTests
     private static int Top1(float[] logits, int row, int classes) =>
         Scores.TopK(logits.AsSpan(row * classes, classes), 1)[0];
 
-    internal static NetworkPlan Definition(string name) => name switch
-    {
-        "TinyCifarNet" => TinyCifarNet.Definition,
-        "OddImageNet" => OddImageNet.Definition,
-        "FashionMnistDenseNet" => FashionMnistDenseNet.Definition,
-        "DenseNet121" => DenseNet121.Definition,
-        "DenseNet169" => DenseNet169.Definition,
-        "DenseNet201" => DenseNet201.Definition,
-        "DenseNet161" => DenseNet161.Definition,
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
-    };
+    private sealed record Network(NetworkPlan Definition, Func<IReadOnlyDictionary<string, Tensor>, DenseNetModel> Create);
 
-    internal static DenseNetModel Create(NetworkPlan plan, IReadOnlyDictionary<string, Tensor> tensors) => plan.Name switch
+    private static readonly Dictionary<string, Network> s_networks = new()
     {
-        "TinyCifarNet" => TinyCifarNet.FromTensors(tensors, TestDevice.Device),
-        "OddImageNet" => OddImageNet.FromTensors(tensors, TestDevice.Device),
-        "FashionMnistDenseNet" => FashionMnistDenseNet.FromTensors(tensors, TestDevice.Device),
-        "DenseNet121" => DenseNet121.FromTensors(tensors, TestDevice.Device),
-        "DenseNet169" => DenseNet169.FromTensors(tensors, TestDevice.Device),
-        "DenseNet201" => DenseNet201.FromTensors(tensors, TestDevice.Device),
-        "DenseNet161" => DenseNet161.FromTensors(tensors, TestDevice.Device),
-        _ => throw new ArgumentOutOfRangeException(nameof(plan), plan.Name, null),
+        ["TinyCifarNet"] = new(TinyCifarNet.Definition, t => TinyCifarNet.FromTensors(t, TestDevice.Device)),
+        ["OddImageNet"] = new(OddImageNet.Definition, t => OddImageNet.FromTensors(t, TestDevice.Device)),
+        ["FashionMnistDenseNet"] = new(FashionMnistDenseNet.Definition, t => FashionMnistDenseNet.FromTensors(t, TestDevice.Device)),
+        ["DenseNet121"] = new(DenseNet121.Definition, t => DenseNet121.FromTensors(t, TestDevice.Device)),
+        ["DenseNet169"] = new(DenseNet169.Definition, t => DenseNet169.FromTensors(t, TestDevice.Device)),
+        ["DenseNet201"] = new(DenseNet201.Definition, t => DenseNet201.FromTensors(t, TestDevice.Device)),
+        ["DenseNet161"] = new(DenseNet161.Definition, t => DenseNet161.FromTensors(t, TestDevice.Device)),
     };
 }
