@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using DenseNetGen.Inference;
 
@@ -70,6 +71,6 @@ internal static class PredictCommand
                 topk = r.Prediction.TopK.Select(c => new { index = c.Index, label = c.Label, score = c.Score }),
             }),
         };
-        stdout.WriteLine(JsonSerializer.Serialize(payload, new JsonSerializerOptions { WriteIndented = true }));
+        stdout.WriteLine(JsonSerializer.Serialize(payload, new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 }
