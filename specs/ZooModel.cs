@@ -1,3 +1,4 @@
+using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
 using DenseNetGen.Planning;
 
@@ -6,8 +7,7 @@ namespace DenseNetGen.Zoo;
 /// <summary>A model of the zoo: its generated plan, the names it answers to and where its weights come from.</summary>
 public sealed class ZooModel
 {
-    private readonly Func<string, ComputeDevice, DenseNetModel> _loadFile;
-    private readonly Func<Stream, string, ComputeDevice, DenseNetModel> _loadStream;
+    private readonly Func<BoundCheckpoint, ComputeDevice, DenseNetModel> _create;
 
     internal ZooModel(
         NetworkPlan definition,
@@ -15,16 +15,14 @@ public sealed class ZooModel
         string? embeddedWeights,
         string? pretrainedFile,
         string summary,
-        Func<string, ComputeDevice, DenseNetModel> loadFile,
-        Func<Stream, string, ComputeDevice, DenseNetModel> loadStream)
+        Func<BoundCheckpoint, ComputeDevice, DenseNetModel> create)
     {
         Definition = definition;
         Names = names;
         EmbeddedWeights = embeddedWeights;
         PretrainedFile = pretrainedFile;
         Summary = summary;
-        _loadFile = loadFile;
-        _loadStream = loadStream;
+        _create = create;
     }
 
     /// <summary>The primary name (e.g. "densenet121").</summary>
@@ -46,17 +44,26 @@ public sealed class ZooModel
     /// <summary>Loads weights from <paramref name="weights"/>, or the embedded ones when it is null.</summary>
     public DenseNetModel Load(string? weights, ComputeDevice device)
     {
-        if (weights is not null) return _loadFile(weights, device);
-        using var stream = OpenEmbeddedWeights();
-        return _loadStream(stream, EmbeddedWeightsDisplayName, device);
+        return Create(BindWeights(weights), device);
     }
 
+    /// <summary>Reads and checks <paramref name="weights"/> (or the embedded ones when null) against the model.</summary>
+    public BoundCheckpoint BindWeights(string? weights)
+    {
+        if (weights is not null) return CheckpointBinder.Bind(weights, Definition);
+        using var stream = OpenEmbeddedWeights();
+        return CheckpointBinder.Bind(stream, EmbeddedWeightsDisplayName, Definition);
+    }
+
+    /// <summary>The generated network with weights already bound against <see cref="Definition"/>.</summary>
+    public DenseNetModel Create(BoundCheckpoint weights, ComputeDevice device) => _create(weights, device);
+
     /// <summary>How the embedded checkpoint is named in messages.</summary>
-    public string EmbeddedWeightsDisplayName => $"embedded:{EmbeddedWeights}";
+    private string EmbeddedWeightsDisplayName => $"embedded:{EmbeddedWeights}";
 
     /// <summary>The embedded checkpoint's bytes (a torch.save .pth file, read by the same binder as any user's file).</summary>
     /// <exception cref="InvalidOperationException">The model ships without weights.</exception>
-    public Stream OpenEmbeddedWeights()
+    private Stream OpenEmbeddedWeights()
     {
         if (EmbeddedWeights is null)
             throw new InvalidOperationException(

@@ -81,3 +81,13 @@ class SpecDenseNet(nn.Module):
 def load_spec(path):
     with open(path) as f:
         return json.load(f)
+
+
+def fill_deterministic(model):
+    """Every parameter and BN buffer from tools/deterministic.py, by canonical name (COMMON.md's formula)."""
+    import deterministic
+    with torch.no_grad():
+        for name, tensor in model.state_dict().items():
+            if name.endswith("num_batches_tracked"):
+                continue
+            tensor.copy_(torch.from_numpy(deterministic.values(name, tensor.shape)))

@@ -19,7 +19,7 @@ import torchvision
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import deterministic  # noqa: E402
-from densenet_torch import SpecDenseNet, load_spec  # noqa: E402
+from densenet_torch import SpecDenseNet, fill_deterministic, load_spec  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(ROOT, "tests", "references", "parity")
@@ -31,14 +31,6 @@ SECOND_CASE_SIZE = {"imagenet-zoo": (224, 192), "FashionMnistDenseNet": (33, 30)
 # ParameterCount from COMMON.md (weights and biases, no running statistics).
 KNOWN_PARAMETER_COUNTS = {"DenseNet121": 7978856, "DenseNet169": 14149480,
                           "DenseNet201": 20013928, "DenseNet161": 28681000}
-
-
-def fill_deterministic(model):
-    with torch.no_grad():
-        for name, tensor in model.state_dict().items():
-            if name.endswith("num_batches_tracked"):
-                continue
-            tensor.copy_(torch.from_numpy(deterministic.values(name, tensor.shape)))
 
 
 def check_against_torchvision(spec, model):

@@ -19,15 +19,7 @@ internal static class CheckCommand
             BoundCheckpoint bound;
             try
             {
-                if (weights is not null)
-                {
-                    bound = CheckpointBinder.Bind(weights, zooModel.Definition);
-                }
-                else
-                {
-                    using var embedded = zooModel.OpenEmbeddedWeights();
-                    bound = CheckpointBinder.Bind(embedded, zooModel.EmbeddedWeightsDisplayName, zooModel.Definition);
-                }
+                bound = zooModel.BindWeights(weights);
             }
             catch (CheckpointException e)
             {

@@ -133,6 +133,9 @@ namespace DenseNetGen.Generator.Emitting
             w.Line("/// <summary>Builds the network from tensors already in canonical (torchvision) naming.</summary>");
             w.Line($"public static {name} FromTensors(global::System.Collections.Generic.IReadOnlyDictionary<string, global::DenseNetGen.Tensor> tensors, {ComputeDevice} device) => " +
                    $"new({Binder}.Bind(tensors, Definition), device);");
+            w.Line();
+            w.Line("/// <summary>Builds the network from weights already bound against <see cref=\"Definition\"/>.</summary>");
+            w.Line($"public static {name} Create(global::DenseNetGen.Checkpoints.BoundCheckpoint weights, {ComputeDevice} device) => new(weights, device);");
         }
 
         private static void EmitLayerProperties(CodeWriter w, PlanModel plan)

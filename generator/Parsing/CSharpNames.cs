@@ -10,7 +10,7 @@ namespace DenseNetGen.Generator.Parsing
         private static readonly string[] ReservedMembers =
         {
             "NumClasses", "FeatureChannels", "InputSize", "GrowthRate", "InChannels", "BnSize", "InitChannels",
-            "ParameterCount", "MacCount", "BlockConfig", "Definition", "Load", "FromTensors",
+            "ParameterCount", "MacCount", "BlockConfig", "Definition", "Load", "FromTensors", "Create",
             "Conv0", "Norm0", "Norm5", "Classifier",
             "Plan", "Weights", "Device", "GetParameter", "Forward", "ExtractFeatures", "Dispose",
         };

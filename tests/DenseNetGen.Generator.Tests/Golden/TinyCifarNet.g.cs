@@ -211,6 +211,9 @@ public sealed partial class TinyCifarNet : global::DenseNetGen.DenseNetModel
     /// <summary>Builds the network from tensors already in canonical (torchvision) naming.</summary>
     public static TinyCifarNet FromTensors(global::System.Collections.Generic.IReadOnlyDictionary<string, global::DenseNetGen.Tensor> tensors, global::DenseNetGen.Execution.ComputeDevice device) => new(global::DenseNetGen.Checkpoints.CheckpointBinder.Bind(tensors, Definition), device);
 
+    /// <summary>Builds the network from weights already bound against <see cref="Definition"/>.</summary>
+    public static TinyCifarNet Create(global::DenseNetGen.Checkpoints.BoundCheckpoint weights, global::DenseNetGen.Execution.ComputeDevice device) => new(weights, device);
+
     public global::DenseNetGen.Layers.Conv2d Conv0 { get; }
     public global::DenseNetGen.Layers.DenseBlock DenseBlock1 { get; }
     public global::DenseNetGen.Layers.Transition Transition1 { get; }

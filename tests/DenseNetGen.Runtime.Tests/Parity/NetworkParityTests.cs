@@ -1,5 +1,6 @@
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Inference;
+using DenseNetGen.Parity;
 using DenseNetGen.Planning;
 using DenseNetGen.Runtime.Tests.Kernels;
 using DenseNetGen.Tests.Nets;
@@ -21,7 +22,7 @@ public sealed class NetworkParityTests
     {
         var network = s_networks[name];
         var plan = network.Definition;
-        var reference = ParityReference.Load(name);
+        var reference = ParityReference.Load(RepositoryPaths.References("parity"), name);
         using var model = network.Create(DeterministicWeights.ForManifest(plan.Parameters));
 
         foreach (var c in reference.Cases)
