@@ -22,7 +22,7 @@ internal static class GeneratorHarness
         return paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
     });
 
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => DenseNetGen.Runtime.Tests.RepositoryPaths.Root;
 
     public static CSharpCompilation CreateCompilation(string assemblyName = "Consumer", params string[] sources) =>
         CSharpCompilation.Create(
@@ -59,14 +59,6 @@ internal static class GeneratorHarness
             .Select(p => Path.GetRelativePath(RepoRoot, p))
             .Order(StringComparer.Ordinal);
 
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "DenseNetGen.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("DenseNetGen.sln not found above " + AppContext.BaseDirectory);
-    }
 
     private sealed class OptionsProvider(string? rootNamespace) : AnalyzerConfigOptionsProvider
     {

@@ -6,7 +6,7 @@ namespace DenseNetGen.Runtime.Tests.Preprocessing;
 /// <summary>The committed images and OpenCV reference tensors made by tools/make_preprocess_references.py.</summary>
 internal static class ReferenceImages
 {
-    public static string Directory { get; } = Find();
+    public static string Directory { get; } = RepositoryPaths.References("images");
 
     public static string PathOf(string name) => Path.Combine(Directory, name);
 
@@ -25,15 +25,6 @@ internal static class ReferenceImages
         return values;
     }
 
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "references", "images");
-            if (File.Exists(Path.Combine(candidate, "references.json"))) return candidate;
-        }
-        throw new DirectoryNotFoundException("tests/references/images/references.json not found above " + AppContext.BaseDirectory);
-    }
 
     private static IReadOnlyList<ReferenceCase> LoadCases()
     {
