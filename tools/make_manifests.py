@@ -4,8 +4,8 @@
 Each file holds the torchvision state_dict manifest ([name, shape] in order, num_batches_tracked left
 out), the learnable parameter count, and the multiply-accumulates of one forward pass at the spec's
 inputSize counted the way mmcv's get_model_complexity_info counts them (the tool behind mmpretrain's
-model-zoo FLOPs table): conv/linear MACs, BatchNorm 2 per element, ReLU 1 per element, pooling 1 per
-input element.
+model-zoo FLOPs table): conv MACs, BatchNorm 2 per element, ReLU 1 per element, pooling 1 per
+input element, the classifier's Linear left out (that reproduces mmpretrain's metafile integers exactly).
 
 Specs with torchvision's own configuration (ImageNet stem, compression 0.5) are built with
 torchvision.models.DenseNet; the others (CIFAR stem, other compressions) are assembled from
@@ -73,8 +73,6 @@ def count_macs(model, spec):
         if isinstance(module, nn.Conv2d):
             k = module.kernel_size[0] * module.kernel_size[1]
             total += output.numel() * module.in_channels * k // module.groups
-        elif isinstance(module, nn.Linear):
-            total += module.in_features * module.out_features * (x.numel() // module.in_features)
         elif isinstance(module, nn.BatchNorm2d):
             total += 2 * x.numel()
         elif isinstance(module, nn.ReLU):
@@ -86,7 +84,6 @@ def count_macs(model, spec):
     size = spec["inputSize"]
     with torch.no_grad():
         features = model.features(torch.zeros(1, spec["inChannels"], size, size))
-        model.classifier(torch.zeros(1, features.shape[1]))
     for h in handles:
         h.remove()
     # torchvision applies the last ReLU and the global pool functionally; mmpretrain uses modules for both.

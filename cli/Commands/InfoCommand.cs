@@ -34,7 +34,7 @@ internal static class InfoCommand
                 $"{$"{plan.InChannels}x{plan.InputSize}x{plan.InputSize}",12}{plan.NumClasses,9}  {WeightsNote(m)}");
         }
         stdout.WriteLine();
-        stdout.WriteLine("FLOPs follow mmpretrain (mmcv's counter): conv/linear multiply-accumulates plus BN (2), ReLU and pooling (1) per element, at the input size.");
+        stdout.WriteLine("FLOPs follow mmpretrain's metafile (mmcv's counter): conv multiply-accumulates plus BN (2), ReLU and pooling (1) per element, classifier left out, at the input size.");
         stdout.WriteLine("Also known as: " + string.Join("; ", DenseNets.Models.Select(m => string.Join(", ", m.Names))));
     }
 

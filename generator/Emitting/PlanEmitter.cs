@@ -49,7 +49,7 @@ namespace DenseNetGen.Generator.Emitting
             return $"{plan.Name}: a DenseNet with growth rate {plan.GrowthRate}, dense blocks [{blocks}], {plan.InitChannels} initial channels, " +
                    $"bottleneck width {plan.BnSize}x, compression {plan.Compression.ToString("R", CultureInfo.InvariantCulture)} and a {stem}; " +
                    $"{plan.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)} parameters, " +
-                   $"{gmacs.ToString("0.00", CultureInfo.InvariantCulture)} GMACs at {plan.InputSize}x{plan.InputSize}.";
+                   $"{gmacs.ToString("0.00", CultureInfo.InvariantCulture)} GFLOPs (mmpretrain's count) at {plan.InputSize}x{plan.InputSize}.";
         }
 
         private static void EmitConstants(CodeWriter w, PlanModel plan)
@@ -58,7 +58,7 @@ namespace DenseNetGen.Generator.Emitting
                    $"GrowthRate = {plan.GrowthRate}, InChannels = {plan.InChannels}, BnSize = {plan.BnSize}, InitChannels = {plan.InitChannels};");
             w.Line("/// <summary>Learnable parameters (weights and biases; BatchNorm running statistics excluded).</summary>");
             w.Line($"public const long ParameterCount = {Int(plan.ParameterCount)};");
-            w.Line("/// <summary>Multiply-accumulates of the reference (torchvision) network at InputSize, counted like mmcv/mmpretrain.</summary>");
+            w.Line("/// <summary>FLOPs of the reference (torchvision) network at InputSize as mmpretrain reports them: mmcv's counter, classifier left out.</summary>");
             w.Line($"public const long MacCount = {Int(plan.MacCount)};");
             w.Line("/// <summary>Dense layers per block.</summary>");
             w.Line($"public static global::System.Collections.Generic.IReadOnlyList<int> BlockConfig {{ get; }} = " +

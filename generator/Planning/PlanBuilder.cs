@@ -17,11 +17,12 @@ namespace DenseNetGen.Generator.Planning
     /// MacCount describes the reference architecture (torchvision/mmpretrain, transition conv before
     /// its average pool), not the plan's cheaper pool-before-conv order, and follows the counting
     /// convention of mmcv's <c>get_model_complexity_info</c>, which produced mmpretrain's model-zoo
-    /// table: a conv or linear layer counts its multiply-accumulates; an eval BatchNorm with affine
-    /// parameters 2 per element; a ReLU 1 per element; max, average and global pooling 1 per input
-    /// element. That reproduces the table's 2.88G / 3.42G / 4.37G / 7.82G for DenseNet-121/169/201/161
-    /// at 224 (2,882,719,488 for 121). Counting only conv and linear MACs gives torchvision's
-    /// 2.83 / 3.36 / 4.29 / 7.73 instead.
+    /// table: a conv counts its multiply-accumulates; an eval BatchNorm with affine parameters 2 per
+    /// element; a ReLU 1 per element; max, average and global pooling 1 per input element; the
+    /// classifier's Linear is left out, as in mmpretrain's metafile. That reproduces the metafile's
+    /// integers exactly (2,881,695,488 / 3,416,860,160 / 4,365,236,736 / 7,816,363,968 for
+    /// DenseNet-121/169/201/161 at 224; the table's 2.88G / 3.42G / 4.37G / 7.82G). Counting only conv
+    /// and linear MACs gives torchvision's 2.83 / 3.36 / 4.29 / 7.73 instead.
     /// </para>
     /// </remarks>
     internal sealed class PlanBuilder
@@ -117,7 +118,6 @@ namespace DenseNetGen.Generator.Planning
             _ops.Add(new ConvOpModel(features, 0, channels, logits, 0, s.NumClasses, 1, 1, 0, "classifier.weight", "classifier.bias", null, false));
             AddParameter("classifier.weight", s.NumClasses, channels);
             AddParameter("classifier.bias", s.NumClasses);
-            _macs += (long)channels * s.NumClasses;
 
             if (_parameterCount > MaxParameters)
             {

@@ -26,7 +26,7 @@ namespace DenseNetGen.Planning;
 /// <param name="Preprocess">How images are turned into the input tensor.</param>
 /// <param name="Labels">Built-in label set name ("imagenet1k", "fashion-mnist") or null for numbered classes.</param>
 /// <param name="ParameterCount">Total learnable parameters (BN running statistics excluded).</param>
-/// <param name="MacCount">Multiply-accumulates of one forward pass at <paramref name="InputSize"/>.</param>
+/// <param name="MacCount">FLOPs at <paramref name="InputSize"/> as mmpretrain reports them (mmcv's counter: conv multiply-accumulates, BN 2, ReLU and pooling 1 per element, classifier left out).</param>
 public sealed record NetworkPlan(
     string Name,
     int InChannels,
