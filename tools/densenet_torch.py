@@ -1,7 +1,7 @@
 """A PyTorch DenseNet built from a DenseNetGen spec, with torchvision's module naming.
 
 torchvision.models.DenseNet hard-codes compression 0.5 and the ImageNet stem, so specs with other
-values need this tree. Its state_dict keys are exactly the canonical names in COMMON.md.
+values need this tree. Its state_dict keys are exactly torchvision's (the canonical names the generator's manifest uses).
 """
 import json
 from collections import OrderedDict
@@ -64,7 +64,7 @@ class SpecDenseNet(nn.Module):
             self.features.add_module(f"denseblock{i + 1}", DenseBlock(layers, c, k, b))
             c += layers * k
             if i != len(blocks) - 1:
-                out = int(c * spec["compression"])  # floor, as COMMON.md's canonical shapes
+                out = int(c * spec["compression"])  # floor, as torchvision and the generator
                 self.features.add_module(f"transition{i + 1}", Transition(c, out))
                 c = out
         self.features.add_module("norm5", nn.BatchNorm2d(c))
@@ -84,7 +84,7 @@ def load_spec(path):
 
 
 def fill_deterministic(model):
-    """Every parameter and BN buffer from tools/deterministic.py, by canonical name (COMMON.md's formula)."""
+    """Every parameter and BN buffer from tools/deterministic.py, by canonical name."""
     import deterministic
     with torch.no_grad():
         for name, tensor in model.state_dict().items():

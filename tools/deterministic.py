@@ -1,8 +1,15 @@
-"""Deterministic parameter and input values (COMMON.md, "Deterministic weights").
+"""Deterministic parameter and input values, by canonical (torchvision) tensor name.
+
+For tensor NAME and element index i (row-major): seed s = FNV-1a 32-bit of NAME's UTF-8 bytes;
+h = (i * 2654435761 + s) mod 2^32; h ^= h >> 16; h = h * 0x7feb352d mod 2^32; h ^= h >> 15;
+h = h * 0x846ca68b mod 2^32; h ^= h >> 16; u = h / 2^32. In float64, stored as float32:
+conv weight (2u-1)*sqrt(6/fan_in); BN weight 0.5+u; BN bias 0.2(u-0.5); running_mean 0.2(u-0.5);
+running_var 0.5+u; classifier weight (2u-1)*sqrt(1/in); classifier bias 0.2(u-0.5); the input
+(NAME "input") 2u-1.
 
 Full-size nets get their parity references from these values, so no checkpoint is committed; the
-C# twin is tests/DenseNetGen.Runtime.Tests/Parity/DeterministicWeights.cs and both must agree
-bit-for-bit (tests/references/parity/deterministic_samples.json pins that).
+C# twin is runtime/Checkpoints/DeterministicWeights.cs and both must agree bit-for-bit
+(tests/references/parity/deterministic_samples.json pins that).
 
 Run as a script to (re)write that samples file.
 """

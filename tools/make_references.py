@@ -28,7 +28,7 @@ OUT_DIR = os.path.join(ROOT, "tests", "references", "parity")
 # the stem, pools and transitions is exercised.
 SECOND_CASE_SIZE = {"imagenet-zoo": (224, 192), "FashionMnistDenseNet": (33, 30),
                     "TinyCifarNet": (23, 34), "OddImageNet": (61, 50)}
-# ParameterCount from COMMON.md (weights and biases, no running statistics).
+# ParameterCount from torchvision's model zoo (weights and biases, no running statistics).
 KNOWN_PARAMETER_COUNTS = {"DenseNet121": 7978856, "DenseNet169": 14149480,
                           "DenseNet201": 20013928, "DenseNet161": 28681000}
 
@@ -99,7 +99,7 @@ def make(spec_path):
     param_count = sum(p.numel() for p in model.parameters())
     known = KNOWN_PARAMETER_COUNTS.get(name)
     if known is not None and known != param_count:
-        raise AssertionError(f"{name}: {param_count} parameters, COMMON.md says {known}")
+        raise AssertionError(f"{name}: {param_count} parameters, torchvision says {known}")
     tv_diff = check_against_torchvision(spec, model)
 
     c, size = spec["inChannels"], spec["inputSize"]
@@ -114,8 +114,8 @@ def make(spec_path):
               f"features {case['maxAbsDiffF32F64Features']:.3g}", flush=True)
 
     out = {"name": name, "spec": os.path.relpath(spec_path, ROOT), "parameterCount": param_count,
-           "featureChannels": model.feature_channels, "weights": "deterministic (COMMON.md)",
-           "input": "deterministic 'input' (COMMON.md)",
+           "featureChannels": model.feature_channels, "weights": "deterministic (tools/deterministic.py)",
+           "input": "deterministic 'input' (tools/deterministic.py)",
            "torchvisionMaxAbsDiff": tv_diff, "cases": cases}
     path = os.path.join(OUT_DIR, f"{name}.json")
     with open(path, "w") as f:
