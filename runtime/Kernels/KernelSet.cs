@@ -28,11 +28,21 @@ internal sealed class KernelSet
     public KernelSet(Accelerator accelerator)
     {
         _channelsFastest = RunsOnCpuCores(accelerator) ? 1 : 0;
-        _pointwise = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry>(ConvKernels.Pointwise);
-        _direct = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry>(ConvKernels.Direct);
-        _batchNormRelu = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry>(NormKernels.BatchNormReluPool);
-        _maxPool = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry>(PoolKernels.MaxPool);
+        _pointwise = Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry>>(accelerator, ConvKernels.Pointwise);
+        _direct = Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry>>(accelerator, ConvKernels.Direct);
+        _batchNormRelu = Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry>>(accelerator, NormKernels.BatchNormReluPool);
+        _maxPool = Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry>>(accelerator, PoolKernels.MaxPool);
     }
+
+    /// <summary>
+    /// ILGPU picks the group size, except on the CPU accelerator: it joins a group's OS threads at a barrier after
+    /// every group, so there groups are one thread and each core (a multiprocessor there, see ComputeDevice's CPU
+    /// configuration) runs its share of the launch without synchronising.
+    /// </summary>
+    private static TDelegate Load<TDelegate>(Accelerator accelerator, Delegate kernel) where TDelegate : Delegate =>
+        accelerator.AcceleratorType == AcceleratorType.CPU
+            ? accelerator.LoadImplicitlyGroupedKernel<TDelegate>(kernel.Method, 1)
+            : accelerator.LoadAutoGroupedKernel<TDelegate>(kernel.Method);
 
     private static bool RunsOnCpuCores(Accelerator accelerator) =>
         accelerator.AcceleratorType == AcceleratorType.CPU ||
