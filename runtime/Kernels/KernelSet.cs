@@ -20,17 +20,22 @@ internal sealed class KernelSet
 {
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry> _pointwise;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry> _direct;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry> _batchNormRelu;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry, int> _batchNormRelu;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry> _maxPool;
 
     private readonly int _channelsFastest;
+    private readonly int _normRun;
+
+    /// <summary>Outputs per BatchNorm+ReLU thread on CPU cores, where a thread launch has a fixed cost.</summary>
+    private const int CpuNormRun = 256;
 
     public KernelSet(Accelerator accelerator)
     {
         _channelsFastest = RunsOnCpuCores(accelerator) ? 1 : 0;
+        _normRun = RunsOnCpuCores(accelerator) ? CpuNormRun : 1;
         _pointwise = Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry>>(accelerator, ConvKernels.Pointwise);
         _direct = Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry>>(accelerator, ConvKernels.Direct);
-        _batchNormRelu = Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry>>(accelerator, NormKernels.BatchNormReluPool);
+        _batchNormRelu = Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry, int>>(accelerator, NormKernels.BatchNormReluPoolRun);
         _maxPool = Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry>>(accelerator, PoolKernels.MaxPool);
     }
 
@@ -61,7 +66,7 @@ internal sealed class KernelSet
 
     public void BatchNormRelu(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> scale, ArrayView<float> shift,
         ArrayView<float> destination, in PoolGeometry g) =>
-        _batchNormRelu(stream, g.OutputCount, source, scale, shift, destination, g);
+        _batchNormRelu(stream, NormKernels.RunThreads(g, _normRun), source, scale, shift, destination, g, _normRun);
 
     public void MaxPool(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> destination, in PoolGeometry g) =>
         _maxPool(stream, g.OutputCount, source, destination, g);
