@@ -91,10 +91,14 @@ public sealed class ComputeDevice : IDisposable
     }
 
     /// <summary>
-    /// The CPU accelerator's thread layout: ILGPU's default, which runs one worker per core. (Other layouts were
-    /// not compared: the shared 2-core build machine was too loaded for a fair measurement.)
+    /// The CPU accelerator's thread layout: one multiprocessor per core. ILGPU runs a multiprocessor's groups one
+    /// after another on its own OS threads, joining them at a barrier after every group, so
+    /// <see cref="KernelSet"/> launches groups of one thread there and each core runs its share of a launch
+    /// without synchronising (ILGPU's default, one multiprocessor of 4-thread groups, measured a DenseNet-121
+    /// forward ~11× slower on a 2-core machine). A warp of 2 is the smallest ILGPU accepts.
     /// </summary>
-    private static CPUDevice CpuConfiguration => CPUDevice.Default;
+    private static CPUDevice CpuConfiguration { get; } =
+        new(numThreadsPerWarp: 2, numWarpsPerMultiprocessor: 1, numMultiprocessors: Environment.ProcessorCount);
 
     private static (Device Device, string Choice) Choose(Context context, DeviceKind kind)
     {

@@ -32,20 +32,32 @@ public static class ConvKernels
 
         int last = pixels - 1;
         int p1 = IntrinsicMath.Min(p0 + 1, last), p2 = IntrinsicMath.Min(p0 + 2, last), p3 = IntrinsicMath.Min(p0 + 3, last);
+        // Whole-tile loads where every pixel tile is four aligned floats: one view access instead of four.
+        bool quadPixels = (pixels & 3) == 0;
+        var sourceQuads = source.Cast<Quad>();
+        var weightQuads = weights.Cast<Quad>();
         Quad a0 = default, a1 = default, a2 = default, a3 = default;
         int row = (n * g.SourceCapacity + g.SourceOffset) * pixels;
-        int w = co0;
-        for (int ci = 0; ci < g.InChannels; ci++, row += pixels, w += g.OutPadded)
+        int w = co0 / ChannelTile, wStep = g.ChannelTiles;
+        for (int ci = 0; ci < g.InChannels; ci++, row += pixels, w += wStep)
         {
             Quad x;
-            x.A = source[row + p0];
-            x.B = source[row + p1];
-            x.C = source[row + p2];
-            x.D = source[row + p3];
-            a0.MultiplyAdd(weights[w], x);
-            a1.MultiplyAdd(weights[w + 1], x);
-            a2.MultiplyAdd(weights[w + 2], x);
-            a3.MultiplyAdd(weights[w + 3], x);
+            if (quadPixels)
+            {
+                x = sourceQuads[(row + p0) >> 2];
+            }
+            else
+            {
+                x.A = source[row + p0];
+                x.B = source[row + p1];
+                x.C = source[row + p2];
+                x.D = source[row + p3];
+            }
+            var wq = weightQuads[w];
+            a0.MultiplyAdd(wq.A, x);
+            a1.MultiplyAdd(wq.B, x);
+            a2.MultiplyAdd(wq.C, x);
+            a3.MultiplyAdd(wq.D, x);
         }
         int outRow = (n * g.DestinationCapacity + g.DestinationOffset + co0) * pixels + p0;
         int lanes = IntrinsicMath.Min(PixelTile, pixels - p0);
@@ -67,9 +79,10 @@ public static class ConvKernels
         int k = g.Kernel, s = g.Stride, inH = g.InHeight, inW = g.InWidth;
         int ix0 = ox0 * s - g.Padding;
         int iyTop = oy * s - g.Padding;
+        var weightQuads = weights.Cast<Quad>();
         Quad a0 = default, a1 = default, a2 = default, a3 = default;
         int plane = (n * g.SourceCapacity + g.SourceOffset) * g.InPixels;
-        int w = co0;
+        int w = co0 / ChannelTile, wStep = g.ChannelTiles;
         for (int ci = 0; ci < g.InChannels; ci++, plane += g.InPixels)
         {
             for (int ky = 0; ky < k; ky++)
@@ -77,11 +90,11 @@ public static class ConvKernels
                 int iy = iyTop + ky;
                 if (iy < 0 || iy >= inH)
                 {
-                    w += k * g.OutPadded;
+                    w += k * wStep;
                     continue;
                 }
                 int row = plane + iy * inW;
-                for (int kx = 0; kx < k; kx++, w += g.OutPadded)
+                for (int kx = 0; kx < k; kx++, w += wStep)
                 {
                     int ix = ix0 + kx;
                     Quad x;
@@ -89,10 +102,11 @@ public static class ConvKernels
                     x.B = Tap(source, row, ix + s, inW);
                     x.C = Tap(source, row, ix + 2 * s, inW);
                     x.D = Tap(source, row, ix + 3 * s, inW);
-                    a0.MultiplyAdd(weights[w], x);
-                    a1.MultiplyAdd(weights[w + 1], x);
-                    a2.MultiplyAdd(weights[w + 2], x);
-                    a3.MultiplyAdd(weights[w + 3], x);
+                    var wq = weightQuads[w];
+                    a0.MultiplyAdd(wq.A, x);
+                    a1.MultiplyAdd(wq.B, x);
+                    a2.MultiplyAdd(wq.C, x);
+                    a3.MultiplyAdd(wq.D, x);
                 }
             }
         }

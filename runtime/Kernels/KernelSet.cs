@@ -20,19 +20,34 @@ internal sealed class KernelSet
 {
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry> _pointwise;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry> _direct;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry> _batchNormRelu;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry, int> _batchNormRelu;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry> _maxPool;
 
     private readonly int _channelsFastest;
+    private readonly int _normRun;
+
+    /// <summary>Outputs per BatchNorm+ReLU thread on CPU cores, where a thread launch has a fixed cost.</summary>
+    private const int CpuNormRun = 256;
 
     public KernelSet(Accelerator accelerator)
     {
         _channelsFastest = RunsOnCpuCores(accelerator) ? 1 : 0;
-        _pointwise = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry>(ConvKernels.Pointwise);
-        _direct = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry>(ConvKernels.Direct);
-        _batchNormRelu = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry>(NormKernels.BatchNormReluPool);
-        _maxPool = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry>(PoolKernels.MaxPool);
+        _normRun = RunsOnCpuCores(accelerator) ? CpuNormRun : 1;
+        _pointwise = Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry>>(accelerator, ConvKernels.Pointwise);
+        _direct = Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry>>(accelerator, ConvKernels.Direct);
+        _batchNormRelu = Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry, int>>(accelerator, NormKernels.BatchNormReluPoolRun);
+        _maxPool = Load<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry>>(accelerator, PoolKernels.MaxPool);
     }
+
+    /// <summary>
+    /// ILGPU picks the group size, except on the CPU accelerator: it joins a group's OS threads at a barrier after
+    /// every group, so there groups are one thread and each core (a multiprocessor there, see ComputeDevice's CPU
+    /// configuration) runs its share of the launch without synchronising.
+    /// </summary>
+    private static TDelegate Load<TDelegate>(Accelerator accelerator, Delegate kernel) where TDelegate : Delegate =>
+        accelerator.AcceleratorType == AcceleratorType.CPU
+            ? accelerator.LoadImplicitlyGroupedKernel<TDelegate>(kernel.Method, 1)
+            : accelerator.LoadAutoGroupedKernel<TDelegate>(kernel.Method);
 
     private static bool RunsOnCpuCores(Accelerator accelerator) =>
         accelerator.AcceleratorType == AcceleratorType.CPU ||
@@ -51,7 +66,7 @@ internal sealed class KernelSet
 
     public void BatchNormRelu(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> scale, ArrayView<float> shift,
         ArrayView<float> destination, in PoolGeometry g) =>
-        _batchNormRelu(stream, g.OutputCount, source, scale, shift, destination, g);
+        _batchNormRelu(stream, NormKernels.RunThreads(g, _normRun), source, scale, shift, destination, g, _normRun);
 
     public void MaxPool(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> destination, in PoolGeometry g) =>
         _maxPool(stream, g.OutputCount, source, destination, g);

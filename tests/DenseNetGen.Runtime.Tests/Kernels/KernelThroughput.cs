@@ -2,6 +2,8 @@ using System.Diagnostics;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
 using DenseNetGen.Planning;
+using DenseNetGen.Tests.Nets;
+using ILGPU.Runtime;
 using Xunit.Abstractions;
 using static DenseNetGen.Runtime.Tests.Kernels.TestPlans;
 
@@ -31,6 +33,89 @@ public class KernelThroughput(ITestOutputHelper output)
         Measure(512, 128, 1, 0, 28, batch: 8);
         Measure(128, 32, 3, 1, 28, batch: 8);
     }
+
+    /// <summary>
+    /// Where a DenseNet-121 forward (1x3x224x224, deterministic weights) spends its time: each op is launched and
+    /// waited for alone, and the times are summed per op kind; also the whole forward as the executor runs it.
+    /// </summary>
+    [MeasurementFact]
+    public void DenseNet121Profile()
+    {
+        const int batch = 1, size = 224, rounds = 3;
+        var plan = DenseNet121.Definition;
+        var checkpoint = new BoundCheckpoint(DeterministicWeights.ForManifest(plan.Parameters), "deterministic", "none", "canonical");
+        var device = TestDevice.Device;
+        var accelerator = device.Accelerator;
+        var input = DeterministicWeights.Input(batch, plan.InChannels, size, size);
+        var layout = PlanLayout.Compute(plan, batch, size, size);
+        using var weights = new DeviceWeights(plan, checkpoint, accelerator);
+        var buffers = layout.BufferElements.Select(n => accelerator.Allocate1D<float>(Math.Max(1, n))).ToArray();
+        try
+        {
+            buffers[0].View.SubView(0, input.Length).CopyFromCPU(input);
+            var stream = accelerator.DefaultStream;
+            var kernels = device.Kernels;
+            var times = new Dictionary<string, List<double>>();
+            var flops = new Dictionary<string, double>();
+            for (int round = 0; round <= rounds; round++)
+            {
+                var sums = new Dictionary<string, double>();
+                for (int i = 0; i < plan.Ops.Count; i++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    string kind;
+                    switch (plan.Ops[i])
+                    {
+                        case ConvOp c:
+                            var g = layout.Convs[i];
+                            kind = $"conv{c.Kernel}x{c.Kernel}" + (c.FoldedNorm is not null ? "+bn" : "") + (g.OutPixels == 1 ? " (classifier)" : "");
+                            kernels.Conv(stream, buffers[c.Source].View, weights.First(i), weights.Second(i), buffers[c.Destination].View, g);
+                            if (round == 0) flops[kind] = flops.GetValueOrDefault(kind) + 2.0 * g.MultiplyAdds;
+                            break;
+                        case BatchNormReluOp n:
+                            kind = $"bn-relu {n.Pool}";
+                            kernels.BatchNormRelu(stream, buffers[n.Source].View, weights.First(i), weights.Second(i), buffers[n.Destination].View, layout.Pools[i]);
+                            break;
+                        case MaxPoolOp m:
+                            kind = "maxpool";
+                            kernels.MaxPool(stream, buffers[m.Source].View, buffers[m.Destination].View, layout.Pools[i]);
+                            break;
+                        default:
+                            throw new NotSupportedException(plan.Ops[i].ToString());
+                    }
+                    stream.Synchronize();
+                    sums[kind] = sums.GetValueOrDefault(kind) + clock.Elapsed.TotalMilliseconds;
+                }
+                if (round == 0) continue; // compilation and first touch
+                foreach (var (kind, ms) in sums)
+                    (times.TryGetValue(kind, out var list) ? list : times[kind] = []).Add(ms);
+            }
+            foreach (var (kind, list) in times.OrderByDescending(t => Median(t.Value)))
+            {
+                double ms = Median(list);
+                output.WriteLine($"{device.Kind} {kind,-22} {ms,9:0.0} ms" +
+                                 (flops.TryGetValue(kind, out var f) ? $" {f / ms / 1e6,7:0.00} GFLOP/s" : ""));
+            }
+            output.WriteLine($"{device.Kind} sum of ops {Enumerable.Range(0, rounds).Sum(r => times.Values.Sum(l => l[r])) / rounds:0.0} ms");
+        }
+        finally
+        {
+            foreach (var buffer in buffers) buffer.Dispose();
+        }
+
+        using var model = DenseNet121.FromTensors(checkpoint.Tensors, device);
+        model.Infer(input, batch, size, size);
+        var forwards = new List<double>();
+        for (int round = 0; round < rounds; round++)
+        {
+            var clock = Stopwatch.StartNew();
+            model.Infer(input, batch, size, size);
+            forwards.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        output.WriteLine($"{device.Kind} DenseNet121 forward 1x3x224x224: median {Median(forwards):0.0} ms of {rounds}");
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private void Measure(int inChannels, int outChannels, int kernel, int padding, int size, int batch)
     {
