@@ -10,11 +10,6 @@ namespace DenseNetGen.Kernels;
 /// </summary>
 public static class NormKernels
 {
-    /// <summary>One thread per output element, numbered NCHW.</summary>
-    public static void BatchNormReluPool(Index1D index, ArrayView<float> source, ArrayView<float> scale, ArrayView<float> shift,
-        ArrayView<float> destination, PoolGeometry g) =>
-        BatchNormReluPoolRun(index, source, scale, shift, destination, g, 1);
-
     /// <summary>Threads for <see cref="BatchNormReluPoolRun"/>: each output plane split into runs of <paramref name="run"/>.</summary>
     internal static int RunThreads(in PoolGeometry g, int run) =>
         g.Batch * g.Channels * ConvKernels.DivUp(g.OutHeight * g.OutWidth, run);
