@@ -1,10 +1,13 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using DenseNetGen.Benchmarks.Bdn;
+using Microsoft.ML.OnnxRuntime;
 
 namespace DenseNetGen.Benchmarks.Commands;
 
@@ -18,25 +21,40 @@ internal static class BdnCommand
     {
         var onnx = new Option<FileInfo?>("--onnx") { Description = "ONNX file for the ONNX Runtime peer (default: artifacts/densenet121.onnx)" };
         var iterations = new Option<int>("--iterations", "-n") { Description = "Measured iterations per benchmark", DefaultValueFactory = _ => 5 };
-        var command = new Command("bdn", "BenchmarkDotNet: DenseNet121 batch 1 per backend, and ONNX Runtime") { onnx, iterations };
+        var command = new Command("bdn", "BenchmarkDotNet: DenseNet121 batch 1 per backend, and ONNX Runtime; other arguments go to BenchmarkDotNet (e.g. --filter '*Onnx*')")
+        {
+            onnx, iterations,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(parsed =>
         {
             var artifacts = RepositoryFiles.Artifacts();
             var model = parsed.GetValue(onnx)?.FullName ?? Path.Combine(artifacts, "densenet121.onnx");
             var types = new List<Type> { typeof(DenseNet121Benchmark) };
-            if (File.Exists(model))
+            if (OnnxRuntimeMissing(model) is { } reason)
+            {
+                Console.WriteLine($"ONNX Runtime skipped: {reason}.");
+            }
+            else
             {
                 OnnxRuntimeBenchmark.ModelPath = model;
                 types.Add(typeof(OnnxRuntimeBenchmark));
             }
-            else
-            {
-                Console.WriteLine($"ONNX Runtime skipped: {model} not found (make it with `/usr/bin/python3 tools/export_onnx.py`).");
-            }
-            var summaries = BenchmarkRunner.Run([.. types], Config(parsed.GetValue(iterations), Path.Combine(artifacts, "bdn")));
+            // Without a filter BenchmarkDotNet asks which benchmarks to run; the default is all of them.
+            string[] switches = parsed.UnmatchedTokens.Count > 0 ? [.. parsed.UnmatchedTokens] : ["--filter", "*"];
+            var summaries = BenchmarkSwitcher.FromTypes([.. types]).Run(switches, Config(parsed.GetValue(iterations), Path.Combine(artifacts, "bdn")));
             return summaries.All(s => !s.HasCriticalValidationErrors && s.Reports.All(r => r.Success)) ? 0 : 1;
         });
         return command;
+    }
+
+    private static string? OnnxRuntimeMissing(string model)
+    {
+        if (!File.Exists(model)) return $"{model} not found (make it with `/usr/bin/python3 tools/export_onnx.py`)";
+        if (!NativeLibrary.TryLoad("onnxruntime", typeof(InferenceSession).Assembly, null, out var handle))
+            return "its native library is not in this build (the single-file GPU-check build leaves it out)";
+        NativeLibrary.Free(handle);
+        return null;
     }
 
     /// <summary>
@@ -53,5 +71,6 @@ internal static class BdnCommand
                 .WithIterationCount(iterations)
                 .WithInvocationCount(1)
                 .WithUnrollFactor(1))
+            .AddColumn(StatisticColumn.Median, StatisticColumn.Min)
             .WithArtifactsPath(artifacts);
 }
