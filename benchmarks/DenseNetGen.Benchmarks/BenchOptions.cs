@@ -1,0 +1,26 @@
+using System.CommandLine;
+using DenseNetGen.Execution;
+
+namespace DenseNetGen.Benchmarks;
+
+/// <summary>Options shared by the commands.</summary>
+internal static class BenchOptions
+{
+    public static Option<string> Device() => new("--device", "-d")
+    {
+        Description = "auto | cpu | opencl | cuda (default: DENSENET_DEVICE, else auto)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(DeviceKindParser.EnvironmentVariable) ?? "auto",
+    };
+
+    public static Option<string[]> Models(string fallback) => new("--models", "-m")
+    {
+        Description = $"Models, comma-separated or repeated, by any zoo name or spec name (default: {fallback})",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public static ComputeDevice Open(string device) => ComputeDevice.Open(DeviceKindParser.Parse(device, "--device"));
+
+    /// <summary>The 1-minute load average, for reading timings taken on a shared machine.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
+}
