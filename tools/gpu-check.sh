@@ -20,6 +20,8 @@ cpu_compared=fashion-mnist,TinyCifarNet,OddImageNet,densenet121
 usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 publish() {
+  # Start empty: files left by an older publish would ride along and break the carry limit.
+  rm -rf publish/gpu-check
   dotnet publish benchmarks/DenseNetGen.Benchmarks -c Release -r linux-x64 --self-contained \
     -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -o publish/gpu-check >/dev/null || exit 1
   ls -l publish/gpu-check
