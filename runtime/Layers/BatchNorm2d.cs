@@ -1,0 +1,11 @@
+namespace DenseNetGen.Layers;
+
+/// <summary>An inference BatchNorm2d.</summary>
+public sealed class BatchNorm2d(DenseNetModel model, string prefix)
+{
+    public string Prefix { get; } = prefix;
+    public Tensor Weight => model.GetParameter(Prefix + ".weight");
+    public Tensor Bias => model.GetParameter(Prefix + ".bias");
+    public Tensor RunningMean => model.GetParameter(Prefix + ".running_mean");
+    public Tensor RunningVar => model.GetParameter(Prefix + ".running_var");
+}

@@ -1,0 +1,11 @@
+namespace DenseNetGen.Layers;
+
+// Typed views of a model's bound parameters, mirroring torchvision's module tree. The generated
+// class exposes them under the module names (Conv0, Norm0, DenseBlock1, Transition1, Norm5, Classifier).
+
+/// <summary>A 2-D convolution without bias: weight [out, in, k, k].</summary>
+public sealed class Conv2d(DenseNetModel model, string prefix)
+{
+    public string Prefix { get; } = prefix;
+    public Tensor Weight => model.GetParameter(Prefix + ".weight");
+}
