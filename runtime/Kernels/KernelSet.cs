@@ -8,7 +8,7 @@ namespace DenseNetGen.Kernels;
 /// The kernels compiled for one accelerator, loaded once, and the one place that picks a kernel per op shape.
 /// </summary>
 /// <remarks>
-/// Choice, by measurement (the KernelThroughput test): the same register-tiled kernels serve every backend.
+/// Choice, by measurement (`densenet-bench profile`): the same register-tiled kernels serve every backend.
 /// 1x1 stride-1 convs (most of DenseNet's MACs) use the flattened-pixel GEMM; everything else the direct
 /// implicit-GEMM kernel. Shared-memory tiling was left out: on the CPU accelerator barriers run as OS thread
 /// synchronisation (a tiled matmul measured ~50x slower than the register tile), and on PoCL the barrier-free

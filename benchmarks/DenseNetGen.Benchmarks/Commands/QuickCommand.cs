@@ -55,7 +55,7 @@ internal static class QuickCommand
         return times;
     }
 
-    private static double Median(double[] values)
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         int mid = sorted.Length / 2;
