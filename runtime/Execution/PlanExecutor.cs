@@ -38,18 +38,33 @@ internal sealed class PlanExecutor : IDisposable
     /// </summary>
     public float[] Run(ReadOnlySpan<float> input, int batch, int height, int width, bool featuresOnly)
     {
-        var layout = Execute(input, batch, height, width, featuresOnly ? _plan.FeatureOpCount : _plan.Ops.Count);
-        return Read(layout, batch, featuresOnly ? _plan.FeatureBuffer : _plan.OutputBuffer);
+        var layout = Execute(input, batch, height, width, featuresOnly ? _plan.FeatureOpCount : _plan.Ops.Count, afterOp: null);
+        var result = Read(layout, batch, featuresOnly ? _plan.FeatureBuffer : _plan.OutputBuffer);
+        _device.Accelerator.DefaultStream.Synchronize();
+        return result;
     }
 
     /// <summary>Runs the whole plan once and returns both the logits and the pooled features.</summary>
     public (float[] Logits, float[] Features) RunWithFeatures(ReadOnlySpan<float> input, int batch, int height, int width)
     {
-        var layout = Execute(input, batch, height, width, _plan.Ops.Count);
-        return (Read(layout, batch, _plan.OutputBuffer), Read(layout, batch, _plan.FeatureBuffer));
+        var layout = Execute(input, batch, height, width, _plan.Ops.Count, afterOp: null);
+        var result = (Read(layout, batch, _plan.OutputBuffer), Read(layout, batch, _plan.FeatureBuffer));
+        _device.Accelerator.DefaultStream.Synchronize();
+        return result;
     }
 
-    private PlanLayout Execute(ReadOnlySpan<float> input, int batch, int height, int width, int opCount)
+    /// <summary>
+    /// Runs the whole plan, calling <paramref name="afterOp"/> with each op's index right after its launch (for
+    /// `densenet-bench profile`, which synchronizes there to time the ops one by one).
+    /// </summary>
+    internal PlanLayout Trace(ReadOnlySpan<float> input, int batch, int height, int width, Action<int> afterOp)
+    {
+        var layout = Execute(input, batch, height, width, _plan.Ops.Count, afterOp);
+        _device.Accelerator.DefaultStream.Synchronize();
+        return layout;
+    }
+
+    private PlanLayout Execute(ReadOnlySpan<float> input, int batch, int height, int width, int opCount, Action<int>? afterOp)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
@@ -79,6 +94,7 @@ internal sealed class PlanExecutor : IDisposable
                     kernels.MaxPool(stream, Whole(m.Source), Whole(m.Destination), layout.Pools[i]);
                     break;
             }
+            afterOp?.Invoke(i);
         }
         return layout;
     }
@@ -88,9 +104,7 @@ internal sealed class PlanExecutor : IDisposable
         var (height, width) = layout.FinalSizes[buffer]
             ?? throw new InvalidOperationException($"{_plan.Name}: no op writes the result buffer '{_plan.Buffers[buffer].Name}'.");
         var output = new float[batch * _plan.Buffers[buffer].Channels * height * width];
-        var stream = _device.Accelerator.DefaultStream;
-        View(buffer, output.Length).CopyToCPU(stream, output);
-        stream.Synchronize();
+        View(buffer, output.Length).CopyToCPU(_device.Accelerator.DefaultStream, output);
         return output;
     }
 

@@ -3,8 +3,7 @@ using System.Diagnostics;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
 using DenseNetGen.Planning;
-using ILGPU;
-using ILGPU.Runtime;
+using DenseNetGen.Kernels;
 
 namespace DenseNetGen.Benchmarks.Commands;
 
@@ -42,32 +41,27 @@ internal static class ProfileCommand
         var checkpoint = CheckpointBinder.Bind(DeterministicWeights.ForManifest(plan.Parameters), plan);
         var input = DeterministicWeights.Input(1, plan.InChannels, size, size);
         var layout = PlanLayout.Compute(plan, 1, size, size);
-        var accelerator = device.Accelerator;
-        using var weights = new DeviceWeights(plan, checkpoint, accelerator);
-        var buffers = layout.BufferElements.Select(n => accelerator.Allocate1D<float>(Math.Max(1, n))).ToArray();
-        var times = new Dictionary<string, List<double>>();
+        var kinds = Enumerable.Range(0, plan.Ops.Count).Select(i => Kind(plan.Ops[i], layout.Convs[i])).ToArray();
         var flops = new Dictionary<string, double>();
-        try
+        for (int i = 0; i < plan.Ops.Count; i++)
+            if (plan.Ops[i] is ConvOp) flops[kinds[i]] = flops.GetValueOrDefault(kinds[i]) + 2.0 * layout.Convs[i].MultiplyAdds;
+
+        using var executor = new PlanExecutor(plan, checkpoint, device);
+        var stream = device.Accelerator.DefaultStream;
+        var times = new Dictionary<string, List<double>>();
+        for (int round = 0; round <= rounds; round++)
         {
-            buffers[0].View.SubView(0, input.Length).CopyFromCPU(input);
-            for (int round = 0; round <= rounds; round++)
+            var sums = new Dictionary<string, double>();
+            var clock = Stopwatch.StartNew(); // the first op's time includes copying the input
+            executor.Trace(input, 1, size, size, i =>
             {
-                var sums = new Dictionary<string, double>();
-                for (int i = 0; i < plan.Ops.Count; i++)
-                {
-                    var clock = Stopwatch.StartNew();
-                    string kind = Launch(plan.Ops[i], i, device, layout, weights, buffers, flops, countFlops: round == 0);
-                    device.Accelerator.DefaultStream.Synchronize();
-                    sums[kind] = sums.GetValueOrDefault(kind) + clock.Elapsed.TotalMilliseconds;
-                }
-                if (round == 0) continue; // kernel compilation and first touch of the buffers
-                foreach (var (kind, ms) in sums)
-                    (times.TryGetValue(kind, out var list) ? list : times[kind] = []).Add(ms);
-            }
-        }
-        finally
-        {
-            foreach (var buffer in buffers) buffer.Dispose();
+                stream.Synchronize();
+                sums[kinds[i]] = sums.GetValueOrDefault(kinds[i]) + clock.Elapsed.TotalMilliseconds;
+                clock.Restart();
+            });
+            if (round == 0) continue; // kernel compilation and first touch of the buffers
+            foreach (var (kind, ms) in sums)
+                (times.TryGetValue(kind, out var list) ? list : times[kind] = []).Add(ms);
         }
 
         Console.WriteLine($"{plan.Name} 1x{plan.InChannels}x{size}x{size}, median of {rounds} rounds");
@@ -79,38 +73,20 @@ internal static class ProfileCommand
         }
         Console.WriteLine($"  {"sum of ops",-24}{QuickCommand.Median(Enumerable.Range(0, rounds).Select(r => times.Values.Sum(l => l[r]))),9:0.0}");
 
-        using var model = network.CreateDeterministic(device);
-        model.Forward(input, 1, size, size);
         var forwards = Enumerable.Range(0, rounds).Select(_ =>
         {
             var clock = Stopwatch.StartNew();
-            model.Forward(input, 1, size, size);
+            executor.Run(input, 1, size, size, featuresOnly: false);
             return clock.Elapsed.TotalMilliseconds;
         }).ToList();
         Console.WriteLine($"  {"forward (one sync)",-24}{QuickCommand.Median(forwards),9:0.0}");
     }
 
-    private static string Launch(PlanOp op, int i, ComputeDevice device, PlanLayout layout, DeviceWeights weights,
-        MemoryBuffer1D<float, Stride1D.Dense>[] buffers, Dictionary<string, double> flops, bool countFlops)
+    private static string Kind(PlanOp op, ConvGeometry g) => op switch
     {
-        var stream = device.Accelerator.DefaultStream;
-        var kernels = device.Kernels;
-        switch (op)
-        {
-            case ConvOp c:
-                var g = layout.Convs[i];
-                string kind = $"conv{c.Kernel}x{c.Kernel}" + (c.FoldedNorm is not null ? "+bn" : "") + (g.OutPixels == 1 ? " (classifier)" : "");
-                kernels.Conv(stream, buffers[c.Source].View, weights.First(i), weights.Second(i), buffers[c.Destination].View, g);
-                if (countFlops) flops[kind] = flops.GetValueOrDefault(kind) + 2.0 * g.MultiplyAdds;
-                return kind;
-            case BatchNormReluOp n:
-                kernels.BatchNormRelu(stream, buffers[n.Source].View, weights.First(i), weights.Second(i), buffers[n.Destination].View, layout.Pools[i]);
-                return $"bn-relu {n.Pool}";
-            case MaxPoolOp m:
-                kernels.MaxPool(stream, buffers[m.Source].View, buffers[m.Destination].View, layout.Pools[i]);
-                return "maxpool";
-            default:
-                throw new NotSupportedException(op.ToString());
-        }
-    }
+        ConvOp c => $"conv{c.Kernel}x{c.Kernel}" + (c.FoldedNorm is not null ? "+bn" : "") + (g.OutPixels == 1 ? " (classifier)" : ""),
+        BatchNormReluOp n => $"bn-relu {n.Pool}",
+        MaxPoolOp => "maxpool",
+        _ => throw new NotSupportedException(op.ToString()),
+    };
 }
