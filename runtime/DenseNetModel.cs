@@ -6,14 +6,12 @@ namespace DenseNetGen;
 
 /// <summary>
 /// A DenseNet with bound weights on a compute device: the base of every generated network class.
-/// Calls are serialized by a lock, so one instance is safe to share between threads; use one
-/// instance per thread for parallel throughput.
+/// Safe to share between threads: a device runs one call at a time, whichever model it comes from, so
+/// parallel throughput comes from several devices, or from batching, not from more threads.
 /// </summary>
 public abstract class DenseNetModel : IDisposable
 {
-    private readonly object _gate = new();
     private readonly PlanExecutor _executor;
-    private bool _disposed;
 
     protected DenseNetModel(NetworkPlan plan, BoundCheckpoint weights, ComputeDevice device)
     {
@@ -46,32 +44,19 @@ public abstract class DenseNetModel : IDisposable
     public ModelOutput Infer(float[] input, int batch, int height, int width)
     {
         ArgumentNullException.ThrowIfNull(input);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var (logits, features) = _executor.RunWithFeatures(input, batch, height, width);
-            return new ModelOutput(logits, features);
-        }
+        var (logits, features) = _executor.RunWithFeatures(input, batch, height, width);
+        return new ModelOutput(logits, features);
     }
 
     private float[] Run(float[] input, int batch, int height, int width, bool featuresOnly)
     {
         ArgumentNullException.ThrowIfNull(input);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _executor.Run(input, batch, height, width, featuresOnly);
-        }
+        return _executor.Run(input, batch, height, width, featuresOnly);
     }
 
     public void Dispose()
     {
-        lock (_gate)
-        {
-            if (_disposed) return;
-            _disposed = true;
-            _executor.Dispose();
-        }
+        _executor.Dispose();
         GC.SuppressFinalize(this);
     }
 }

@@ -8,10 +8,22 @@ using ILGPU.Runtime.OpenCL;
 
 namespace DenseNetGen.Execution;
 
-/// <summary>An ILGPU context and accelerator that models run on. Share one between models.</summary>
+/// <summary>
+/// An ILGPU context and accelerator that models run on. Share one between models and threads: it runs one
+/// model call at a time.
+/// </summary>
+/// <remarks>
+/// Two locks, always taken in the order <see cref="Gate"/> then <see cref="s_driverGate"/>. The gate serializes
+/// everything queued on this device: OpenCL keeps kernel arguments on the kernel object (clSetKernelArg), which
+/// every model on the device shares, and ILGPU sets them and enqueues without a lock, so two threads launching
+/// at once swap each other's buffers. <see cref="s_driverGate"/> serializes opening, listing and closing devices
+/// and compiling kernels: PoCL, run from parallel tests, lost its device or corrupted the heap when contexts were
+/// created, compiled in and released at the same time.
+/// </remarks>
 public sealed class ComputeDevice : IDisposable
 {
     private static readonly Lazy<ComputeDevice> s_default = new(() => Open(DeviceKindParser.FromEnvironment()));
+    private static readonly Lock s_driverGate = new();
 
     private readonly Context _context;
     private readonly Lazy<KernelSet> _kernels;
@@ -23,7 +35,11 @@ public sealed class ComputeDevice : IDisposable
         Accelerator = accelerator;
         Kind = kind;
         Description = $"{kind} device '{accelerator.Name}' ({DeviceInfo.FormatMemory(accelerator.MemorySize)}){choice}";
-        _kernels = new(() => new KernelSet(accelerator));
+        _kernels = new(() =>
+        {
+            lock (s_driverGate)
+                return new KernelSet(accelerator);
+        });
     }
 
     /// <summary>
@@ -39,17 +55,20 @@ public sealed class ComputeDevice : IDisposable
     public static ComputeDevice Open(DeviceKind kind = DeviceKind.Auto)
     {
         NativeDriverResolver.Register();
-        var context = Context.Create(builder => builder.Cuda().OpenCL().CPU(CpuConfiguration));
-        try
+        lock (s_driverGate)
         {
-            var (device, choice) = Choose(context, kind);
-            var accelerator = device.CreateAccelerator(context);
-            return new ComputeDevice(context, accelerator, KindOf(device.AcceleratorType), choice);
-        }
-        catch
-        {
-            context.Dispose();
-            throw;
+            var context = Context.Create(builder => builder.Cuda().OpenCL().CPU(CpuConfiguration));
+            try
+            {
+                var (device, choice) = Choose(context, kind);
+                var accelerator = device.CreateAccelerator(context);
+                return new ComputeDevice(context, accelerator, KindOf(device.AcceleratorType), choice);
+            }
+            catch
+            {
+                context.Dispose();
+                throw;
+            }
         }
     }
 
@@ -57,8 +76,11 @@ public sealed class ComputeDevice : IDisposable
     public static IReadOnlyList<DeviceInfo> ListDevices()
     {
         NativeDriverResolver.Register();
-        using var context = Context.Create(builder => builder.Cuda().OpenCL(_ => true).CPU(CpuConfiguration));
-        return context.Devices.Select(Describe).ToArray();
+        lock (s_driverGate)
+        {
+            using var context = Context.Create(builder => builder.Cuda().OpenCL(_ => true).CPU(CpuConfiguration));
+            return context.Devices.Select(Describe).ToArray();
+        }
     }
 
     public DeviceKind Kind { get; }
@@ -69,6 +91,9 @@ public sealed class ComputeDevice : IDisposable
     public string Description { get; }
 
     internal Accelerator Accelerator { get; }
+
+    /// <summary>Held while anything is queued on this device or its buffers are allocated or freed.</summary>
+    internal Lock Gate { get; } = new();
 
     /// <summary>The kernels compiled for this accelerator, loaded once on first use.</summary>
     internal KernelSet Kernels
@@ -84,10 +109,14 @@ public sealed class ComputeDevice : IDisposable
 
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
-        Accelerator.Dispose();
-        _context.Dispose();
+        lock (Gate)
+        lock (s_driverGate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            Accelerator.Dispose();
+            _context.Dispose();
+        }
     }
 
     /// <summary>

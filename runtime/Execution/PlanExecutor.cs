@@ -5,7 +5,10 @@ using ILGPU.Runtime;
 
 namespace DenseNetGen.Execution;
 
-/// <summary>Runs a <see cref="NetworkPlan"/> with bound weights on one device. Not thread-safe.</summary>
+/// <summary>
+/// Runs a <see cref="NetworkPlan"/> with bound weights on one device. Safe to call from several threads: each call
+/// holds the device's gate (see <see cref="ComputeDevice"/>) from its first copy to its last wait.
+/// </summary>
 /// <remarks>
 /// All launches and copies go to the accelerator's default stream; the host waits once per call, after the
 /// result has been queued for copying back. Activation buffers are kept between calls and only grow.
@@ -27,7 +30,8 @@ internal sealed class PlanExecutor : IDisposable
         CheckChannels(plan);
         _plan = plan;
         _device = device;
-        _weights = new DeviceWeights(plan, weights, device.Accelerator);
+        lock (device.Gate)
+            _weights = new DeviceWeights(plan, weights, device.Accelerator);
         _buffers = new MemoryBuffer1D<float, Stride1D.Dense>?[plan.Buffers.Count];
     }
 
@@ -38,19 +42,25 @@ internal sealed class PlanExecutor : IDisposable
     /// </summary>
     public float[] Run(ReadOnlySpan<float> input, int batch, int height, int width, bool featuresOnly)
     {
-        var layout = Execute(input, batch, height, width, featuresOnly ? _plan.FeatureOpCount : _plan.Ops.Count, afterOp: null);
-        var result = Read(layout, batch, featuresOnly ? _plan.FeatureBuffer : _plan.OutputBuffer);
-        _device.Accelerator.DefaultStream.Synchronize();
-        return result;
+        lock (_device.Gate)
+        {
+            var layout = Execute(input, batch, height, width, featuresOnly ? _plan.FeatureOpCount : _plan.Ops.Count, afterOp: null);
+            var result = Read(layout, batch, featuresOnly ? _plan.FeatureBuffer : _plan.OutputBuffer);
+            _device.Accelerator.DefaultStream.Synchronize();
+            return result;
+        }
     }
 
     /// <summary>Runs the whole plan once and returns both the logits and the pooled features.</summary>
     public (float[] Logits, float[] Features) RunWithFeatures(ReadOnlySpan<float> input, int batch, int height, int width)
     {
-        var layout = Execute(input, batch, height, width, _plan.Ops.Count, afterOp: null);
-        var result = (Read(layout, batch, _plan.OutputBuffer), Read(layout, batch, _plan.FeatureBuffer));
-        _device.Accelerator.DefaultStream.Synchronize();
-        return result;
+        lock (_device.Gate)
+        {
+            var layout = Execute(input, batch, height, width, _plan.Ops.Count, afterOp: null);
+            var result = (Read(layout, batch, _plan.OutputBuffer), Read(layout, batch, _plan.FeatureBuffer));
+            _device.Accelerator.DefaultStream.Synchronize();
+            return result;
+        }
     }
 
     /// <summary>
@@ -59,14 +69,17 @@ internal sealed class PlanExecutor : IDisposable
     /// </summary>
     internal PlanLayout Trace(ReadOnlySpan<float> input, int batch, int height, int width, Action<int> afterOp)
     {
-        var layout = Execute(input, batch, height, width, _plan.Ops.Count, afterOp);
-        _device.Accelerator.DefaultStream.Synchronize();
-        return layout;
+        lock (_device.Gate)
+        {
+            var layout = Execute(input, batch, height, width, _plan.Ops.Count, afterOp);
+            _device.Accelerator.DefaultStream.Synchronize();
+            return layout;
+        }
     }
 
     private PlanLayout Execute(ReadOnlySpan<float> input, int batch, int height, int width, int opCount, Action<int>? afterOp)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_disposed) throw new ObjectDisposedException(_plan.Name);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
@@ -110,11 +123,14 @@ internal sealed class PlanExecutor : IDisposable
 
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
-        foreach (var buffer in _buffers)
-            buffer?.Dispose();
-        _weights.Dispose();
+        lock (_device.Gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            foreach (var buffer in _buffers)
+                buffer?.Dispose();
+            _weights.Dispose();
+        }
     }
 
     private PlanLayout Layout(int batch, int height, int width)
