@@ -16,9 +16,10 @@ namespace DenseNetGen.Execution;
 /// Two locks, always taken in the order <see cref="Gate"/> then <see cref="s_driverGate"/>. The gate serializes
 /// everything queued on this device: OpenCL keeps kernel arguments on the kernel object (clSetKernelArg), which
 /// every model on the device shares, and ILGPU sets them and enqueues without a lock, so two threads launching
-/// at once swap each other's buffers. <see cref="s_driverGate"/> serializes opening, listing and closing devices
-/// and compiling kernels: PoCL, run from parallel tests, lost its device or corrupted the heap when contexts were
-/// created, compiled in and released at the same time.
+/// at once swap each other's buffers (on PoCL: wrong outputs, then a corrupted heap). <see cref="s_driverGate"/>
+/// serializes opening, listing and closing devices and compiling kernels: once, in the parallel test suite on PoCL,
+/// opening a device found none while other threads were creating and releasing contexts. These calls are rare
+/// and slow anyway, so serializing them costs nothing measurable.
 /// </remarks>
 public sealed class ComputeDevice : IDisposable
 {

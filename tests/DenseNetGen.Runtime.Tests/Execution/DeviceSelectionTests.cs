@@ -1,4 +1,7 @@
 using DenseNetGen.Execution;
+using DenseNetGen.Checkpoints;
+using DenseNetGen.Runtime.Tests.Kernels;
+using DenseNetGen.Tests.Nets;
 
 namespace DenseNetGen.Runtime.Tests.Execution;
 
@@ -46,6 +49,40 @@ public class DeviceSelectionTests
 
         Assert.Equal(expected, device.Kind);
         Assert.Contains("chosen by auto", device.Description);
+    }
+
+    /// <summary>
+    /// Opening, listing, compiling on and closing devices from many threads at once, as parallel tests or services
+    /// do, finds the same device and computes the same answer every time.
+    /// </summary>
+    [Fact]
+    public void OpeningListingAndRunningFromManyThreadsAgree()
+    {
+        var kind = TestDevice.Device.Kind;
+        var weights = DeterministicWeights.ForManifest(TinyCifarNet.Definition.Parameters);
+        var input = DeterministicWeights.Input(1, 1, 29, 29);
+        float[] expected;
+        using (var reference = TinyCifarNet.FromTensors(weights, TestDevice.Device))
+            expected = reference.Forward(input, 1, 29, 29);
+
+        var names = new string[9];
+        var outputs = new float[names.Length][];
+        Parallel.For(0, names.Length, new ParallelOptions { MaxDegreeOfParallelism = 6 }, i =>
+        {
+            if (i % 3 == 0)
+            {
+                names[i] = ComputeDevice.ListDevices().First(d => d.Backend == kind).Name;
+                outputs[i] = expected;
+                return;
+            }
+            using var device = ComputeDevice.Open(kind);
+            names[i] = device.Name;
+            using var model = TinyCifarNet.FromTensors(weights, device);
+            outputs[i] = model.Forward(input, 1, 29, 29);
+        });
+
+        Assert.All(names, name => Assert.Equal(TestDevice.Device.Name, name));
+        Assert.All(outputs, output => Assert.Equal(expected, output));
     }
 
     [Fact]
