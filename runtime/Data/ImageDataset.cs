@@ -10,7 +10,10 @@ public abstract class ImageDataset
     /// <summary>The class index of every image.</summary>
     public abstract IReadOnlyList<int> Labels { get; }
 
-    /// <summary>Image <paramref name="index"/> with <paramref name="channels"/> (1 or 3) channels.</summary>
+    /// <summary>
+    /// Image <paramref name="index"/> with <paramref name="channels"/> (1 or 3) channels. Batches call it from
+    /// several threads at once.
+    /// </summary>
     public abstract DecodedImage LoadImage(int index, int channels);
 
     /// <summary>Images [start, start + count) preprocessed into one tensor [count, C, crop, crop].</summary>
@@ -19,10 +22,7 @@ public abstract class ImageDataset
         ArgumentNullException.ThrowIfNull(preprocessor);
         if (start < 0 || count <= 0 || start + count > Count)
             throw new ArgumentOutOfRangeException(nameof(count), $"Batch [{start}, {start + count}) is outside the dataset's {Count} images.");
-        var images = new DecodedImage[count];
-        for (int i = 0; i < count; i++)
-            images[i] = LoadImage(start + i, preprocessor.Channels);
-        return preprocessor.Process(images);
+        return preprocessor.ProcessAll(count, i => LoadImage(start + i, preprocessor.Channels));
     }
 
     /// <summary>The whole dataset in order, as batches of at most <paramref name="batchSize"/> images with their labels.</summary>

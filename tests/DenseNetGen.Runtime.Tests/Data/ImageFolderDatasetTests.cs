@@ -57,6 +57,39 @@ public sealed class ImageFolderDatasetTests
     }
 
     [Fact]
+    public void A_batch_decoded_in_parallel_keeps_the_dataset_order()
+    {
+        using var temp = new TempDirectory();
+        string[] images = ["landscape-320x180.png", "gray-150x200.png", "portrait-97x131.bmp", "tiny-29x23.png",
+            "portrait-240x330.jpg", "odd-397x283.png", "landscape-203x151.webp", "exif-rotate90-160x96.jpg"];
+        for (int i = 0; i < 16; i++)
+            Copy(images[i * 5 % images.Length], temp.Path, $"c/{i:D2}{Path.GetExtension(images[i * 5 % images.Length])}");
+        var dataset = ImageFolderDataset.FromDirectory(temp.Path);
+
+        var batch = dataset.LoadBatch(Preprocessor, 1, 14);
+
+        var oneByOne = dataset.Paths.Skip(1).Take(14).SelectMany(p => Preprocessor.Load(p).Data).ToArray();
+        Assert.Equal(oneByOne, batch.Data);
+    }
+
+    [Fact]
+    public void Of_several_bad_images_in_a_batch_the_first_is_reported()
+    {
+        using var temp = new TempDirectory();
+        for (int i = 0; i < 12; i++)
+            Copy("tiny-29x23.png", temp.Path, $"c/{i:D2}.png");
+        foreach (var bad in new[] { 5, 8, 11 })
+            File.WriteAllText(Path.Combine(temp.Path, "c", $"{bad:D2}.png"), "not a png");
+        var dataset = ImageFolderDataset.FromDirectory(temp.Path);
+
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            var e = Assert.Throws<ImageDecodeException>(() => dataset.LoadBatch(Preprocessor, 0, 12));
+            Assert.Equal(Path.Combine(temp.Path, "c", "05.png"), e.ImageSource);
+        }
+    }
+
+    [Fact]
     public void A_bad_annotation_line_names_file_and_line()
     {
         using var temp = new TempDirectory();
