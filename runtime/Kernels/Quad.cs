@@ -19,6 +19,10 @@ internal struct Quad
         D += w * x.D;
     }
 
+    /// <summary>The window one pixel to the right: lanes B, C, D, then <paramref name="next"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly Quad Shift(float next) => new() { A = B, B = C, C = D, D = next };
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly float Get(int lane) => lane == 0 ? A : lane == 1 ? B : lane == 2 ? C : D;
 }
