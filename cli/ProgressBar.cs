@@ -1,16 +1,18 @@
 namespace DenseNetGen.Cli;
 
-/// <summary>A one-line progress bar on stderr, drawn only when stderr is a terminal so logs stay clean.</summary>
-internal sealed class ProgressBar(TextWriter stderr, int total) : IProgress<int>
+/// <summary>A one-line progress bar, redrawn in place with carriage returns and erased when the work is done.</summary>
+internal sealed class ProgressBar(TextWriter writer, int total) : IProgress<int>
 {
     private const int Width = 30;
-    private readonly bool _enabled = total > 0 && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+
+    /// <summary>A bar on <paramref name="stderr"/> only when it is the console's terminal, so logs and pipes stay clean.</summary>
+    public static IProgress<int>? ForConsole(TextWriter stderr, int total) =>
+        total > 0 && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected ? new ProgressBar(stderr, total) : null;
 
     public void Report(int done)
     {
-        if (!_enabled) return;
         int filled = (int)((long)Width * done / total);
-        stderr.Write($"\r[{new string('#', filled)}{new string('.', Width - filled)}] {done}/{total}");
-        if (done >= total) stderr.Write("\r" + new string(' ', Width + 24) + "\r");
+        writer.Write($"\r[{new string('#', filled)}{new string('.', Width - filled)}] {done}/{total}");
+        if (done >= total) writer.Write("\r" + new string(' ', Width + 24) + "\r");
     }
 }

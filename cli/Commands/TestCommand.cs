@@ -28,7 +28,7 @@ internal static class TestCommand
             var zooModel = model.ResolveModel(parsed);
             var dataset = Open(parsed.GetValue(data)!, parsed.GetValue(list));
             using var classifier = model.LoadClassifier(zooModel, parsed);
-            var result = classifier.Evaluate(dataset, parsed.GetValue(batch), parsed.GetValue(limit), new ProgressBar(stderr, Math.Min(dataset.Count, parsed.GetValue(limit) ?? int.MaxValue)));
+            var result = classifier.Evaluate(dataset, parsed.GetValue(batch), parsed.GetValue(limit), ProgressBar.ForConsole(stderr, Math.Min(dataset.Count, parsed.GetValue(limit) ?? int.MaxValue)));
             Write(stdout, classifier, result);
             return CliApp.Ok;
         });
