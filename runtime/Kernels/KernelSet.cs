@@ -29,6 +29,10 @@ internal sealed class KernelSet
     private readonly int _normRun;
     private readonly bool _slidingConv3x3;
 
+    /// <summary>Every kernel a set loads, for checks that compile them for a backend no device is at hand for.</summary>
+    internal static IReadOnlyList<Delegate> Kernels { get; } =
+        [ConvKernels.Pointwise, ConvKernels.Direct, ConvKernels.Conv3x3, NormKernels.BatchNormReluPoolRun, PoolKernels.MaxPool];
+
     /// <summary>Outputs per BatchNorm+ReLU thread on CPU cores, where a thread launch has a fixed cost.</summary>
     private const int CpuNormRun = 256;
 
