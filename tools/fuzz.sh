@@ -5,7 +5,8 @@
 #   tools/fuzz.sh replay FILE    run one input through the target and show what it throws
 #
 # The target (tests/DenseNetGen.Fuzz) reads each input as a checkpoint of any format and binds it to OddImageNet;
-# the seeds are the reference checkpoints in tests/references/checkpoints/. A CheckpointException is the
+# the seeds are the reference checkpoints in tests/references/checkpoints/ and the small files of every container
+# in tests/DenseNetGen.Fuzz/seeds/ (tools/make_fuzz_seeds.py). A CheckpointException is the
 # documented answer to a bad file, so afl-fuzz counts only other exceptions, crashes and hangs. Everything goes
 # to artifacts/fuzz/ (git-ignored): bin/ (the instrumented build), findings/ (afl-fuzz's output).
 set -euo pipefail
@@ -35,7 +36,8 @@ case ${1:-} in
     build
     rm -rf "$work/seeds" "$work/findings"
     mkdir -p "$work/seeds"
-    cp "$repo"/tests/references/checkpoints/*.pth "$repo"/tests/references/checkpoints/*.safetensors "$work/seeds/"
+    cp "$repo"/tests/references/checkpoints/*.pth "$repo"/tests/references/checkpoints/*.safetensors \
+      "$repo"/tests/DenseNetGen.Fuzz/seeds/* "$work/seeds/"
     AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
       afl-fuzz -V "$seconds" -i "$work/seeds" -o "$work/findings" -t 10000 -m none -- dotnet "$bin/DenseNetGen.Fuzz.dll" \
       > "$work/afl.log" 2>&1 || { tail -30 "$work/afl.log"; exit 1; }
