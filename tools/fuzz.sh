@@ -5,7 +5,7 @@
 #   tools/fuzz.sh replay FILE    run one input through the target and show what it throws
 #
 # The target (tests/DenseNetGen.Fuzz) reads each input as a checkpoint of any format and binds it to OddImageNet;
-# the seeds are the reference checkpoints in tests/references/checkpoints/ and the small files of every container
+# the seeds are the reference checkpoints in tests/references/checkpoints/ and the small tiny_* files of every container
 # in tests/DenseNetGen.Fuzz/seeds/ (tools/make_fuzz_seeds.py). A CheckpointException is the
 # documented answer to a bad file, so afl-fuzz counts only other exceptions, crashes and hangs. Everything goes
 # to artifacts/fuzz/ (git-ignored): bin/ (the instrumented build), findings/ (afl-fuzz's output).

@@ -37,14 +37,14 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     state = tiny_state()
     seeds = {
-        "zip.pth": saved(state),
-        "zip_protocol4.pth": saved(state, pickle_protocol=4),
-        "legacy.pth": saved(state, _use_new_zipfile_serialization=False),
-        "mmpretrain_legacy.pth": saved({"meta": {"epoch": 1, "CLASSES": ("a", "b")}, "state_dict": state},
+        "tiny_zip.pth": saved(state),
+        "tiny_zip_protocol4.pth": saved(state, pickle_protocol=4),
+        "tiny_legacy.pth": saved(state, _use_new_zipfile_serialization=False),
+        "tiny_mmpretrain_legacy.pth": saved({"meta": {"epoch": 1, "CLASSES": ("a", "b")}, "state_dict": state},
                                        _use_new_zipfile_serialization=False),
-        "dataparallel.pth": saved(OrderedDict(("module." + k, v) for k, v in state.items())),
-        "float32.safetensors": safetensors_bytes(state, torch.float32),
-        "float16.safetensors": safetensors_bytes(state, torch.float16),
+        "tiny_dataparallel.pth": saved(OrderedDict(("module." + k, v) for k, v in state.items())),
+        "tiny_float32.safetensors": safetensors_bytes(state, torch.float32),
+        "tiny_float16.safetensors": safetensors_bytes(state, torch.float16),
     }
     for name, data in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:
