@@ -75,10 +75,7 @@ public static class ConvKernels
     public static void Direct(Index1D index, ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> destination, ConvGeometry g)
     {
-        int xTiles = DivUp(g.OutWidth, PixelTile);
-        var (n, co0, pixelTile) = Split(index, g, g.OutHeight * xTiles);
-        int oy = pixelTile / xTiles;
-        int ox0 = pixelTile % xTiles * PixelTile;
+        var (n, co0, oy, ox0) = RowTile(index, g);
 
         int k = g.Kernel, s = g.Stride, inH = g.InHeight, inW = g.InWidth;
         int ix0 = ox0 * s - g.Padding;
@@ -111,8 +108,7 @@ public static class ConvKernels
             }
         }
         int outRow = ((n * g.DestinationCapacity + g.DestinationOffset + co0) * g.OutHeight + oy) * g.OutWidth + ox0;
-        int lanes = IntrinsicMath.Min(PixelTile, g.OutWidth - ox0);
-        Store(destination, bias, g, co0, outRow, g.OutPixels, lanes, a0, a1, a2, a3, a4, a5, a6, a7);
+        Store(destination, bias, g, co0, outRow, g.OutPixels, IntrinsicMath.Min(PixelTile, g.OutWidth - ox0), a0, a1, a2, a3, a4, a5, a6, a7);
     }
 
     /// <summary>
@@ -123,10 +119,7 @@ public static class ConvKernels
     public static void Conv3x3(Index1D index, ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> destination, ConvGeometry g)
     {
-        int xTiles = DivUp(g.OutWidth, PixelTile);
-        var (n, co0, pixelTile) = Split(index, g, g.OutHeight * xTiles);
-        int oy = pixelTile / xTiles;
-        int ox0 = pixelTile % xTiles * PixelTile;
+        var (n, co0, oy, ox0) = RowTile(index, g);
 
         int inH = g.InHeight, inW = g.InWidth;
         int ix0 = ox0 - g.Padding;
@@ -163,8 +156,7 @@ public static class ConvKernels
             }
         }
         int outRow = ((n * g.DestinationCapacity + g.DestinationOffset + co0) * g.OutHeight + oy) * g.OutWidth + ox0;
-        int lanes = IntrinsicMath.Min(PixelTile, g.OutWidth - ox0);
-        Store(destination, bias, g, co0, outRow, g.OutPixels, lanes, a0, a1, a2, a3, a4, a5, a6, a7);
+        Store(destination, bias, g, co0, outRow, g.OutPixels, IntrinsicMath.Min(PixelTile, g.OutWidth - ox0), a0, a1, a2, a3, a4, a5, a6, a7);
     }
 
     /// <summary>
@@ -187,6 +179,14 @@ public static class ConvKernels
         a5.MultiplyAdd(high.B, x);
         a6.MultiplyAdd(high.C, x);
         a7.MultiplyAdd(high.D, x);
+    }
+
+    /// <summary>A thread of a row-tiled conv → (image, first output channel, output row, first output column).</summary>
+    private static (int Image, int Channel, int Row, int Column) RowTile(int thread, in ConvGeometry g)
+    {
+        int xTiles = DivUp(g.OutWidth, PixelTile);
+        var (n, co0, pixelTile) = Split(thread, g, g.OutHeight * xTiles);
+        return (n, co0, pixelTile / xTiles, pixelTile % xTiles * PixelTile);
     }
 
     /// <summary>A thread number → (image, first output channel, pixel tile within the image).</summary>
