@@ -8,14 +8,15 @@ namespace DenseNetGen.Runtime.Tests.Checkpoints;
 /// </summary>
 public sealed class FuzzSeedTests
 {
-    public static TheoryData<string> Seeds() =>
-        [.. Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "tests", "DenseNetGen.Fuzz", "seeds")).Select(f => Path.GetFileName(f)).Order()];
+    private static readonly string s_seeds = Path.Combine(RepositoryPaths.Root, "tests", "DenseNetGen.Fuzz", "seeds");
+
+    public static TheoryData<string> Seeds() => [.. Directory.GetFiles(s_seeds).Select(f => Path.GetFileName(f)).Order()];
 
     [Theory]
     [MemberData(nameof(Seeds))]
     public void SeedReadsToTheSavedTensors(string seed)
     {
-        var contents = CheckpointReader.ReadAll(Path.Combine(RepositoryPaths.Root, "tests", "DenseNetGen.Fuzz", "seeds", seed));
+        var contents = CheckpointReader.ReadAll(Path.Combine(s_seeds, seed));
         string prefix = seed.Contains("dataparallel", StringComparison.Ordinal) ? "module." : "";
         Func<float, float> stored = seed.Contains("float16", StringComparison.Ordinal) ? v => (float)(Half)v : v => v;
         var expected = Enumerable.Range(0, 6).Select(i => stored(i / 7f)).ToArray();
