@@ -1,0 +1,68 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace DenseNetGen.Backends.Simd;
+
+/// <summary>
+/// One vector width, as a type parameter: kernels are written once, generic over <c>TVec</c>, and the JIT compiles
+/// a copy per width with the calls inlined. <see cref="Count"/> divides <see cref="Blocked.Lanes"/>.
+/// </summary>
+internal unsafe interface IVec<TSelf> where TSelf : struct, IVec<TSelf>
+{
+    static abstract int Count { get; }
+    static abstract TSelf Zero { get; }
+    static abstract TSelf Broadcast(float value);
+    static abstract TSelf Load(float* source);
+    static abstract void Store(float* destination, TSelf value);
+    /// <summary>a·b + c with one rounding.</summary>
+    static abstract TSelf Fma(TSelf a, TSelf b, TSelf c);
+    static abstract TSelf Add(TSelf a, TSelf b);
+    static abstract TSelf Multiply(TSelf a, TSelf b);
+    static abstract TSelf Max(TSelf a, TSelf b);
+}
+
+internal unsafe readonly struct Vec512 : IVec<Vec512>
+{
+    private readonly Vector512<float> _v;
+    private Vec512(Vector512<float> v) => _v = v;
+    public static int Count => Vector512<float>.Count;
+    public static Vec512 Zero => default;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Broadcast(float value) => new(Vector512.Create(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Load(float* source) => new(Vector512.Load(source));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* destination, Vec512 value) => value._v.Store(destination);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Fma(Vec512 a, Vec512 b, Vec512 c) => new(Vector512.FusedMultiplyAdd(a._v, b._v, c._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Add(Vec512 a, Vec512 b) => new(a._v + b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Multiply(Vec512 a, Vec512 b) => new(a._v * b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Max(Vec512 a, Vec512 b) => new(Vector512.Max(a._v, b._v));
+}
+
+internal unsafe readonly struct Vec256 : IVec<Vec256>
+{
+    private readonly Vector256<float> _v;
+    private Vec256(Vector256<float> v) => _v = v;
+    public static int Count => Vector256<float>.Count;
+    public static Vec256 Zero => default;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Broadcast(float value) => new(Vector256.Create(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Load(float* source) => new(Vector256.Load(source));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* destination, Vec256 value) => value._v.Store(destination);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Fma(Vec256 a, Vec256 b, Vec256 c) => new(Vector256.FusedMultiplyAdd(a._v, b._v, c._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Add(Vec256 a, Vec256 b) => new(a._v + b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Multiply(Vec256 a, Vec256 b) => new(a._v * b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Max(Vec256 a, Vec256 b) => new(Vector256.Max(a._v, b._v));
+}
+
+/// <summary>The narrowest width: NEON on ARM64, SSE elsewhere, and software when no hardware vectors are enabled.</summary>
+internal unsafe readonly struct Vec128 : IVec<Vec128>
+{
+    private readonly Vector128<float> _v;
+    private Vec128(Vector128<float> v) => _v = v;
+    public static int Count => Vector128<float>.Count;
+    public static Vec128 Zero => default;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Broadcast(float value) => new(Vector128.Create(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Load(float* source) => new(Vector128.Load(source));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* destination, Vec128 value) => value._v.Store(destination);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Fma(Vec128 a, Vec128 b, Vec128 c) => new(Vector128.FusedMultiplyAdd(a._v, b._v, c._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Add(Vec128 a, Vec128 b) => new(a._v + b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Multiply(Vec128 a, Vec128 b) => new(a._v * b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Max(Vec128 a, Vec128 b) => new(Vector128.Max(a._v, b._v));
+}
