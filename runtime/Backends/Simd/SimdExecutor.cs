@@ -1,4 +1,5 @@
 using DenseNetGen.Checkpoints;
+using DenseNetGen.Execution;
 using DenseNetGen.Planning;
 
 namespace DenseNetGen.Backends.Simd;
@@ -7,27 +8,50 @@ namespace DenseNetGen.Backends.Simd;
 /// Runs a <see cref="NetworkPlan"/> with bound weights on the CPU with the SIMD backend: blocked NCHW16c
 /// activations, weights packed at load with following BatchNorms folded, each dense layer's and transition's
 /// BN-ReLU fused into its 1x1 conv, spinning worker threads, one arena shared by buffers whose lifetimes do not
-/// overlap. Safe to call from several threads: calls run one at a time.
+/// overlap. Safe to call from several threads: calls run one at a time, under the gate of the device whose
+/// worker threads they use.
 /// </summary>
-internal sealed class SimdExecutor : IDisposable
+internal sealed class SimdExecutor : IPlanRunner
 {
     private readonly NetworkPlan _plan;
     private readonly ISimdProgram _program;
-    private readonly Lock _gate = new();
+    private readonly Lock _gate;
+    private readonly WorkerPool? _ownPool;
     private bool _disposed;
 
-    public SimdExecutor(NetworkPlan plan, BoundCheckpoint weights, SimdOptions? options = null)
+    /// <summary>On a device's worker threads, holding <paramref name="gate"/> (the device's) during each call.</summary>
+    public SimdExecutor(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool, Lock gate)
+        : this(plan, weights, pool, gate, ownsPool: false)
     {
-        ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(weights);
-        int threads = (options ?? new SimdOptions()).ResolvedThreads;
-        _plan = plan;
-        _program = VectorWidth.Bits switch
+    }
+
+    /// <summary>On worker threads of its own, stopped on dispose.</summary>
+    public SimdExecutor(NetworkPlan plan, BoundCheckpoint weights, SimdOptions? options = null)
+        : this(plan, weights, new WorkerPool((options ?? new SimdOptions()).ResolvedThreads), new Lock(), ownsPool: true)
+    {
+    }
+
+    private SimdExecutor(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool, Lock gate, bool ownsPool)
+    {
+        try
         {
-            512 => new SimdProgram<Vec512>(plan, weights, threads),
-            256 => new SimdProgram<Vec256>(plan, weights, threads),
-            _ => new SimdProgram<Vec128>(plan, weights, threads),
-        };
+            ArgumentNullException.ThrowIfNull(plan);
+            ArgumentNullException.ThrowIfNull(weights);
+            _plan = plan;
+            _gate = gate;
+            _program = VectorWidth.Bits switch
+            {
+                512 => new SimdProgram<Vec512>(plan, weights, pool),
+                256 => new SimdProgram<Vec256>(plan, weights, pool),
+                _ => new SimdProgram<Vec128>(plan, weights, pool),
+            };
+            _ownPool = ownsPool ? pool : null;
+        }
+        catch
+        {
+            if (ownsPool) pool.Dispose();
+            throw;
+        }
     }
 
     /// <summary>"SIMD CPU backend, Vector512, 2 threads".</summary>
@@ -87,6 +111,7 @@ internal sealed class SimdExecutor : IDisposable
             if (_disposed) return;
             _disposed = true;
             _program.Dispose();
+            _ownPool?.Dispose();
         }
     }
 }

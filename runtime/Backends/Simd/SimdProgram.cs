@@ -9,7 +9,8 @@ namespace DenseNetGen.Backends.Simd;
 /// <summary>
 /// A plan compiled for one vector width: the fused steps with their packed weights (built once, at load), and per
 /// input shape the memory plan and the ops bound to it (built on the first call at that shape, then reused, so
-/// later calls allocate nothing but their results). One call at a time: the owner serializes.
+/// later calls allocate nothing but their results). One call at a time: the owner serializes. The worker pool is
+/// the device's, shared with other programs on it, and not disposed here.
 /// </summary>
 internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struct, IVec<TVec>
 {
@@ -21,14 +22,14 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
     private readonly Dictionary<(int, int, int), Shape> _shapes = [];
     private NativeBuffer _arena = new(0);
 
-    public SimdProgram(NetworkPlan plan, BoundCheckpoint weights, int threads)
+    public SimdProgram(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool)
     {
         _plan = plan;
         _steps = Compile(plan, weights);
         _scratchPerWorker = _steps.Select(s => s.ScratchFloats).DefaultIfEmpty(0).Max();
         _scratchPerWorker = (_scratchPerWorker + 15) / 16 * 16;
-        _scratch = new NativeBuffer(_scratchPerWorker * threads);
-        _pool = new WorkerPool(threads);
+        _scratch = new NativeBuffer(_scratchPerWorker * pool.Threads);
+        _pool = pool;
     }
 
     public int Threads => _pool.Threads;
@@ -76,7 +77,6 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
 
     public void Dispose()
     {
-        _pool.Dispose();
         foreach (var step in _steps) step.Dispose();
         _scratch.Dispose();
         _arena.Dispose();
