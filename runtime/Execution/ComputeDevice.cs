@@ -220,7 +220,7 @@ public sealed class ComputeDevice : IDisposable
         CudaDevice cuda => new(cuda.Name, DeviceKind.Cuda, cuda.MemorySize,
             $"compute capability {cuda.Architecture?.ToString() ?? "unknown"}, driver {cuda.DriverVersion}", true),
         CLDevice cl => new(cl.Name, DeviceKind.OpenCL, cl.MemorySize,
-            $"{cl.DeviceVersion}, OpenCL C {cl.CLStdVersion}, generic address space {(cl.Capabilities.GenericAddressSpace ? "yes" : "no")}",
+            $"{(cl.DeviceType.HasFlag(CLDeviceType.CL_DEVICE_TYPE_GPU) ? "GPU" : "not a GPU")}, {cl.DeviceVersion}, OpenCL C {cl.CLStdVersion}, generic address space {(cl.Capabilities.GenericAddressSpace ? "yes" : "no")}",
             cl.Capabilities.GenericAddressSpace && cl.CLStdVersion >= CLCVersion.CL20),
         CPUDevice cpu => new(cpu.Name, DeviceKind.IlgpuCpu, cpu.MemorySize, $"{cpu.NumThreads} threads", true),
         _ => new(device.Name, DeviceKind.Auto, device.MemorySize, device.AcceleratorType.ToString(), false),
