@@ -1,0 +1,76 @@
+using DenseNetGen.Backends.Simd;
+using DenseNetGen.Backends.Simd.Kernels;
+using DenseNetGen.Runtime.Tests.Kernels;
+
+namespace DenseNetGen.Runtime.Tests.Simd;
+
+public class DirectConvTests
+{
+    public static IEnumerable<object[]> Cases()
+    {
+        // name, inOffset, inChannels, outChannels, kernel, stride, padding, relu, outOffset, destination channels
+        object[][] convs =
+        [
+            ["simd_conv3x3_offsets", 5, 37, 12, 3, 1, 1, true, 21, 40],
+            ["simd_conv3x3_wide_out", 0, 17, 48, 3, 1, 1, false, 16, 70],
+            ["simd_conv7x7_s2_p3_stem", 0, 3, 20, 7, 2, 3, true, 0, 20],
+            ["simd_conv3x3_one_channel_stem", 0, 1, 24, 3, 1, 1, true, 0, 36],
+            ["simd_conv3x3_prologue", 3, 20, 6, 3, 1, 1, false, 30, 37],
+            ["simd_conv5x5_s3_p2_prologue", 17, 2, 33, 5, 3, 2, true, 7, 45],
+        ];
+        foreach (int width in new[] { 512, 256, 128 })
+            foreach (var conv in convs)
+                yield return [.. conv, width];
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ConvMatchesTorchAndWritesOnlyItsChannels(
+        string name, int inOffset, int inChannels, int outChannels, int kernel, int stride, int padding, bool relu,
+        int outOffset, int destinationChannels, int width)
+    {
+        var reference = KernelReference.Load(name);
+        var input = reference["input"];
+        var output = reference["output"];
+        var source = BlockedBuffer.From(input, input.Shape[1], 0);
+        var destination = new BlockedBuffer(output.Shape[0], destinationChannels, output.Shape[2], output.Shape[3]);
+        var shape = new ConvShape(input.Shape[0], input.Shape[2], input.Shape[3], input.Shape[1], inOffset, inChannels,
+            destinationChannels, outOffset, outChannels, kernel, stride, padding);
+        var weights = ConvWeights.Pack(reference["conv.weight"].Data, reference["conv.bias"].Data, outChannels, inChannels, kernel, outOffset);
+        bool prologue = reference.Tensors.ContainsKey("prologue.scale");
+        var scale = prologue ? reference["prologue.scale"].Data : [];
+        var shift = prologue ? reference["prologue.shift"].Data : [];
+
+        RunTiles(width switch
+        {
+            512 => Create<Vec512>(shape, source, destination, weights, scale, shift, relu),
+            256 => Create<Vec256>(shape, source, destination, weights, scale, shift, relu),
+            _ => Create<Vec128>(shape, source, destination, weights, scale, shift, relu),
+        });
+
+        ParityAssert.Close(output.Data, destination.Channels(outOffset, outChannels), $"{name} at {width} bits");
+        destination.AssertUntouchedOutside(outOffset, outChannels);
+    }
+
+    [Fact]
+    public void PackRejectsWeightsOfTheWrongSize()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ConvWeights.Pack(new float[10], [], 2, 3, 1, 0));
+        Assert.Contains("2x3x1x1", error.Message);
+    }
+
+    [Fact]
+    public void ConvRejectsWeightsPackedForAnotherLane()
+    {
+        var weights = ConvWeights.Pack(new float[2 * 3 * 9], [], 2, 3, 3, outOffset: 4);
+        var shape = new ConvShape(1, 5, 5, 3, 0, 3, 16, 5, 2, 3, 1, 1);
+        Assert.Throws<ArgumentException>(() => Create<Vec128>(shape, new BlockedBuffer(1, 3, 5, 5), new BlockedBuffer(1, 16, 5, 5), weights, [], [], false));
+    }
+
+    private static unsafe ISimdOp Create<TVec>(ConvShape shape, BlockedBuffer source, BlockedBuffer destination, ConvWeights weights,
+        float[] scale, float[] shift, bool relu) where TVec : struct, IVec<TVec> =>
+        new DirectConv<TVec>(shape, source.Pointer, destination.Pointer, weights, scale, shift, relu);
+
+    /// <summary>Runs every tile concurrently, as the executor may.</summary>
+    internal static void RunTiles(ISimdOp op) => Parallel.For(0, op.TileCount, op.RunTile);
+}
