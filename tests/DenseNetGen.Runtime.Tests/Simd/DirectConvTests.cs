@@ -48,6 +48,7 @@ public class DirectConvTests
             _ => Create<Vec128>(shape, source, destination, weights, scale, shift, relu),
         });
 
+        GC.KeepAlive(source); // the op holds raw pointers only
         ParityAssert.Close(output.Data, destination.Channels(outOffset, outChannels), $"{name} at {width} bits");
         destination.AssertUntouchedOutside(outOffset, outChannels);
     }

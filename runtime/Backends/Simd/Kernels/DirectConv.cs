@@ -173,21 +173,25 @@ internal sealed unsafe class DirectConv<TVec> : ISimdOp where TVec : struct, IVe
                 float* target = row + b * _blockStride;
                 float* scale = _scale is null ? null : _scale.Pointer + b * Blocked.Lanes;
                 float* shift = _shift is null ? null : _shift.Pointer + b * Blocked.Lanes;
-                for (int c = 0; c < _paddedWidth; c++)
+                // Column c = j·s + phase goes to slot phase·phaseWidth + j: walking each phase needs no division.
+                for (int phase = 0; phase < s; phase++)
                 {
-                    float* to = target + (c % s * _phaseWidth + c / s) * Blocked.Lanes;
-                    int x = c - padding;
-                    if ((uint)x >= (uint)width)
+                    float* to = target + phase * _phaseWidth * Blocked.Lanes;
+                    for (int c = phase; c < _paddedWidth; c += s, to += Blocked.Lanes)
                     {
-                        for (int v = 0; v < Blocked.Lanes; v += TVec.Count) TVec.Store(to + v, TVec.Zero);
-                        continue;
-                    }
-                    float* from = source + x * Blocked.Lanes;
-                    for (int v = 0; v < Blocked.Lanes; v += TVec.Count)
-                    {
-                        var value = TVec.Load(from + v);
-                        if (scale != null) value = TVec.Max(TVec.Fma(value, TVec.Load(scale + v), TVec.Load(shift + v)), TVec.Zero);
-                        TVec.Store(to + v, value);
+                        int x = c - padding;
+                        if ((uint)x >= (uint)width)
+                        {
+                            for (int v = 0; v < Blocked.Lanes; v += TVec.Count) TVec.Store(to + v, TVec.Zero);
+                            continue;
+                        }
+                        float* from = source + x * Blocked.Lanes;
+                        for (int v = 0; v < Blocked.Lanes; v += TVec.Count)
+                        {
+                            var value = TVec.Load(from + v);
+                            if (scale != null) value = TVec.Max(TVec.Fma(value, TVec.Load(scale + v), TVec.Load(shift + v)), TVec.Zero);
+                            TVec.Store(to + v, value);
+                        }
                     }
                 }
             }
