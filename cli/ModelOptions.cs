@@ -1,11 +1,12 @@
 using System.CommandLine;
+using DenseNetGen.Backends.Simd;
 using DenseNetGen.Execution;
 using DenseNetGen.Inference;
 using DenseNetGen.Zoo;
 
 namespace DenseNetGen.Cli;
 
-/// <summary>--model, --weights and --device, shared by every command that loads a network.</summary>
+/// <summary>--model, --weights, --device and --threads, shared by every command that loads a network.</summary>
 internal sealed class ModelOptions
 {
     public Option<string?> Model { get; } = new("--model", "-m")
@@ -20,7 +21,12 @@ internal sealed class ModelOptions
 
     public Option<string?> Device { get; } = new("--device", "-d")
     {
-        Description = "auto | cpu | opencl | cuda (default: DENSENET_DEVICE, else auto)",
+        Description = "auto | cpu | opencl | cuda | ilgpu-cpu (default: DENSENET_DEVICE, else auto)",
+    };
+
+    public Option<int?> Threads { get; } = new("--threads", "-t")
+    {
+        Description = "Threads of the SIMD CPU backend (default: one per physical core)",
     };
 
     public void AddTo(Command command)
@@ -28,6 +34,7 @@ internal sealed class ModelOptions
         command.Options.Add(Model);
         command.Options.Add(Weights);
         command.Options.Add(Device);
+        command.Options.Add(Threads);
     }
 
     public ZooModel ResolveModel(ParseResult parsed)
@@ -56,17 +63,20 @@ internal sealed class ModelOptions
 
     public ComputeDevice OpenDevice(ParseResult parsed)
     {
-        if (parsed.GetValue(Device) is not { } text) return ComputeDevice.Default;
+        int? threads = parsed.GetValue(Threads);
+        if (threads is < 1 or > 1024) throw new UsageException($"--threads must be between 1 and 1024, got {threads}.");
+        var text = parsed.GetValue(Device);
+        if (text is null && threads is null) return ComputeDevice.Default;
         DeviceKind kind;
         try
         {
-            kind = DeviceKindParser.Parse(text, "--device");
+            kind = text is null ? DeviceKindParser.FromEnvironment() : DeviceKindParser.Parse(text, "--device");
         }
         catch (ArgumentException e)
         {
             throw new UsageException(e.Message);
         }
-        return ComputeDevice.Open(kind);
+        return ComputeDevice.Open(kind, new SimdOptions { Threads = threads ?? 0 });
     }
 
     public ImageClassifier LoadClassifier(ZooModel zooModel, ParseResult parsed) =>

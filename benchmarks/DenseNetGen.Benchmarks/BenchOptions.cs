@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DenseNetGen.Backends.Simd;
 using DenseNetGen.Execution;
 
 namespace DenseNetGen.Benchmarks;
@@ -8,7 +9,7 @@ internal static class BenchOptions
 {
     public static Option<string> Device() => new("--device", "-d")
     {
-        Description = "auto | cpu | opencl | cuda (default: DENSENET_DEVICE, else auto)",
+        Description = "auto | cpu | opencl | cuda | ilgpu-cpu (default: DENSENET_DEVICE, else auto)",
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable(DeviceKindParser.EnvironmentVariable) ?? "auto",
     };
 
@@ -18,7 +19,14 @@ internal static class BenchOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
-    public static ComputeDevice Open(string device) => ComputeDevice.Open(DeviceKindParser.Parse(device, "--device"));
+    public static Option<int> Threads() => new("--threads", "-t")
+    {
+        Description = "Threads of the SIMD CPU backend and of ONNX Runtime (default 0: one per physical core)",
+        DefaultValueFactory = _ => 0,
+    };
+
+    public static ComputeDevice Open(string device, int threads = 0) =>
+        ComputeDevice.Open(DeviceKindParser.Parse(device, "--device"), new SimdOptions { Threads = threads });
 
     /// <summary>The 1-minute load average, for reading timings taken on a shared machine.</summary>
     public static string LoadAverage() =>

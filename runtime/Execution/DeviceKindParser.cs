@@ -5,7 +5,7 @@ public static class DeviceKindParser
 {
     public const string EnvironmentVariable = "DENSENET_DEVICE";
 
-    /// <summary>auto, cpu, opencl or cuda, any case.</summary>
+    /// <summary>auto, cpu, opencl, cuda or ilgpu-cpu, any case.</summary>
     /// <param name="origin">Where the text came from, for the error message (e.g. "DENSENET_DEVICE").</param>
     public static DeviceKind Parse(string text, string origin) => text.Trim().ToLowerInvariant() switch
     {
@@ -13,7 +13,8 @@ public static class DeviceKindParser
         "cpu" => DeviceKind.Cpu,
         "opencl" => DeviceKind.OpenCL,
         "cuda" => DeviceKind.Cuda,
-        _ => throw new ArgumentException($"{origin}: unknown device '{text}'; expected auto, cpu, opencl or cuda."),
+        "ilgpu-cpu" => DeviceKind.IlgpuCpu,
+        _ => throw new ArgumentException($"{origin}: unknown device '{text}'; expected auto, cpu, opencl, cuda or ilgpu-cpu."),
     };
 
     /// <summary>DENSENET_DEVICE, or Auto when it is unset.</summary>

@@ -98,7 +98,7 @@ internal sealed class DeviceWeights : IDisposable
         return (scale, shift);
     }
 
-    private static Tensor Get(BoundCheckpoint weights, string name, long elements)
+    internal static Tensor Get(BoundCheckpoint weights, string name, long elements)
     {
         if (!weights.Tensors.TryGetValue(name, out var tensor))
             throw new CheckpointException(weights.Source, "the plan needs this tensor but the checkpoint has none", name);

@@ -13,7 +13,7 @@ namespace DenseNetGen.Execution;
 /// All launches and copies go to the accelerator's default stream; the host waits once per call, after the
 /// result has been queued for copying back. Activation buffers are kept between calls and only grow.
 /// </remarks>
-internal sealed class PlanExecutor : IDisposable
+internal sealed class PlanExecutor : IPlanRunner
 {
     private readonly NetworkPlan _plan;
     private readonly ComputeDevice _device;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using DenseNetGen.Backends.Simd;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
 using DenseNetGen.Planning;
@@ -20,15 +21,21 @@ internal static class ProfileCommand
         var device = BenchOptions.Device();
         var models = BenchOptions.Models("densenet121");
         var rounds = new Option<int>("--rounds", "-n") { Description = "Timed rounds after one warm-up round", DefaultValueFactory = _ => 3 };
-        var command = new Command("profile", "Time per op kind over one forward pass") { device, models, rounds };
+        var threads = BenchOptions.Threads();
+        var batch = new Option<int>("--batch", "-b") { Description = "Images per pass (the SIMD CPU backend's profile)", DefaultValueFactory = _ => 1 };
+        var onnx = new Option<FileInfo?>("--onnx") { Description = "ONNX file of the same network (tools/export_onnx.py): time ONNX Runtime in the same run, for the ratio" };
+        var command = new Command("profile", "Time per op kind over one forward pass") { device, models, rounds, threads, batch, onnx };
         command.SetAction(parsed =>
         {
-            int count = parsed.GetValue(rounds);
-            if (count < 1) throw new ArgumentException("--rounds must be at least 1.");
-            using var target = BenchOptions.Open(parsed.GetValue(device)!);
+            int count = parsed.GetValue(rounds), images = parsed.GetValue(batch);
+            if (count < 1 || images < 1) throw new ArgumentException("--rounds and --batch must be at least 1.");
+            using var target = BenchOptions.Open(parsed.GetValue(device)!, parsed.GetValue(threads));
             Console.WriteLine($"device: {target.Description}; load average {BenchOptions.LoadAverage()}");
             foreach (var network in BenchNetwork.Select(parsed.GetValue(models), [BenchNetwork.Zoo.First(n => n.Definition.Name == "DenseNet121")]))
-                Profile(network, target, count);
+            {
+                if (target.Pool is { } pool) SimdProfile.Run(network, pool, target.Gate, images, count, parsed.GetValue(onnx));
+                else Profile(network, target, count);
+            }
             return 0;
         });
         return command;

@@ -21,6 +21,7 @@ public class DeviceSelectionTests
     [InlineData("CPU", DeviceKind.Cpu)]
     [InlineData(" OpenCL ", DeviceKind.OpenCL)]
     [InlineData("cuda", DeviceKind.Cuda)]
+    [InlineData("ILGPU-CPU", DeviceKind.IlgpuCpu)]
     public void DeviceNamesParse(string text, DeviceKind kind) => Assert.Equal(kind, DeviceKindParser.Parse(text, "test"));
 
     [Fact]
@@ -32,18 +33,32 @@ public class DeviceSelectionTests
     }
 
     [Fact]
-    public void CpuDeviceOpens()
+    public void CpuDeviceIsTheSimdBackendAndSaysItsWidthAndThreads()
     {
-        using var device = ComputeDevice.Open(DeviceKind.Cpu);
+        using var device = ComputeDevice.Open(DeviceKind.Cpu, new DenseNetGen.Backends.Simd.SimdOptions { Threads = 3 });
         Assert.Equal(DeviceKind.Cpu, device.Kind);
         Assert.Contains(device.Name, device.Description);
+        Assert.Contains("SIMD", device.Description);
+        Assert.Matches(@"Vector(512|256|128)", device.Description);
+        Assert.Contains("3 threads", device.Description);
     }
 
     [Fact]
-    public void AutoPrefersCudaThenOpenCLThenCpu()
+    public void IlgpuCpuDeviceOpensTheCpuAccelerator()
     {
-        var usable = ComputeDevice.ListDevices().Where(d => d.Usable).Select(d => d.Backend).ToHashSet();
-        var expected = usable.Contains(DeviceKind.Cuda) ? DeviceKind.Cuda : usable.Contains(DeviceKind.OpenCL) ? DeviceKind.OpenCL : DeviceKind.Cpu;
+        using var device = ComputeDevice.Open(DeviceKind.IlgpuCpu);
+        Assert.Equal(DeviceKind.IlgpuCpu, device.Kind);
+        Assert.Contains(device.Name, device.Description);
+        Assert.DoesNotContain("SIMD", device.Description);
+    }
+
+    [Fact]
+    public void AutoPrefersCudaThenAnOpenCLGpuThenTheSimdBackend()
+    {
+        var usable = ComputeDevice.ListDevices().Where(d => d.Usable).ToList();
+        var expected = usable.Any(d => d.Backend == DeviceKind.Cuda) ? DeviceKind.Cuda
+            : usable.Any(d => d.Backend == DeviceKind.OpenCL && d.Capability.StartsWith("GPU", StringComparison.Ordinal)) ? DeviceKind.OpenCL
+            : DeviceKind.Cpu;
 
         using var device = ComputeDevice.Open(DeviceKind.Auto);
 
@@ -86,8 +101,12 @@ public class DeviceSelectionTests
     }
 
     [Fact]
-    public void ListDevicesIncludesTheCpuAccelerator() =>
-        Assert.Contains(ComputeDevice.ListDevices(), d => d.Backend == DeviceKind.Cpu && d.Usable);
+    public void ListDevicesIncludesTheSimdBackendAndTheCpuAccelerator()
+    {
+        var devices = ComputeDevice.ListDevices();
+        Assert.Contains(devices, d => d.Backend == DeviceKind.Cpu && d.Usable && d.Name.Contains("SIMD"));
+        Assert.Contains(devices, d => d.Backend == DeviceKind.IlgpuCpu && d.Usable);
+    }
 
     [Fact]
     public void AskingForAnAbsentCudaDeviceSaysWhatWasFound()

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using DenseNetGen.Backends.Simd;
+using DenseNetGen.Checkpoints;
+using DenseNetGen.Execution;
+using DenseNetGen.Planning;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace DenseNetGen.Benchmarks.Commands;
+
+/// <summary>
+/// The SIMD CPU backend's profile: its fused steps timed one by one and summed by kind, GFLOP/s per kind against
+/// the FMA peak, the whole forward, the activation arena, and (with an ONNX file) ONNX Runtime on the same input in
+/// the same process, so the ratio is a same-run figure.
+/// </summary>
+internal static class SimdProfile
+{
+    public static void Run(BenchNetwork network, WorkerPool pool, Lock gate, int batch, int rounds, FileInfo? onnx)
+    {
+        var plan = network.Definition;
+        int size = plan.InputSize;
+        var checkpoint = CheckpointBinder.Bind(DeterministicWeights.ForManifest(plan.Parameters), plan);
+        var input = DeterministicWeights.Input(batch, plan.InChannels, size, size);
+        var layout = PlanLayout.Compute(plan, batch, size, size);
+        var clock = Stopwatch.StartNew();
+        using var executor = new SimdExecutor(plan, checkpoint, pool, gate);
+        executor.Run(input, batch, size, size, featuresOnly: false);
+        double firstMs = clock.Elapsed.TotalMilliseconds;
+        var steps = executor.Program.Steps;
+
+        var flops = new Dictionary<string, double>();
+        foreach (var step in steps)
+            for (int op = step.FirstOp; op <= step.LastOp; op++)
+                if (plan.Ops[op] is ConvOp)
+                    flops[step.Kind] = flops.GetValueOrDefault(step.Kind) + 2.0 * layout.Convs[op].MultiplyAdds;
+
+        var times = new Dictionary<string, List<double>>();
+        for (int round = 0; round < rounds; round++)
+        {
+            var sums = new Dictionary<string, double>();
+            clock.Restart();
+            executor.Trace(input, batch, size, size, s =>
+            {
+                sums[steps[s].Kind] = sums.GetValueOrDefault(steps[s].Kind) + clock.Elapsed.TotalMilliseconds;
+                clock.Restart();
+            });
+            foreach (var (kind, ms) in sums)
+                (times.TryGetValue(kind, out var list) ? list : times[kind] = []).Add(ms);
+        }
+
+        var forwards = Time(rounds, () => executor.Run(input, batch, size, size, featuresOnly: false));
+        double forward = QuickCommand.Median(forwards);
+        double peak = 205.0 * pool.Threads;
+        Console.WriteLine($"{plan.Name} {batch}x{plan.InChannels}x{size}x{size}, {executor.Description}, median of {rounds} rounds; " +
+            $"activations {executor.ActivationBytes(batch, size, size) / 1e6:0.0} MB; load to first result {firstMs:0} ms");
+        Console.WriteLine($"  {"step kind",-36}{"ms",9}{"GFLOP/s",10}{"% of peak",11}");
+        foreach (var (kind, list) in times.OrderByDescending(t => QuickCommand.Median(t.Value)))
+        {
+            double ms = QuickCommand.Median(list);
+            string rate = flops.TryGetValue(kind, out var f) ? $"{f / ms / 1e6,10:0.0}{100 * f / ms / 1e6 / peak,10:0}%" : "";
+            Console.WriteLine($"  {kind,-36}{ms,9:0.00}{rate}");
+        }
+        double total = flops.Values.Sum();
+        Console.WriteLine($"  {"forward",-36}{forward,9:0.00}{total / forward / 1e6,10:0.0}{100 * total / forward / 1e6 / peak,10:0}%  (min {forwards.Min():0.00})");
+
+        if (onnx is null) return;
+        if (!onnx.Exists) throw new FileNotFoundException($"ONNX file not found: {onnx.FullName} (make it with tools/export_onnx.py)");
+        using var options = new SessionOptions { IntraOpNumThreads = pool.Threads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        using var session = new InferenceSession(onnx.FullName, options);
+        var feeds = new[] { NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.First(), new DenseTensor<float>(input, [batch, plan.InChannels, size, size])) };
+        // ONNX Runtime's workers spin ~40 ms after each run: pause, then one untimed call, before each timed block.
+        Thread.Sleep(100);
+        using (session.Run(feeds)) { }
+        var ort = Time(rounds, () => { using var r = session.Run(feeds); });
+        Thread.Sleep(100);
+        executor.Run(input, batch, size, size, featuresOnly: false);
+        var again = Time(rounds, () => executor.Run(input, batch, size, size, featuresOnly: false));
+        double ortMedian = QuickCommand.Median(ort), ours = QuickCommand.Median(again);
+        Console.WriteLine($"  ONNX Runtime {ortMedian:0.00} ms (min {ort.Min():0.00}); this backend again {ours:0.00} ms (min {again.Min():0.00}); ratio {ours / ortMedian:0.00}x");
+    }
+
+    private static double[] Time(int runs, Action run)
+    {
+        var times = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            run();
+            times[i] = clock.Elapsed.TotalMilliseconds;
+        }
+        return times;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Runtime.CompilerServices;
+
+namespace DenseNetGen.Backends.Simd.Gemm;
+
+/// <summary>
+/// The register-blocked inner products of the 1x1 convolution GEMM: a tile of pixel rows × two vectors of output
+/// channels. 14 rows (28 accumulators) fit AVX-512's 32 registers; 6 rows (12) fit the 16 of AVX2 and SSE.
+/// Unrolled by hand so every accumulator is its own local the JIT keeps in a register.
+/// </summary>
+internal static unsafe class MicroKernel<TVec> where TVec : struct, IVec<TVec>
+{
+    /// <summary>Pixel rows per tile for this width.</summary>
+    public static int Rows => TVec.Count == 16 ? 14 : 6;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Run(float* a, float* b, int kBlocks, float* c)
+    {
+        if (TVec.Count == 16) Run14(a, b, kBlocks, c);
+        else Run6(a, b, kBlocks, c);
+    }
+
+    /// <summary>
+    /// C[14][2·Count] = A·B over <paramref name="kBlocks"/>·16 input channels: A is packed [kBlocks][14][16] (pixel rows, 16
+    /// channels each), B is one packed weight panel [kBlocks·16][2·Count]. 28 accumulators stay in registers.
+    /// </summary>
+    public static void Run14(float* a, float* b, int kBlocks, float* c)
+    {
+        TVec c0_0 = TVec.Zero, c0_1 = TVec.Zero, c1_0 = TVec.Zero, c1_1 = TVec.Zero, c2_0 = TVec.Zero, c2_1 = TVec.Zero;
+        TVec c3_0 = TVec.Zero, c3_1 = TVec.Zero, c4_0 = TVec.Zero, c4_1 = TVec.Zero, c5_0 = TVec.Zero, c5_1 = TVec.Zero;
+        TVec c6_0 = TVec.Zero, c6_1 = TVec.Zero, c7_0 = TVec.Zero, c7_1 = TVec.Zero, c8_0 = TVec.Zero, c8_1 = TVec.Zero;
+        TVec c9_0 = TVec.Zero, c9_1 = TVec.Zero, c10_0 = TVec.Zero, c10_1 = TVec.Zero, c11_0 = TVec.Zero, c11_1 = TVec.Zero;
+        TVec c12_0 = TVec.Zero, c12_1 = TVec.Zero, c13_0 = TVec.Zero, c13_1 = TVec.Zero;
+        int step = 2 * TVec.Count;
+        for (int kb = 0; kb < kBlocks; kb++, a += 224)
+        {
+            for (int kk = 0; kk < 16; kk++, b += step)
+            {
+                TVec b0 = TVec.Load(b), b1 = TVec.Load(b + TVec.Count);
+                TVec x = TVec.Broadcast(a[0 + kk]); c0_0 = TVec.Fma(x, b0, c0_0); c0_1 = TVec.Fma(x, b1, c0_1);
+                x = TVec.Broadcast(a[16 + kk]); c1_0 = TVec.Fma(x, b0, c1_0); c1_1 = TVec.Fma(x, b1, c1_1);
+                x = TVec.Broadcast(a[32 + kk]); c2_0 = TVec.Fma(x, b0, c2_0); c2_1 = TVec.Fma(x, b1, c2_1);
+                x = TVec.Broadcast(a[48 + kk]); c3_0 = TVec.Fma(x, b0, c3_0); c3_1 = TVec.Fma(x, b1, c3_1);
+                x = TVec.Broadcast(a[64 + kk]); c4_0 = TVec.Fma(x, b0, c4_0); c4_1 = TVec.Fma(x, b1, c4_1);
+                x = TVec.Broadcast(a[80 + kk]); c5_0 = TVec.Fma(x, b0, c5_0); c5_1 = TVec.Fma(x, b1, c5_1);
+                x = TVec.Broadcast(a[96 + kk]); c6_0 = TVec.Fma(x, b0, c6_0); c6_1 = TVec.Fma(x, b1, c6_1);
+                x = TVec.Broadcast(a[112 + kk]); c7_0 = TVec.Fma(x, b0, c7_0); c7_1 = TVec.Fma(x, b1, c7_1);
+                x = TVec.Broadcast(a[128 + kk]); c8_0 = TVec.Fma(x, b0, c8_0); c8_1 = TVec.Fma(x, b1, c8_1);
+                x = TVec.Broadcast(a[144 + kk]); c9_0 = TVec.Fma(x, b0, c9_0); c9_1 = TVec.Fma(x, b1, c9_1);
+                x = TVec.Broadcast(a[160 + kk]); c10_0 = TVec.Fma(x, b0, c10_0); c10_1 = TVec.Fma(x, b1, c10_1);
+                x = TVec.Broadcast(a[176 + kk]); c11_0 = TVec.Fma(x, b0, c11_0); c11_1 = TVec.Fma(x, b1, c11_1);
+                x = TVec.Broadcast(a[192 + kk]); c12_0 = TVec.Fma(x, b0, c12_0); c12_1 = TVec.Fma(x, b1, c12_1);
+                x = TVec.Broadcast(a[208 + kk]); c13_0 = TVec.Fma(x, b0, c13_0); c13_1 = TVec.Fma(x, b1, c13_1);
+            }
+        }
+        TVec.Store(c + 0 * step, c0_0); TVec.Store(c + 0 * step + TVec.Count, c0_1);
+        TVec.Store(c + 1 * step, c1_0); TVec.Store(c + 1 * step + TVec.Count, c1_1);
+        TVec.Store(c + 2 * step, c2_0); TVec.Store(c + 2 * step + TVec.Count, c2_1);
+        TVec.Store(c + 3 * step, c3_0); TVec.Store(c + 3 * step + TVec.Count, c3_1);
+        TVec.Store(c + 4 * step, c4_0); TVec.Store(c + 4 * step + TVec.Count, c4_1);
+        TVec.Store(c + 5 * step, c5_0); TVec.Store(c + 5 * step + TVec.Count, c5_1);
+        TVec.Store(c + 6 * step, c6_0); TVec.Store(c + 6 * step + TVec.Count, c6_1);
+        TVec.Store(c + 7 * step, c7_0); TVec.Store(c + 7 * step + TVec.Count, c7_1);
+        TVec.Store(c + 8 * step, c8_0); TVec.Store(c + 8 * step + TVec.Count, c8_1);
+        TVec.Store(c + 9 * step, c9_0); TVec.Store(c + 9 * step + TVec.Count, c9_1);
+        TVec.Store(c + 10 * step, c10_0); TVec.Store(c + 10 * step + TVec.Count, c10_1);
+        TVec.Store(c + 11 * step, c11_0); TVec.Store(c + 11 * step + TVec.Count, c11_1);
+        TVec.Store(c + 12 * step, c12_0); TVec.Store(c + 12 * step + TVec.Count, c12_1);
+        TVec.Store(c + 13 * step, c13_0); TVec.Store(c + 13 * step + TVec.Count, c13_1);
+    }
+
+    /// <summary>
+    /// C[6][2·Count] = A·B over <paramref name="kBlocks"/>·16 input channels: A is packed [kBlocks][6][16] (pixel rows, 16
+    /// channels each), B is one packed weight panel [kBlocks·16][2·Count]. 12 accumulators stay in registers.
+    /// </summary>
+    public static void Run6(float* a, float* b, int kBlocks, float* c)
+    {
+        TVec c0_0 = TVec.Zero, c0_1 = TVec.Zero, c1_0 = TVec.Zero, c1_1 = TVec.Zero, c2_0 = TVec.Zero, c2_1 = TVec.Zero;
+        TVec c3_0 = TVec.Zero, c3_1 = TVec.Zero, c4_0 = TVec.Zero, c4_1 = TVec.Zero, c5_0 = TVec.Zero, c5_1 = TVec.Zero;
+        int step = 2 * TVec.Count;
+        for (int kb = 0; kb < kBlocks; kb++, a += 96)
+        {
+            for (int kk = 0; kk < 16; kk++, b += step)
+            {
+                TVec b0 = TVec.Load(b), b1 = TVec.Load(b + TVec.Count);
+                TVec x = TVec.Broadcast(a[0 + kk]); c0_0 = TVec.Fma(x, b0, c0_0); c0_1 = TVec.Fma(x, b1, c0_1);
+                x = TVec.Broadcast(a[16 + kk]); c1_0 = TVec.Fma(x, b0, c1_0); c1_1 = TVec.Fma(x, b1, c1_1);
+                x = TVec.Broadcast(a[32 + kk]); c2_0 = TVec.Fma(x, b0, c2_0); c2_1 = TVec.Fma(x, b1, c2_1);
+                x = TVec.Broadcast(a[48 + kk]); c3_0 = TVec.Fma(x, b0, c3_0); c3_1 = TVec.Fma(x, b1, c3_1);
+                x = TVec.Broadcast(a[64 + kk]); c4_0 = TVec.Fma(x, b0, c4_0); c4_1 = TVec.Fma(x, b1, c4_1);
+                x = TVec.Broadcast(a[80 + kk]); c5_0 = TVec.Fma(x, b0, c5_0); c5_1 = TVec.Fma(x, b1, c5_1);
+            }
+        }
+        TVec.Store(c + 0 * step, c0_0); TVec.Store(c + 0 * step + TVec.Count, c0_1);
+        TVec.Store(c + 1 * step, c1_0); TVec.Store(c + 1 * step + TVec.Count, c1_1);
+        TVec.Store(c + 2 * step, c2_0); TVec.Store(c + 2 * step + TVec.Count, c2_1);
+        TVec.Store(c + 3 * step, c3_0); TVec.Store(c + 3 * step + TVec.Count, c3_1);
+        TVec.Store(c + 4 * step, c4_0); TVec.Store(c + 4 * step + TVec.Count, c4_1);
+        TVec.Store(c + 5 * step, c5_0); TVec.Store(c + 5 * step + TVec.Count, c5_1);
+    }
+}

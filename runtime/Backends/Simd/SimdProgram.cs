@@ -1,0 +1,231 @@
+using DenseNetGen.Backends.Simd.Gemm;
+using DenseNetGen.Backends.Simd.Ops;
+using DenseNetGen.Checkpoints;
+using DenseNetGen.Execution;
+using DenseNetGen.Planning;
+
+namespace DenseNetGen.Backends.Simd;
+
+/// <summary>
+/// A plan compiled for one vector width: the fused steps with their packed weights (built once, at load), and per
+/// input shape the memory plan and the ops bound to it (built on the first call at that shape, then reused, so
+/// later calls allocate nothing but their results). One call at a time: the owner serializes. The worker pool is
+/// the device's, shared with other programs on it, and not disposed here.
+/// </summary>
+internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struct, IVec<TVec>
+{
+    private readonly NetworkPlan _plan;
+    private readonly SimdStep[] _steps;
+    private readonly WorkerPool _pool;
+    private readonly long _scratchPerWorker;
+    private readonly NativeBuffer _scratch;
+    private readonly Dictionary<(int, int, int), Shape> _shapes = [];
+    private NativeBuffer _arena = new(0);
+
+    public SimdProgram(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool)
+    {
+        _plan = plan;
+        _steps = Compile(plan, weights);
+        _scratchPerWorker = _steps.Select(s => s.ScratchFloats).DefaultIfEmpty(0).Max();
+        _scratchPerWorker = (_scratchPerWorker + 15) / 16 * 16;
+        _scratch = new NativeBuffer(_scratchPerWorker * pool.Threads);
+        _pool = pool;
+    }
+
+    public int Threads => _pool.Threads;
+
+    public IReadOnlyList<SimdStep> Steps => _steps;
+
+    public long WeightBytes => _steps.Sum(s => s.WeightBytes);
+
+    public long ScratchBytes => _scratch.Bytes;
+
+    public long ActivationBytes(int batch, int height, int width) => GetShape(batch, height, width, bind: false).Memory.TotalBytes;
+
+    public void Run(ReadOnlySpan<float> input, int batch, int height, int width, int opCount, Action<int>? afterStep)
+    {
+        var shape = GetShape(batch, height, width, bind: true);
+        fixed (float* source = input)
+        {
+            shape.Reorder!.Source = source;
+            _pool.Run(shape.Reorder);
+            shape.Reorder.Source = null;
+        }
+        for (int s = 0; s < _steps.Length && _steps[s].FirstOp < opCount; s++)
+        {
+            _pool.Run(shape.Ops![s]);
+            afterStep?.Invoke(s);
+        }
+    }
+
+    /// <summary>A buffer as NCHW [batch][Channels][h][w], at its final spatial size.</summary>
+    public float[] Read(int buffer, int batch, int height, int width)
+    {
+        var shape = GetShape(batch, height, width, bind: true);
+        var (h, w) = shape.Layout.FinalSizes[buffer]
+            ?? throw new InvalidOperationException($"{_plan.Name}: no op writes the result buffer '{_plan.Buffers[buffer].Name}'.");
+        int channels = _plan.Buffers[buffer].Channels, pixels = h * w;
+        var result = new float[(long)batch * channels * pixels];
+        float* source = shape.Pointers![buffer];
+        long block = (long)pixels * Blocked.Lanes, image = block * Blocked.Blocks(channels);
+        for (int n = 0; n < batch; n++)
+            for (int c = 0; c < channels; c++)
+                for (int p = 0; p < pixels; p++)
+                    result[((long)n * channels + c) * pixels + p] = source[n * image + c / Blocked.Lanes * block + (long)p * Blocked.Lanes + c % Blocked.Lanes];
+        return result;
+    }
+
+    public void Dispose()
+    {
+        foreach (var step in _steps) step.Dispose();
+        _scratch.Dispose();
+        _arena.Dispose();
+    }
+
+    private Shape GetShape(int batch, int height, int width, bool bind)
+    {
+        if (!_shapes.TryGetValue((batch, height, width), out var shape))
+        {
+            var layout = PlanLayout.Compute(_plan, batch, height, width);
+            var sizes = new long[_plan.Buffers.Count];
+            for (int b = 0; b < sizes.Length; b++)
+                sizes[b] = layout.BufferElements[b] / _plan.Buffers[b].Channels * Blocked.Round(_plan.Buffers[b].Channels);
+            var touches = new List<(int[], int)> { ([], 0) };
+            touches.AddRange(_steps.Select(s => (new[] { s.Source }, s.Destination)));
+            var memory = MemoryPlan.Compute(sizes, touches, [_plan.FeatureBuffer, _plan.OutputBuffer]);
+            _shapes[(batch, height, width)] = shape = new Shape(layout, memory);
+        }
+        if (bind && shape.Ops is null) Bind(shape, batch, height, width);
+        return shape;
+    }
+
+    private void Bind(Shape shape, int batch, int height, int width)
+    {
+        if (_arena.Length < shape.Memory.TotalFloats)
+        {
+            _arena.Dispose();
+            _arena = new NativeBuffer(shape.Memory.TotalFloats);
+            foreach (var other in _shapes.Values) other.Unbind(); // their pointers were into the old arena
+        }
+        var pointers = new float*[_plan.Buffers.Count];
+        for (int b = 0; b < pointers.Length; b++)
+            pointers[b] = shape.Memory.Offsets[b] < 0 ? null : _arena.Pointer + shape.Memory.Offsets[b];
+        var binding = new StepBinding(shape.Layout, _plan, pointers, _scratch.Pointer, _scratchPerWorker, _pool.Threads);
+        var ops = new ISimdOp[_steps.Length];
+        for (int s = 0; s < ops.Length; s++) ops[s] = _steps[s].Bind(binding);
+        shape.Bound(ops, new InputReorderOp(batch, _plan.InChannels, height, width, pointers[0]), pointers);
+    }
+
+    private static SimdStep[] Compile(NetworkPlan plan, BoundCheckpoint weights)
+    {
+        var steps = new List<SimdStep>();
+        try
+        {
+            for (int i = 0; i < plan.Ops.Count; i++)
+            {
+                switch (plan.Ops[i])
+                {
+                    case BatchNormReluOp n when n.Pool != PoolKind.Global && FusesInto(plan, i) is { } c:
+                    {
+                        var (scale, shift) = FoldedConv.Norm(n, weights);
+                        var f = FoldedConv.Of(c, weights);
+                        var packed = new PointwiseWeights<TVec>(f.Weights, f.Bias, n.SourceChannelOffset, n.Channels,
+                            c.DestinationChannelOffset, c.OutChannels, scale, shift);
+                        steps.Add(new PointwiseStep<TVec>(i, i + 1, n.Source, c.Destination, packed, n.Pool == PoolKind.Average2x2, c.Relu));
+                        i++;
+                        break;
+                    }
+                    case BatchNormReluOp n:
+                    {
+                        var (scale, shift) = FoldedConv.Norm(n, weights);
+                        steps.Add(new NormStep(i, n, scale, shift));
+                        break;
+                    }
+                    case ConvOp c when c is { Kernel: 1, Stride: 1, Padding: 0 }:
+                    {
+                        var f = FoldedConv.Of(c, weights);
+                        var packed = new PointwiseWeights<TVec>(f.Weights, f.Bias, c.SourceChannelOffset, c.InChannels,
+                            c.DestinationChannelOffset, c.OutChannels, null, null);
+                        steps.Add(new PointwiseStep<TVec>(i, i, c.Source, c.Destination, packed, false, c.Relu));
+                        break;
+                    }
+                    case ConvOp c:
+                        steps.Add(new ConvStep(i, c, FoldedConv.Of(c, weights)));
+                        break;
+                    case MaxPoolOp m:
+                        steps.Add(new MaxPoolStep(i, m));
+                        break;
+                    default:
+                        throw new NotSupportedException($"{plan.Name}: op #{i} ({plan.Ops[i].GetType().Name}) is not supported.");
+                }
+            }
+        }
+        catch
+        {
+            foreach (var step in steps) step.Dispose();
+            throw;
+        }
+        return [.. steps];
+    }
+
+    /// <summary>
+    /// The 1x1 conv that can take BatchNormReluOp <paramref name="op"/> as its prologue: the next op, reading exactly
+    /// the norm's output, when nothing else ever reads that output (the next touch of the buffer is a rewrite).
+    /// </summary>
+    private static ConvOp? FusesInto(NetworkPlan plan, int op)
+    {
+        var n = (BatchNormReluOp)plan.Ops[op];
+        if (op + 1 >= plan.Ops.Count || plan.Ops[op + 1] is not ConvOp { Kernel: 1, Stride: 1, Padding: 0 } c) return null;
+        if (c.Source != n.Destination || c.SourceChannelOffset != 0 || c.InChannels != n.Channels) return null;
+        if (n.Destination == plan.FeatureBuffer || n.Destination == plan.OutputBuffer || n.Destination == n.Source) return null;
+        if (plan.FeatureOpCount == op + 1) return null; // features end between the two
+        for (int j = op + 2; j < plan.Ops.Count; j++)
+        {
+            var (source, destination) = plan.Ops[j] switch
+            {
+                ConvOp o => (o.Source, o.Destination),
+                BatchNormReluOp o => (o.Source, o.Destination),
+                MaxPoolOp o => (o.Source, o.Destination),
+                _ => (-1, -1),
+            };
+            if (source == n.Destination) return null;
+            if (destination == n.Destination) return plan.Ops[j] is BatchNormReluOp ? c : null;
+        }
+        return c;
+    }
+
+    private sealed class Shape(PlanLayout layout, MemoryPlan memory)
+    {
+        public PlanLayout Layout => layout;
+        public MemoryPlan Memory => memory;
+        public ISimdOp[]? Ops { get; private set; }
+        public InputReorderOp? Reorder { get; private set; }
+        public float*[]? Pointers { get; private set; }
+
+        public void Bound(ISimdOp[] ops, InputReorderOp reorder, float*[] pointers)
+        {
+            Ops = ops;
+            Reorder = reorder;
+            Pointers = pointers;
+        }
+
+        public void Unbind()
+        {
+            Ops = null;
+            Reorder = null;
+            Pointers = null;
+        }
+    }
+}
+
+/// <summary>A <see cref="SimdProgram{TVec}"/> seen without its width.</summary>
+internal interface ISimdProgram : IDisposable
+{
+    int Threads { get; }
+    IReadOnlyList<SimdStep> Steps { get; }
+    long WeightBytes { get; }
+    long ScratchBytes { get; }
+    long ActivationBytes(int batch, int height, int width);
+    void Run(ReadOnlySpan<float> input, int batch, int height, int width, int opCount, Action<int>? afterStep);
+    float[] Read(int buffer, int batch, int height, int width);
+}

@@ -1,0 +1,125 @@
+using DenseNetGen.Backends.Simd.Gemm;
+using DenseNetGen.Backends.Simd.Ops;
+using DenseNetGen.Execution;
+using DenseNetGen.Planning;
+
+namespace DenseNetGen.Backends.Simd;
+
+/// <summary>
+/// One step of a compiled program: one plan op, or a BatchNormReluOp fused with the 1x1 ConvOp after it. Holds the
+/// packed weights (made once at load) and binds itself to buffers for one input shape.
+/// </summary>
+internal abstract unsafe class SimdStep : IDisposable
+{
+    protected SimdStep(int firstOp, int lastOp, int source, int destination)
+    {
+        FirstOp = firstOp;
+        LastOp = lastOp;
+        Source = source;
+        Destination = destination;
+    }
+
+    /// <summary>Plan ops covered, inclusive.</summary>
+    public int FirstOp { get; }
+    public int LastOp { get; }
+    public int Source { get; }
+    public int Destination { get; }
+
+    /// <summary>Per-worker scratch floats this step needs.</summary>
+    public virtual long ScratchFloats => 0;
+
+    public virtual long WeightBytes => 0;
+
+    /// <summary>A short name for profiles: the op kind.</summary>
+    public abstract string Kind { get; }
+
+    public abstract ISimdOp Bind(in StepBinding b);
+
+    public virtual void Dispose() { }
+}
+
+/// <summary>What a step needs to bind: the shape's layout, the buffer pointers and the scratch.</summary>
+internal readonly unsafe ref struct StepBinding(PlanLayout layout, NetworkPlan plan, float*[] buffers, float* scratch, long scratchPerWorker, int threads)
+{
+    public PlanLayout Layout => layout;
+    public NetworkPlan Plan => plan;
+    public float* Buffer(int index) => buffers[index];
+    public int Capacity(int index) => plan.Buffers[index].Channels;
+    public float* Scratch => scratch;
+    public long ScratchPerWorker => scratchPerWorker;
+    public int Threads => threads;
+}
+
+/// <summary>A 1x1 conv, alone or with the BN-ReLU (and 2x2 average) before it as its packing prologue.</summary>
+internal sealed unsafe class PointwiseStep<TVec>(int firstOp, int lastOp, int source, int destination, PointwiseWeights<TVec> weights,
+    bool average2x2, bool relu) : SimdStep(firstOp, lastOp, source, destination) where TVec : struct, IVec<TVec>
+{
+    public override long ScratchFloats => PointwiseConvOp<TVec>.ScratchFloats(weights);
+    public override long WeightBytes => weights.Bytes;
+    public override string Kind => FirstOp != LastOp ? (average2x2 ? "transition (BN-ReLU-avgpool + 1x1)" : "BN-ReLU + 1x1 conv") : "1x1 conv";
+
+    public override ISimdOp Bind(in StepBinding b)
+    {
+        var pool = b.Layout.Pools[FirstOp];
+        var conv = b.Layout.Convs[LastOp];
+        int inHeight = FirstOp != LastOp ? pool.InHeight : conv.InHeight, inWidth = FirstOp != LastOp ? pool.InWidth : conv.InWidth;
+        return new PointwiseConvOp<TVec>(weights, average2x2, relu, conv.Batch,
+            b.Buffer(Source), b.Capacity(Source), inHeight, inWidth,
+            b.Buffer(Destination), b.Capacity(Destination), conv.OutHeight, conv.OutWidth,
+            b.Scratch, b.ScratchPerWorker, b.Threads);
+    }
+
+    public override void Dispose() => weights.Dispose();
+}
+
+/// <summary>A BatchNormReluOp on its own: the head's global pool, or an unfused norm of a hand-built plan.</summary>
+internal sealed unsafe class NormStep(int op, BatchNormReluOp n, float[] scale, float[] shift) : SimdStep(op, op, n.Source, n.Destination)
+{
+    private readonly NativeBuffer _scale = NativeBuffer.From(scale, scale.Length);
+    private readonly NativeBuffer _shift = NativeBuffer.From(shift, shift.Length);
+
+    public override string Kind => n.Pool == PoolKind.Global ? "BN-ReLU-global pool" : "BN-ReLU";
+    public override long WeightBytes => _scale.Bytes + _shift.Bytes;
+
+    public override ISimdOp Bind(in StepBinding b)
+    {
+        var g = b.Layout.Pools[FirstOp];
+        return new NormReluPoolOp(_scale.Pointer, _shift.Pointer, n.Channels, g.Batch,
+            b.Buffer(Source), b.Capacity(Source), n.SourceChannelOffset, g.InHeight, g.InWidth,
+            b.Buffer(Destination), b.Capacity(Destination), g.OutHeight, g.OutWidth, g.WindowHeight == 1 && g.WindowWidth == 1 ? 1 : Math.Max(g.WindowHeight, g.WindowWidth), g.Stride);
+    }
+
+    public override void Dispose()
+    {
+        _scale.Dispose();
+        _shift.Dispose();
+    }
+}
+
+/// <summary>Any other convolution: the stem and the 3x3 convs.</summary>
+internal sealed class ConvStep(int op, ConvOp c, FoldedConv weights) : SimdStep(op, op, c.Source, c.Destination)
+{
+    public override string Kind => $"{c.Kernel}x{c.Kernel}/{c.Stride} conv";
+    public override long WeightBytes => (weights.Weights.Length + weights.Bias.Length) * sizeof(float);
+
+    public override unsafe ISimdOp Bind(in StepBinding b)
+    {
+        var g = b.Layout.Convs[FirstOp];
+        return new SimpleConvOp(weights.Weights, weights.Bias, c.InChannels, c.OutChannels, c.Kernel, c.Stride, c.Padding, c.Relu, g.Batch,
+            b.Buffer(Source), b.Capacity(Source), c.SourceChannelOffset, g.InHeight, g.InWidth,
+            b.Buffer(Destination), b.Capacity(Destination), c.DestinationChannelOffset, g.OutHeight, g.OutWidth);
+    }
+}
+
+internal sealed class MaxPoolStep(int op, MaxPoolOp m) : SimdStep(op, op, m.Source, m.Destination)
+{
+    public override string Kind => "max pool";
+
+    public override unsafe ISimdOp Bind(in StepBinding b)
+    {
+        var g = b.Layout.Pools[FirstOp];
+        return new SimpleMaxPoolOp(m.Channels, m.Kernel, m.Stride, m.Padding, g.Batch,
+            b.Buffer(Source), b.Capacity(Source), g.InHeight, g.InWidth,
+            b.Buffer(Destination), b.Capacity(Destination), g.OutHeight, g.OutWidth);
+    }
+}
