@@ -85,8 +85,8 @@ internal static class KernelsCommand
         var weight = new float[s.OutChannels * s.InChannels * s.Kernel * s.Kernel];
         foreach (ref float v in weight.AsSpan()) v = random.NextSingle() - 0.5f;
         var op = new DirectConv<TVec>(conv, source.Pointer, destination.Pointer, ConvWeights.Pack(weight, new float[s.OutChannels], s.OutChannels, s.InChannels, s.Kernel, 0), [], [], relu: true);
-        using var tiles = new SpinTiles(threads);
-        double ms = Median(runs, () => tiles.Run(op));
+        using var pool = new WorkerPool(threads);
+        double ms = Median(runs, () => pool.Run(op));
         GC.KeepAlive(source); // the op holds raw pointers only
         GC.KeepAlive(destination);
         return ms;
@@ -94,7 +94,7 @@ internal static class KernelsCommand
 
     private static double TimeOnnx(string path, Shape s, int threads, int runs)
     {
-        Thread.Sleep(100); // let the previous runner's threads go quiet
+        Thread.Sleep(100); // the worker pool's spinning threads go to sleep after their spin budget
         using var options = new SessionOptions { IntraOpNumThreads = threads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         using var session = new InferenceSession(path, options);
         var input = new DenseTensor<float>(new float[s.InChannels * s.Size * s.Size], [1, s.InChannels, s.Size, s.Size]);
