@@ -150,10 +150,10 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
                         break;
                     }
                     case ConvOp c:
-                        steps.Add(new ConvStep(i, c, FoldedConv.Of(c, weights)));
+                        steps.Add(new ConvStep<TVec>(i, c, FoldedConv.Of(c, weights)));
                         break;
                     case MaxPoolOp m:
-                        steps.Add(new MaxPoolStep(i, m));
+                        steps.Add(new MaxPoolStep<TVec>(i, m));
                         break;
                     default:
                         throw new NotSupportedException($"{plan.Name}: op #{i} ({plan.Ops[i].GetType().Name}) is not supported.");

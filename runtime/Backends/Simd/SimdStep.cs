@@ -1,4 +1,5 @@
 using DenseNetGen.Backends.Simd.Gemm;
+using DenseNetGen.Backends.Simd.Kernels;
 using DenseNetGen.Backends.Simd.Ops;
 using DenseNetGen.Execution;
 using DenseNetGen.Planning;
@@ -96,30 +97,34 @@ internal sealed unsafe class NormStep(int op, BatchNormReluOp n, float[] scale, 
     }
 }
 
-/// <summary>Any other convolution: the stem and the 3x3 convs.</summary>
-internal sealed class ConvStep(int op, ConvOp c, FoldedConv weights) : SimdStep(op, op, c.Source, c.Destination)
+/// <summary>Any other convolution: the stem and the 3x3 convs, as the blocked direct conv.</summary>
+internal sealed unsafe class ConvStep<TVec>(int op, ConvOp c, FoldedConv folded) : SimdStep(op, op, c.Source, c.Destination)
+    where TVec : struct, IVec<TVec>
 {
-    public override string Kind => $"{c.Kernel}x{c.Kernel}/{c.Stride} conv";
-    public override long WeightBytes => (weights.Weights.Length + weights.Bias.Length) * sizeof(float);
+    private readonly ConvWeights _weights = ConvWeights.Pack(folded.Weights, folded.Bias, c.OutChannels, c.InChannels, c.Kernel, c.DestinationChannelOffset);
 
-    public override unsafe ISimdOp Bind(in StepBinding b)
+    public override string Kind => $"{c.Kernel}x{c.Kernel}/{c.Stride} conv";
+    public override long WeightBytes => ((long)c.OutChannels * c.InChannels * c.Kernel * c.Kernel + c.OutChannels) * sizeof(float);
+
+    public override ISimdOp Bind(in StepBinding b)
     {
         var g = b.Layout.Convs[FirstOp];
-        return new SimpleConvOp(weights.Weights, weights.Bias, c.InChannels, c.OutChannels, c.Kernel, c.Stride, c.Padding, c.Relu, g.Batch,
-            b.Buffer(Source), b.Capacity(Source), c.SourceChannelOffset, g.InHeight, g.InWidth,
-            b.Buffer(Destination), b.Capacity(Destination), c.DestinationChannelOffset, g.OutHeight, g.OutWidth);
+        var shape = new ConvShape(g.Batch, g.InHeight, g.InWidth, b.Capacity(Source), c.SourceChannelOffset, c.InChannels,
+            b.Capacity(Destination), c.DestinationChannelOffset, c.OutChannels, c.Kernel, c.Stride, c.Padding);
+        return new DirectConv<TVec>(shape, b.Buffer(Source), b.Buffer(Destination), _weights, [], [], c.Relu);
     }
 }
 
-internal sealed class MaxPoolStep(int op, MaxPoolOp m) : SimdStep(op, op, m.Source, m.Destination)
+internal sealed unsafe class MaxPoolStep<TVec>(int op, MaxPoolOp m) : SimdStep(op, op, m.Source, m.Destination)
+    where TVec : struct, IVec<TVec>
 {
     public override string Kind => "max pool";
 
-    public override unsafe ISimdOp Bind(in StepBinding b)
+    public override ISimdOp Bind(in StepBinding b)
     {
         var g = b.Layout.Pools[FirstOp];
-        return new SimpleMaxPoolOp(m.Channels, m.Kernel, m.Stride, m.Padding, g.Batch,
-            b.Buffer(Source), b.Capacity(Source), g.InHeight, g.InWidth,
-            b.Buffer(Destination), b.Capacity(Destination), g.OutHeight, g.OutWidth);
+        var shape = new ConvShape(g.Batch, g.InHeight, g.InWidth, b.Capacity(Source), 0, m.Channels,
+            b.Capacity(Destination), 0, m.Channels, m.Kernel, m.Stride, m.Padding);
+        return new MaxPool<TVec>(shape, b.Buffer(Source), b.Buffer(Destination));
     }
 }
