@@ -33,23 +33,24 @@ internal static unsafe class MicroKernel<TVec> where TVec : struct, IVec<TVec>
         int step = 2 * TVec.Count;
         for (int kb = 0; kb < kBlocks; kb++, a += 224)
         {
-            for (int kk = 0; kk < 16; kk++, b += step)
+            // A pointer walks the block's 16 channels so every broadcast is a constant displacement from it.
+            for (float* ak = a, end = a + 16; ak < end; ak++, b += step)
             {
                 TVec b0 = TVec.Load(b), b1 = TVec.Load(b + TVec.Count);
-                TVec x = TVec.Broadcast(a[0 + kk]); c0_0 = TVec.Fma(x, b0, c0_0); c0_1 = TVec.Fma(x, b1, c0_1);
-                x = TVec.Broadcast(a[16 + kk]); c1_0 = TVec.Fma(x, b0, c1_0); c1_1 = TVec.Fma(x, b1, c1_1);
-                x = TVec.Broadcast(a[32 + kk]); c2_0 = TVec.Fma(x, b0, c2_0); c2_1 = TVec.Fma(x, b1, c2_1);
-                x = TVec.Broadcast(a[48 + kk]); c3_0 = TVec.Fma(x, b0, c3_0); c3_1 = TVec.Fma(x, b1, c3_1);
-                x = TVec.Broadcast(a[64 + kk]); c4_0 = TVec.Fma(x, b0, c4_0); c4_1 = TVec.Fma(x, b1, c4_1);
-                x = TVec.Broadcast(a[80 + kk]); c5_0 = TVec.Fma(x, b0, c5_0); c5_1 = TVec.Fma(x, b1, c5_1);
-                x = TVec.Broadcast(a[96 + kk]); c6_0 = TVec.Fma(x, b0, c6_0); c6_1 = TVec.Fma(x, b1, c6_1);
-                x = TVec.Broadcast(a[112 + kk]); c7_0 = TVec.Fma(x, b0, c7_0); c7_1 = TVec.Fma(x, b1, c7_1);
-                x = TVec.Broadcast(a[128 + kk]); c8_0 = TVec.Fma(x, b0, c8_0); c8_1 = TVec.Fma(x, b1, c8_1);
-                x = TVec.Broadcast(a[144 + kk]); c9_0 = TVec.Fma(x, b0, c9_0); c9_1 = TVec.Fma(x, b1, c9_1);
-                x = TVec.Broadcast(a[160 + kk]); c10_0 = TVec.Fma(x, b0, c10_0); c10_1 = TVec.Fma(x, b1, c10_1);
-                x = TVec.Broadcast(a[176 + kk]); c11_0 = TVec.Fma(x, b0, c11_0); c11_1 = TVec.Fma(x, b1, c11_1);
-                x = TVec.Broadcast(a[192 + kk]); c12_0 = TVec.Fma(x, b0, c12_0); c12_1 = TVec.Fma(x, b1, c12_1);
-                x = TVec.Broadcast(a[208 + kk]); c13_0 = TVec.Fma(x, b0, c13_0); c13_1 = TVec.Fma(x, b1, c13_1);
+                TVec x = TVec.Broadcast(ak[0]); c0_0 = TVec.Fma(x, b0, c0_0); c0_1 = TVec.Fma(x, b1, c0_1);
+                x = TVec.Broadcast(ak[16]); c1_0 = TVec.Fma(x, b0, c1_0); c1_1 = TVec.Fma(x, b1, c1_1);
+                x = TVec.Broadcast(ak[32]); c2_0 = TVec.Fma(x, b0, c2_0); c2_1 = TVec.Fma(x, b1, c2_1);
+                x = TVec.Broadcast(ak[48]); c3_0 = TVec.Fma(x, b0, c3_0); c3_1 = TVec.Fma(x, b1, c3_1);
+                x = TVec.Broadcast(ak[64]); c4_0 = TVec.Fma(x, b0, c4_0); c4_1 = TVec.Fma(x, b1, c4_1);
+                x = TVec.Broadcast(ak[80]); c5_0 = TVec.Fma(x, b0, c5_0); c5_1 = TVec.Fma(x, b1, c5_1);
+                x = TVec.Broadcast(ak[96]); c6_0 = TVec.Fma(x, b0, c6_0); c6_1 = TVec.Fma(x, b1, c6_1);
+                x = TVec.Broadcast(ak[112]); c7_0 = TVec.Fma(x, b0, c7_0); c7_1 = TVec.Fma(x, b1, c7_1);
+                x = TVec.Broadcast(ak[128]); c8_0 = TVec.Fma(x, b0, c8_0); c8_1 = TVec.Fma(x, b1, c8_1);
+                x = TVec.Broadcast(ak[144]); c9_0 = TVec.Fma(x, b0, c9_0); c9_1 = TVec.Fma(x, b1, c9_1);
+                x = TVec.Broadcast(ak[160]); c10_0 = TVec.Fma(x, b0, c10_0); c10_1 = TVec.Fma(x, b1, c10_1);
+                x = TVec.Broadcast(ak[176]); c11_0 = TVec.Fma(x, b0, c11_0); c11_1 = TVec.Fma(x, b1, c11_1);
+                x = TVec.Broadcast(ak[192]); c12_0 = TVec.Fma(x, b0, c12_0); c12_1 = TVec.Fma(x, b1, c12_1);
+                x = TVec.Broadcast(ak[208]); c13_0 = TVec.Fma(x, b0, c13_0); c13_1 = TVec.Fma(x, b1, c13_1);
             }
         }
         TVec.Store(c + 0 * step, c0_0); TVec.Store(c + 0 * step + TVec.Count, c0_1);
@@ -79,15 +80,16 @@ internal static unsafe class MicroKernel<TVec> where TVec : struct, IVec<TVec>
         int step = 2 * TVec.Count;
         for (int kb = 0; kb < kBlocks; kb++, a += 96)
         {
-            for (int kk = 0; kk < 16; kk++, b += step)
+            // A pointer walks the block's 16 channels so every broadcast is a constant displacement from it.
+            for (float* ak = a, end = a + 16; ak < end; ak++, b += step)
             {
                 TVec b0 = TVec.Load(b), b1 = TVec.Load(b + TVec.Count);
-                TVec x = TVec.Broadcast(a[0 + kk]); c0_0 = TVec.Fma(x, b0, c0_0); c0_1 = TVec.Fma(x, b1, c0_1);
-                x = TVec.Broadcast(a[16 + kk]); c1_0 = TVec.Fma(x, b0, c1_0); c1_1 = TVec.Fma(x, b1, c1_1);
-                x = TVec.Broadcast(a[32 + kk]); c2_0 = TVec.Fma(x, b0, c2_0); c2_1 = TVec.Fma(x, b1, c2_1);
-                x = TVec.Broadcast(a[48 + kk]); c3_0 = TVec.Fma(x, b0, c3_0); c3_1 = TVec.Fma(x, b1, c3_1);
-                x = TVec.Broadcast(a[64 + kk]); c4_0 = TVec.Fma(x, b0, c4_0); c4_1 = TVec.Fma(x, b1, c4_1);
-                x = TVec.Broadcast(a[80 + kk]); c5_0 = TVec.Fma(x, b0, c5_0); c5_1 = TVec.Fma(x, b1, c5_1);
+                TVec x = TVec.Broadcast(ak[0]); c0_0 = TVec.Fma(x, b0, c0_0); c0_1 = TVec.Fma(x, b1, c0_1);
+                x = TVec.Broadcast(ak[16]); c1_0 = TVec.Fma(x, b0, c1_0); c1_1 = TVec.Fma(x, b1, c1_1);
+                x = TVec.Broadcast(ak[32]); c2_0 = TVec.Fma(x, b0, c2_0); c2_1 = TVec.Fma(x, b1, c2_1);
+                x = TVec.Broadcast(ak[48]); c3_0 = TVec.Fma(x, b0, c3_0); c3_1 = TVec.Fma(x, b1, c3_1);
+                x = TVec.Broadcast(ak[64]); c4_0 = TVec.Fma(x, b0, c4_0); c4_1 = TVec.Fma(x, b1, c4_1);
+                x = TVec.Broadcast(ak[80]); c5_0 = TVec.Fma(x, b0, c5_0); c5_1 = TVec.Fma(x, b1, c5_1);
             }
         }
         TVec.Store(c + 0 * step, c0_0); TVec.Store(c + 0 * step + TVec.Count, c0_1);

@@ -70,10 +70,17 @@ internal sealed unsafe class PointwiseConvOp<TVec> : ISimdOp where TVec : struct
         float* c = a + (long)Rows * _w.KBlocks * Blocked.Lanes;
         int p0 = group * Rows, rows = Math.Min(Rows, _pixels - p0);
         Pack(a, p0, rows);
+        // Where each row's pixel sits in the output, computed once per tile, not per panel and vector.
+        long* pixelOffsets = stackalloc long[Rows];
+        for (int r = 0; r < rows; r++)
+        {
+            int p = p0 + r, n = p / _outPixels, q = p - n * _outPixels;
+            pixelOffsets[r] = n * _outImage + (long)q * Blocked.Lanes;
+        }
         for (int panel = firstPanel; panel < endPanel; panel++)
         {
             MicroKernel<TVec>.Run(a, _w.Panel(panel), _w.KBlocks, c);
-            Store(c, p0, rows, panel);
+            Store(c, pixelOffsets, rows, panel);
         }
     }
 
@@ -138,7 +145,7 @@ internal sealed unsafe class PointwiseConvOp<TVec> : ISimdOp where TVec : struct
 
     /// <summary>Output = C + bias (then ReLU) on the op's own lanes of one panel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Store(float* c, int p0, int rows, int panel)
+    private void Store(float* c, long* pixelOffsets, int rows, int panel)
     {
         int width = PointwiseWeights<TVec>.PanelWidth;
         int ownFirst = _w.OutOffset - _w.OutBase, ownEnd = ownFirst + _w.OutChannels;
@@ -153,10 +160,9 @@ internal sealed unsafe class PointwiseConvOp<TVec> : ISimdOp where TVec : struct
             float* column = _output + channel / Blocked.Lanes * _outBlock + channel % Blocked.Lanes;
             for (int r = 0; r < rows; r++)
             {
-                int p = p0 + r, n = p / _outPixels, q = p % _outPixels;
                 var x = TVec.Add(TVec.Load(c + r * width + v), bias);
                 if (_relu) x = TVec.Max(x, TVec.Zero);
-                float* dst = column + n * _outImage + (long)q * Blocked.Lanes;
+                float* dst = column + pixelOffsets[r];
                 if (whole)
                 {
                     TVec.Store(dst, x);
