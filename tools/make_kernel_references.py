@@ -150,6 +150,10 @@ def simd_cases():
         t["output"] = F.max_pool2d(t["input"], k, stride=s, padding=p)
         save(name, t)
 
+    # Rows wider than one tile's column range (64 output columns): cut into ranges of near-equal width.
+    simd_conv_case("simd_conv7x7_s2_p3_wide_rows", 1, 3, 0, 3, 9, 150, 10, 7, 2, 3, relu=True)
+    simd_conv_case("simd_conv3x3_wide_rows_prologue", 1, 9, 3, 5, 3, 130, 7, 3, 1, 1, relu=False, prologue=True)
+
 
 if __name__ == "__main__":
     main()

@@ -7,6 +7,8 @@ root.Subcommands.Add(DevicesCommand.Create());
 root.Subcommands.Add(ParityCommand.Create());
 root.Subcommands.Add(QuickCommand.Create());
 root.Subcommands.Add(ProfileCommand.Create());
+root.Subcommands.Add(KernelsCommand.Create());
+root.Subcommands.Add(CompareCommand.Create());
 root.Subcommands.Add(BdnCommand.Create());
 try
 {

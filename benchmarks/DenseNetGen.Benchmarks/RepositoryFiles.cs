@@ -15,6 +15,9 @@ internal static class RepositoryFiles
     public static string Artifacts() =>
         Path.Combine(Path.GetDirectoryName(Find("specs")) ?? Environment.CurrentDirectory, "artifacts");
 
+    /// <summary>The repository's root (the folder holding specs/ and tools/), or null outside a repository.</summary>
+    public static string? Root() => Find("tools") is { } tools && Directory.Exists(Path.Combine(tools, "..", "specs")) ? Path.GetDirectoryName(tools) : null;
+
     private static string? Find(string relative)
     {
         foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })

@@ -42,7 +42,7 @@ internal static class QuickCommand
         return command;
     }
 
-    private static double[] Time(int warmup, int runs, Action run)
+    internal static double[] Time(int warmup, int runs, Action run)
     {
         for (int i = 0; i < warmup; i++) run();
         var times = new double[runs];

@@ -17,6 +17,8 @@ public class DirectConvTests
             ["simd_conv3x3_one_channel_stem", 0, 1, 24, 3, 1, 1, true, 0, 36],
             ["simd_conv3x3_prologue", 3, 20, 6, 3, 1, 1, false, 30, 37],
             ["simd_conv5x5_s3_p2_prologue", 17, 2, 33, 5, 3, 2, true, 7, 45],
+            ["simd_conv7x7_s2_p3_wide_rows", 0, 3, 10, 7, 2, 3, true, 0, 10],
+            ["simd_conv3x3_wide_rows_prologue", 3, 5, 7, 3, 1, 1, false, 9, 16],
         ];
         foreach (int width in new[] { 512, 256, 128 })
             foreach (var conv in convs)
@@ -48,6 +50,7 @@ public class DirectConvTests
             _ => Create<Vec128>(shape, source, destination, weights, scale, shift, relu),
         });
 
+        GC.KeepAlive(source); // the op holds raw pointers only
         ParityAssert.Close(output.Data, destination.Channels(outOffset, outChannels), $"{name} at {width} bits");
         destination.AssertUntouchedOutside(outOffset, outChannels);
     }

@@ -30,6 +30,7 @@ public class MaxPoolTests
             _ => new MaxPool<Vec128>(shape, source.Pointer, destination.Pointer),
         });
 
+        GC.KeepAlive(source); // the op holds raw pointers only
         ParityAssert.Close(output.Data, destination.Channels(offset, channels), $"{name} at {width} bits");
         destination.AssertUntouchedOutside(offset, channels);
     }

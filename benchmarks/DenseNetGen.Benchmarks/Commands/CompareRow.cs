@@ -1,0 +1,11 @@
+namespace DenseNetGen.Benchmarks.Commands;
+
+/// <summary>One runner's timed block in `compare`: latencies in ms, peak RSS above its loaded model, and the plan's activation bytes where the backend reports them.</summary>
+internal sealed record CompareRow(string Model, int Batch, string Runner, double[] Times, long? PeakBytes, long? ActivationBytes)
+{
+    public const string OnnxRuntime = "ONNX Runtime";
+
+    public double Median => QuickCommand.Median(Times);
+    public double Min => Times.Min();
+    public double ImagesPerSecond => Batch * 1000 / Median;
+}

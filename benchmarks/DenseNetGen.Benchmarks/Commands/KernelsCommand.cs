@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Runtime.Intrinsics;
+using DenseNetGen.Backends.Simd;
+using DenseNetGen.Backends.Simd.Kernels;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace DenseNetGen.Benchmarks.Commands;
+
+/// <summary>
+/// GFLOP/s of the SIMD backend's direct conv on DenseNet121's 3x3 shapes and its stem, batch 1, at every vector
+/// width the machine accelerates and each thread count, beside ONNX Runtime's Conv on the same shape (NCHW in and
+/// out, all graph optimizations, so its NCHWc reorders are included) when tools/export_conv_onnx.py has written it.
+/// </summary>
+internal static class KernelsCommand
+{
+    private sealed record Shape(int InChannels, int OutChannels, int Size, int Kernel, int Stride, int Padding)
+    {
+        public string Name => $"conv{Kernel}x{Kernel}_s{Stride}_{InChannels}to{OutChannels}_{Size}";
+    }
+
+    private static readonly Shape[] Shapes =
+        [new(128, 32, 56, 3, 1, 1), new(128, 32, 28, 3, 1, 1), new(128, 32, 14, 3, 1, 1), new(128, 32, 7, 3, 1, 1), new(3, 64, 224, 7, 2, 3)];
+
+    public static Command Create()
+    {
+        var threads = new Option<int[]>("--threads", "-t") { Description = "Thread counts", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };
+        var iterations = new Option<int>("--iterations", "-n") { Description = "Timed runs per case", DefaultValueFactory = _ => 50 };
+        var shapes = new Option<string[]>("--shapes", "-s")
+        {
+            Description = "Convs as inChannels:outChannels:size:kernel:stride:padding, comma-separated (default: DenseNet121's 3x3 stages and stem)",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var command = new Command("kernels", "GFLOP/s of the SIMD conv kernels on DenseNet121's shapes, beside ONNX Runtime's Conv") { threads, iterations, shapes };
+        command.SetAction(parsed =>
+        {
+            int runs = parsed.GetValue(iterations);
+            var counts = parsed.GetValue(threads)!;
+            if (runs < 1 || counts.Any(t => t < 1)) throw new ArgumentException("--iterations and --threads must be at least 1.");
+            Console.WriteLine($"batch 1, median of {runs}; {Environment.ProcessorCount} cores; load average {BenchOptions.LoadAverage()}; {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z");
+            Console.WriteLine($"{"shape",-28}{"threads",8}{"runner",14}{"median ms",11}{"GFLOP/s",9}");
+            foreach (var shape in Parse(parsed.GetValue(shapes)))
+                foreach (int count in counts)
+                {
+                    if (Vector512.IsHardwareAccelerated) Report(shape, count, "simd 512", Time<Vec512>(shape, count, runs));
+                    if (Vector256.IsHardwareAccelerated) Report(shape, count, "simd 256", Time<Vec256>(shape, count, runs));
+                    Report(shape, count, "simd 128", Time<Vec128>(shape, count, runs));
+                    string onnx = Path.Combine(RepositoryFiles.Artifacts(), shape.Name + ".onnx");
+                    if (File.Exists(onnx)) Report(shape, count, "onnxruntime", TimeOnnx(onnx, shape, count, runs));
+                }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Shape[] Parse(string[]? lists)
+    {
+        var items = (lists ?? []).SelectMany(l => l.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+        if (items.Length == 0) return Shapes;
+        return [.. items.Select(item =>
+        {
+            var parts = item.Split(':');
+            if (parts.Length != 6 || !parts.All(p => int.TryParse(p, out int v) && v >= 0) || parts[..5].Any(p => int.Parse(p) < 1))
+                throw new ArgumentException($"--shapes: '{item}' is not inChannels:outChannels:size:kernel:stride:padding with positive sizes.");
+            var v = parts.Select(int.Parse).ToArray();
+            return new Shape(v[0], v[1], v[2], v[3], v[4], v[5]);
+        })];
+    }
+
+    private static void Report(Shape shape, int threads, string runner, double ms)
+    {
+        int outSize = (shape.Size + 2 * shape.Padding - shape.Kernel) / shape.Stride + 1;
+        double flops = 2.0 * outSize * outSize * shape.OutChannels * shape.InChannels * shape.Kernel * shape.Kernel;
+        Console.WriteLine($"{shape.Name,-28}{threads,8}{runner,14}{ms,11:0.000}{flops / ms / 1e6,9:0.0}");
+    }
+
+    private static unsafe double Time<TVec>(Shape s, int threads, int runs) where TVec : struct, IVec<TVec>
+    {
+        var conv = new ConvShape(1, s.Size, s.Size, s.InChannels, 0, s.InChannels, s.OutChannels, 0, s.OutChannels, s.Kernel, s.Stride, s.Padding);
+        var source = new PinnedFloats(Blocked.Length(1, s.InChannels, s.Size, s.Size));
+        var destination = new PinnedFloats(Blocked.Length(1, s.OutChannels, conv.OutHeight, conv.OutWidth));
+        var random = new Random(1);
+        foreach (ref float v in source.Span) v = random.NextSingle() - 0.5f;
+        var weight = new float[s.OutChannels * s.InChannels * s.Kernel * s.Kernel];
+        foreach (ref float v in weight.AsSpan()) v = random.NextSingle() - 0.5f;
+        var op = new DirectConv<TVec>(conv, source.Pointer, destination.Pointer, ConvWeights.Pack(weight, new float[s.OutChannels], s.OutChannels, s.InChannels, s.Kernel, 0), [], [], relu: true);
+        using var pool = new WorkerPool(threads);
+        double ms = Median(runs, () => pool.Run(op));
+        GC.KeepAlive(source); // the op holds raw pointers only
+        GC.KeepAlive(destination);
+        return ms;
+    }
+
+    private static double TimeOnnx(string path, Shape s, int threads, int runs)
+    {
+        Thread.Sleep(100); // the worker pool's spinning threads go to sleep after their spin budget
+        using var options = new SessionOptions { IntraOpNumThreads = threads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        using var session = new InferenceSession(path, options);
+        var input = new DenseTensor<float>(new float[s.InChannels * s.Size * s.Size], [1, s.InChannels, s.Size, s.Size]);
+        NamedOnnxValue[] feeds = [NamedOnnxValue.CreateFromTensor("input", input)];
+        return Median(runs, () => { using var results = session.Run(feeds); });
+    }
+
+    private static double Median(int runs, Action run)
+    {
+        for (int i = 0; i < 3; i++) run();
+        var times = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            run();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        return QuickCommand.Median(times);
+    }
+}
