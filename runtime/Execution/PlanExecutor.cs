@@ -30,6 +30,9 @@ internal sealed class PlanExecutor : IDisposable
             _network = device.Backend.Prepare(plan, weights);
     }
 
+    /// <summary>The backend's prepared network, for benchmarks that ask a backend-specific figure (the SIMD arena's size).</summary>
+    internal IPreparedNetwork Prepared => _network;
+
     /// <summary>
     /// Runs the plan on NCHW input; returns logits [batch, NumClasses] or, with <paramref name="featuresOnly"/>,
     /// features [batch, FeatureChannels]. (Those buffers are 1x1 maps in a network; a hand-built plan whose result
