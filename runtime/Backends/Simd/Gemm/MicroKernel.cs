@@ -13,17 +13,17 @@ internal static unsafe class MicroKernel<TVec> where TVec : struct, IVec<TVec>
     public static int Rows => TVec.Count == 16 ? 14 : 6;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Run(float* a, float* b, int kBlocks, float* c)
+    public static void Run(float* a, float* b, int kSlots, float* c)
     {
-        if (TVec.Count == 16) Run14(a, b, kBlocks, c);
-        else Run6(a, b, kBlocks, c);
+        if (TVec.Count == 16) Run14(a, b, kSlots, c);
+        else Run6(a, b, kSlots, c);
     }
 
     /// <summary>
-    /// C[14][2·Count] = A·B over <paramref name="kBlocks"/>·16 input channels: A is packed [kBlocks][14][16] (pixel rows, 16
-    /// channels each), B is one packed weight panel [kBlocks·16][2·Count]. 28 accumulators stay in registers.
+    /// C[14][2·Count] = A·B over <paramref name="kSlots"/> input slots: A is packed [kBlocks][14][16] (pixel rows, 16
+    /// channels each), B is one packed weight panel [kSlots][2·Count]. 28 accumulators stay in registers.
     /// </summary>
-    public static void Run14(float* a, float* b, int kBlocks, float* c)
+    public static void Run14(float* a, float* b, int kSlots, float* c)
     {
         TVec c0_0 = TVec.Zero, c0_1 = TVec.Zero, c1_0 = TVec.Zero, c1_1 = TVec.Zero, c2_0 = TVec.Zero, c2_1 = TVec.Zero;
         TVec c3_0 = TVec.Zero, c3_1 = TVec.Zero, c4_0 = TVec.Zero, c4_1 = TVec.Zero, c5_0 = TVec.Zero, c5_1 = TVec.Zero;
@@ -31,10 +31,11 @@ internal static unsafe class MicroKernel<TVec> where TVec : struct, IVec<TVec>
         TVec c9_0 = TVec.Zero, c9_1 = TVec.Zero, c10_0 = TVec.Zero, c10_1 = TVec.Zero, c11_0 = TVec.Zero, c11_1 = TVec.Zero;
         TVec c12_0 = TVec.Zero, c12_1 = TVec.Zero, c13_0 = TVec.Zero, c13_1 = TVec.Zero;
         int step = 2 * TVec.Count;
-        for (int kb = 0; kb < kBlocks; kb++, a += 224)
+        for (int k0 = 0; k0 < kSlots; k0 += 16, a += 224)
         {
-            // A pointer walks the block's 16 channels so every broadcast is a constant displacement from it.
-            for (float* ak = a, end = a + 16; ak < end; ak++, b += step)
+            // A pointer walks the block's channels so every broadcast is a constant displacement from it; the last
+            // block stops at the last input channel (a 24-channel input runs 24 steps, not 32).
+            for (float* ak = a, end = a + Math.Min(16, kSlots - k0); ak < end; ak++, b += step)
             {
                 TVec b0 = TVec.Load(b), b1 = TVec.Load(b + TVec.Count);
                 TVec x = TVec.Broadcast(ak[0]); c0_0 = TVec.Fma(x, b0, c0_0); c0_1 = TVec.Fma(x, b1, c0_1);
@@ -70,18 +71,19 @@ internal static unsafe class MicroKernel<TVec> where TVec : struct, IVec<TVec>
     }
 
     /// <summary>
-    /// C[6][2·Count] = A·B over <paramref name="kBlocks"/>·16 input channels: A is packed [kBlocks][6][16] (pixel rows, 16
-    /// channels each), B is one packed weight panel [kBlocks·16][2·Count]. 12 accumulators stay in registers.
+    /// C[6][2·Count] = A·B over <paramref name="kSlots"/> input slots: A is packed [kBlocks][6][16] (pixel rows, 16
+    /// channels each), B is one packed weight panel [kSlots][2·Count]. 12 accumulators stay in registers.
     /// </summary>
-    public static void Run6(float* a, float* b, int kBlocks, float* c)
+    public static void Run6(float* a, float* b, int kSlots, float* c)
     {
         TVec c0_0 = TVec.Zero, c0_1 = TVec.Zero, c1_0 = TVec.Zero, c1_1 = TVec.Zero, c2_0 = TVec.Zero, c2_1 = TVec.Zero;
         TVec c3_0 = TVec.Zero, c3_1 = TVec.Zero, c4_0 = TVec.Zero, c4_1 = TVec.Zero, c5_0 = TVec.Zero, c5_1 = TVec.Zero;
         int step = 2 * TVec.Count;
-        for (int kb = 0; kb < kBlocks; kb++, a += 96)
+        for (int k0 = 0; k0 < kSlots; k0 += 16, a += 96)
         {
-            // A pointer walks the block's 16 channels so every broadcast is a constant displacement from it.
-            for (float* ak = a, end = a + 16; ak < end; ak++, b += step)
+            // A pointer walks the block's channels so every broadcast is a constant displacement from it; the last
+            // block stops at the last input channel (a 24-channel input runs 24 steps, not 32).
+            for (float* ak = a, end = a + Math.Min(16, kSlots - k0); ak < end; ak++, b += step)
             {
                 TVec b0 = TVec.Load(b), b1 = TVec.Load(b + TVec.Count);
                 TVec x = TVec.Broadcast(ak[0]); c0_0 = TVec.Fma(x, b0, c0_0); c0_1 = TVec.Fma(x, b1, c0_1);

@@ -79,7 +79,7 @@ internal sealed unsafe class PointwiseConvOp<TVec> : ISimdOp where TVec : struct
         }
         for (int panel = firstPanel; panel < endPanel; panel++)
         {
-            MicroKernel<TVec>.Run(a, _w.Panel(panel), _w.KBlocks, c);
+            MicroKernel<TVec>.Run(a, _w.Panel(panel), _w.KSlots, c);
             Store(c, pixelOffsets, rows, panel);
         }
     }

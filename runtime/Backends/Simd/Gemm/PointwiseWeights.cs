@@ -28,7 +28,8 @@ internal sealed unsafe class PointwiseWeights<TVec> : IDisposable where TVec : s
         InBase = inOffset / Blocked.Lanes * Blocked.Lanes;
         InOffset = inOffset;
         InChannels = inChannels;
-        KBlocks = Blocked.Blocks(inOffset + inChannels - InBase);
+        KSlots = inOffset + inChannels - InBase;
+        KBlocks = Blocked.Blocks(KSlots);
         OutBase = outOffset / Blocked.Lanes * Blocked.Lanes;
         OutOffset = outOffset;
         OutChannels = outChannels;
@@ -65,6 +66,8 @@ internal sealed unsafe class PointwiseWeights<TVec> : IDisposable where TVec : s
     public int InBase { get; }
     public int InOffset { get; }
     public int InChannels { get; }
+    /// <summary>Input slots in use: the micro-kernel's steps.</summary>
+    public int KSlots { get; }
     public int KBlocks { get; }
     public int OutBase { get; }
     public int OutOffset { get; }
