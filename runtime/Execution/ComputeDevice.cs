@@ -1,3 +1,4 @@
+using DenseNetGen.GpuKernels;
 using DenseNetGen.Kernels;
 using ILGPU;
 using ILGPU.Backends.OpenCL;
@@ -23,23 +24,39 @@ namespace DenseNetGen.Execution;
 /// </remarks>
 public sealed class ComputeDevice : IDisposable
 {
-    private static readonly Lazy<ComputeDevice> s_default = new(() => Open(DeviceKindParser.FromEnvironment()));
+    private static readonly Lazy<ComputeDevice> s_default = new(() => Open(DeviceKindParser.FromEnvironment(), ComputeOptions.FromEnvironment()));
     private static readonly Lock s_driverGate = new();
 
     private readonly Context _context;
     private readonly Lazy<KernelSet> _kernels;
+    private readonly Lazy<GpuKernelSet> _gpuKernels;
+    private readonly string _description;
+    private string? _graphsOff;
     private bool _disposed;
 
-    private ComputeDevice(Context context, Accelerator accelerator, DeviceKind kind, string choice)
+    private ComputeDevice(Context context, Accelerator accelerator, DeviceKind kind, string choice, KernelSetKind kernelSet, Precision precision)
     {
         _context = context;
         Accelerator = accelerator;
         Kind = kind;
-        Description = $"{kind} device '{accelerator.Name}' ({DeviceInfo.FormatMemory(accelerator.MemorySize)}){choice}";
+        KernelSet = kernelSet;
+        Precision = precision;
+        _description = $"{kind} device '{accelerator.Name}' ({DeviceInfo.FormatMemory(accelerator.MemorySize)}){choice}";
+        // The GPU set's launches go to a created stream: on CUDA, only such a stream can be captured as a graph.
+        Stream = kernelSet == KernelSetKind.Gpu ? accelerator.CreateStream() : accelerator.DefaultStream;
+        if (kernelSet == KernelSetKind.Gpu && accelerator.AcceleratorType == AcceleratorType.Cuda)
+            _graphsOff = CudaGraphs.Unavailable;
+        else
+            _graphsOff = "";
         _kernels = new(() =>
         {
             lock (s_driverGate)
                 return new KernelSet(accelerator);
+        });
+        _gpuKernels = new(() =>
+        {
+            lock (s_driverGate)
+                return new GpuKernelSet(accelerator, precision);
         });
     }
 
@@ -53,17 +70,28 @@ public sealed class ComputeDevice : IDisposable
     /// Opens a device. Auto takes CUDA, then OpenCL, then the CPU accelerator; naming a backend that is absent
     /// throws <see cref="DeviceUnavailableException"/> saying what was found, never falling back silently.
     /// </summary>
-    public static ComputeDevice Open(DeviceKind kind = DeviceKind.Auto)
+    /// <param name="options">Kernel set and precision; null for <see cref="ComputeOptions.Default"/> (not the
+    /// environment: only <see cref="Default"/> reads DENSENET_KERNELS).</param>
+    /// <exception cref="DeviceUnavailableException">The backend is absent, or TF32 was asked for where it cannot run.</exception>
+    public static ComputeDevice Open(DeviceKind kind = DeviceKind.Auto, ComputeOptions? options = null)
     {
+        options ??= ComputeOptions.Default;
         NativeDriverResolver.Register();
         lock (s_driverGate)
         {
-            var context = Context.Create(builder => builder.Cuda().OpenCL().CPU(CpuConfiguration));
+            // ld.global/ld.shared (rather than generic loads) are inferred only at O2; only CUDA contexts need it.
+            var level = kind is DeviceKind.Cuda or DeviceKind.Auto && NativeDriverResolver.CanLoad("cuda") ? OptimizationLevel.O2 : OptimizationLevel.O1;
+            var cpu = options.KernelSet == KernelSetKind.Gpu ? GpuSetCpuConfiguration : CpuConfiguration;
+            var context = Context.Create(builder => builder.Cuda().OpenCL().CPU(cpu).Optimize(level));
             try
             {
                 var (device, choice) = Choose(context, kind);
+                var kernelSet = ResolveKernelSet(device, options.KernelSet);
+                if (options.Precision == Precision.Tf32 && (device.AcceleratorType != AcceleratorType.Cuda || kernelSet != KernelSetKind.Gpu))
+                    throw new DeviceUnavailableException(kind,
+                        $"tf32 precision runs on CUDA tensor cores with the GPU kernel set; the chosen device is {KindOf(device.AcceleratorType)} '{device.Name}' with the {kernelSet.ToString().ToLowerInvariant()} set.");
                 var accelerator = device.CreateAccelerator(context);
-                return new ComputeDevice(context, accelerator, KindOf(device.AcceleratorType), choice);
+                return new ComputeDevice(context, accelerator, KindOf(device.AcceleratorType), choice, kernelSet, options.Precision);
             }
             catch
             {
@@ -72,6 +100,18 @@ public sealed class ComputeDevice : IDisposable
             }
         }
     }
+
+    /// <summary>Auto: the GPU set on CUDA and OpenCL GPUs, the CPU set on CPU cores (see <see cref="KernelSetKind.Auto"/>).</summary>
+    private static KernelSetKind ResolveKernelSet(Device device, KernelSetKind requested) => requested switch
+    {
+        KernelSetKind.Auto => device switch
+        {
+            CudaDevice => KernelSetKind.Gpu,
+            CLDevice { DeviceType: CLDeviceType.CL_DEVICE_TYPE_GPU } => KernelSetKind.Gpu,
+            _ => KernelSetKind.Cpu,
+        },
+        _ => requested,
+    };
 
     /// <summary>Every device ILGPU sees, including OpenCL devices it cannot run kernels on.</summary>
     public static IReadOnlyList<DeviceInfo> ListDevices()
@@ -88,8 +128,38 @@ public sealed class ComputeDevice : IDisposable
 
     public string Name => Accelerator.Name;
 
-    /// <summary>One line for logs: backend, device name, memory and, for auto, why it was chosen.</summary>
-    public string Description { get; }
+    /// <summary>
+    /// One line for logs: backend, device name, memory, for auto why it was chosen, whether CUDA graphs are used
+    /// (GPU set on CUDA), the precision when not FP32, and last the kernel set ("kernel set: gpu" or "kernel set: cpu").
+    /// </summary>
+    public string Description
+    {
+        get
+        {
+            string graphs = _graphsOff switch
+            {
+                null => "; CUDA graphs: on",
+                "" => "",
+                var reason => $"; CUDA graphs: off, plain launches ({reason})",
+            };
+            string precision = Precision == Precision.Fp32 ? "" : "; precision: " + Precision.ToString().ToLowerInvariant();
+            return $"{_description}{graphs}{precision}; kernel set: {KernelSet.ToString().ToLowerInvariant()}";
+        }
+    }
+
+    /// <summary>The kernels this device runs (never Auto: resolved when opened).</summary>
+    public KernelSetKind KernelSet { get; }
+
+    public Precision Precision { get; }
+
+    /// <summary>The stream every launch and copy of a model call goes to.</summary>
+    internal AcceleratorStream Stream { get; }
+
+    /// <summary>Whether forward passes are recorded once per shape as CUDA graphs and replayed.</summary>
+    internal bool CapturesGraphs => _graphsOff is null;
+
+    /// <summary>After a failed capture: plain launches from now on, and the description says why.</summary>
+    internal void StopCapturingGraphs(string reason) => _graphsOff = reason;
 
     internal Accelerator Accelerator { get; }
 
@@ -106,6 +176,16 @@ public sealed class ComputeDevice : IDisposable
         }
     }
 
+    /// <summary>The GPU kernel set compiled for this accelerator, loaded once on first use.</summary>
+    internal GpuKernelSet GpuKernels
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _gpuKernels.Value;
+        }
+    }
+
     public override string ToString() => Description;
 
     public void Dispose()
@@ -115,6 +195,7 @@ public sealed class ComputeDevice : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
+            if (Stream != Accelerator.DefaultStream) Stream.Dispose();
             Accelerator.Dispose();
             _context.Dispose();
         }
@@ -129,6 +210,14 @@ public sealed class ComputeDevice : IDisposable
     /// </summary>
     private static CPUDevice CpuConfiguration { get; } =
         new(numThreadsPerWarp: 2, numWarpsPerMultiprocessor: 1, numMultiprocessors: Environment.ProcessorCount);
+
+    /// <summary>
+    /// The CPU accelerator for the GPU kernel set (which tests and compares it without a GPU): one multiprocessor
+    /// with groups of up to 256 threads in warps of 32, as on an NVIDIA GPU. Barriers are OS thread barriers
+    /// there, so it is slow; it exists for correctness, not speed.
+    /// </summary>
+    private static CPUDevice GpuSetCpuConfiguration { get; } =
+        new(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: TiledConvKernels.GroupSize / 32, numMultiprocessors: 1);
 
     private static (Device Device, string Choice) Choose(Context context, DeviceKind kind)
     {

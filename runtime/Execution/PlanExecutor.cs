@@ -1,4 +1,5 @@
 using DenseNetGen.Checkpoints;
+using DenseNetGen.GpuKernels;
 using DenseNetGen.Planning;
 using ILGPU;
 using ILGPU.Runtime;
@@ -10,8 +11,9 @@ namespace DenseNetGen.Execution;
 /// holds the device's gate (see <see cref="ComputeDevice"/>) from its first copy to its last wait.
 /// </summary>
 /// <remarks>
-/// All launches and copies go to the accelerator's default stream; the host waits once per call, after the
-/// result has been queued for copying back. Activation buffers are kept between calls and only grow.
+/// All launches and copies go to the device's stream (see <see cref="ComputeDevice.Stream"/>); the host waits once
+/// per call, after the result has been queued for copying back. Activation buffers are kept between calls and only
+/// grow. With the GPU kernel set, <see cref="GpuPlanRunner"/> queues the ops (fused, and on CUDA as a graph).
 /// </remarks>
 internal sealed class PlanExecutor : IDisposable
 {
@@ -20,6 +22,7 @@ internal sealed class PlanExecutor : IDisposable
     private readonly DeviceWeights _weights;
     private readonly MemoryBuffer1D<float, Stride1D.Dense>?[] _buffers;
     private readonly Dictionary<(int Batch, int Height, int Width), PlanLayout> _layouts = [];
+    private readonly GpuPlanRunner? _gpu;
     private bool _disposed;
 
     public PlanExecutor(NetworkPlan plan, BoundCheckpoint weights, ComputeDevice device)
@@ -33,6 +36,8 @@ internal sealed class PlanExecutor : IDisposable
         lock (device.Gate)
             _weights = new DeviceWeights(plan, weights, device.Accelerator);
         _buffers = new MemoryBuffer1D<float, Stride1D.Dense>?[plan.Buffers.Count];
+        if (device.KernelSet == KernelSetKind.Gpu)
+            _gpu = new GpuPlanRunner(plan, device, device.GpuKernels);
     }
 
     /// <summary>
@@ -46,7 +51,7 @@ internal sealed class PlanExecutor : IDisposable
         {
             var layout = Execute(input, batch, height, width, featuresOnly ? _plan.FeatureOpCount : _plan.Ops.Count, afterOp: null);
             var result = Read(layout, batch, featuresOnly ? _plan.FeatureBuffer : _plan.OutputBuffer);
-            _device.Accelerator.DefaultStream.Synchronize();
+            _device.Stream.Synchronize();
             return result;
         }
     }
@@ -58,21 +63,22 @@ internal sealed class PlanExecutor : IDisposable
         {
             var layout = Execute(input, batch, height, width, _plan.Ops.Count, afterOp: null);
             var result = (Read(layout, batch, _plan.OutputBuffer), Read(layout, batch, _plan.FeatureBuffer));
-            _device.Accelerator.DefaultStream.Synchronize();
+            _device.Stream.Synchronize();
             return result;
         }
     }
 
     /// <summary>
     /// Runs the whole plan, calling <paramref name="afterOp"/> with each op's index right after its launch (for
-    /// `densenet-bench profile`, which synchronizes there to time the ops one by one).
+    /// `densenet-bench profile`, which synchronizes there to time the ops one by one). With the GPU kernel set a
+    /// launch can compute several ops; it reports the last.
     /// </summary>
     internal PlanLayout Trace(ReadOnlySpan<float> input, int batch, int height, int width, Action<int> afterOp)
     {
         lock (_device.Gate)
         {
             var layout = Execute(input, batch, height, width, _plan.Ops.Count, afterOp);
-            _device.Accelerator.DefaultStream.Synchronize();
+            _device.Stream.Synchronize();
             return layout;
         }
     }
@@ -88,11 +94,16 @@ internal sealed class PlanExecutor : IDisposable
             throw new ArgumentException($"{_plan.Name} expects {expected} input values ({batch}×{_plan.InChannels}×{height}×{width}), got {input.Length}.", nameof(input));
 
         var layout = Layout(batch, height, width);
-        EnsureBuffers(layout);
+        bool buffersMoved = EnsureBuffers(layout);
 
-        var stream = _device.Accelerator.DefaultStream;
-        var kernels = _device.Kernels;
+        var stream = _device.Stream;
         View(0, input.Length).CopyFromCPU(stream, input);
+        if (_gpu is not null)
+        {
+            _gpu.Run(stream, layout, batch, height, width, opCount, Whole, _weights, buffersMoved, afterOp);
+            return layout;
+        }
+        var kernels = _device.Kernels;
         for (int i = 0; i < opCount; i++)
         {
             switch (_plan.Ops[i])
@@ -117,7 +128,7 @@ internal sealed class PlanExecutor : IDisposable
         var (height, width) = layout.FinalSizes[buffer]
             ?? throw new InvalidOperationException($"{_plan.Name}: no op writes the result buffer '{_plan.Buffers[buffer].Name}'.");
         var output = new float[batch * _plan.Buffers[buffer].Channels * height * width];
-        View(buffer, output.Length).CopyToCPU(_device.Accelerator.DefaultStream, output);
+        View(buffer, output.Length).CopyToCPU(_device.Stream, output);
         return output;
     }
 
@@ -127,6 +138,7 @@ internal sealed class PlanExecutor : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
+            _gpu?.Dispose();
             foreach (var buffer in _buffers)
                 buffer?.Dispose();
             _weights.Dispose();
@@ -140,8 +152,10 @@ internal sealed class PlanExecutor : IDisposable
         return layout;
     }
 
-    private void EnsureBuffers(PlanLayout layout)
+    /// <summary>Grows buffers the layout needs larger; true when any was reallocated.</summary>
+    private bool EnsureBuffers(PlanLayout layout)
     {
+        bool moved = false;
         for (int b = 0; b < _buffers.Length; b++)
         {
             long needed = Math.Max(1, layout.BufferElements[b]);
@@ -149,7 +163,9 @@ internal sealed class PlanExecutor : IDisposable
             _buffers[b]?.Dispose();
             _buffers[b] = null;
             _buffers[b] = _device.Accelerator.Allocate1D<float>(needed);
+            moved = true;
         }
+        return moved;
     }
 
     private ArrayView<float> Whole(int buffer) => _buffers[buffer]!.View;
