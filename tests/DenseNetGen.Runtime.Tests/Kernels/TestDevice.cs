@@ -1,4 +1,5 @@
 using DenseNetGen.Execution;
+using DenseNetGen.GpuKernels;
 
 namespace DenseNetGen.Runtime.Tests.Kernels;
 
@@ -13,5 +14,16 @@ internal static class TestDevice
             ? DeviceKindParser.Parse(value, DeviceKindParser.EnvironmentVariable)
             : DeviceKind.Cpu));
 
+    private static readonly Lazy<ComputeDevice> s_gpuSet = new(() =>
+        ComputeDevice.Open(Environment.GetEnvironmentVariable(DeviceKindParser.EnvironmentVariable) is { } value
+            ? DeviceKindParser.Parse(value, DeviceKindParser.EnvironmentVariable)
+            : DeviceKind.Cpu, new ComputeOptions(KernelSetKind.Gpu)));
+
     public static ComputeDevice Device => s_device.Value;
+
+    /// <summary>
+    /// The same backend with the GPU kernel set forced; on the CPU accelerator a device with 256-thread groups whose
+    /// barriers are OS thread barriers, so cases on it stay small.
+    /// </summary>
+    public static ComputeDevice GpuSet => s_gpuSet.Value;
 }
