@@ -1,11 +1,12 @@
 using System.CommandLine;
 using DenseNetGen.Execution;
+using DenseNetGen.GpuKernels;
 using DenseNetGen.Inference;
 using DenseNetGen.Zoo;
 
 namespace DenseNetGen.Cli;
 
-/// <summary>--model, --weights and --device, shared by every command that loads a network.</summary>
+/// <summary>--model, --weights, --device and --precision, shared by every command that loads a network.</summary>
 internal sealed class ModelOptions
 {
     public Option<string?> Model { get; } = new("--model", "-m")
@@ -23,11 +24,17 @@ internal sealed class ModelOptions
         Description = "auto | cpu | opencl | cuda (default: DENSENET_DEVICE, else auto)",
     };
 
+    public Option<string?> Precision { get; } = new("--precision")
+    {
+        Description = "fp32 | tf32 (default fp32; tf32 runs the convs on CUDA tensor cores)",
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Model);
         command.Options.Add(Weights);
         command.Options.Add(Device);
+        command.Options.Add(Precision);
     }
 
     public ZooModel ResolveModel(ParseResult parsed)
@@ -54,19 +61,27 @@ internal sealed class ModelOptions
         }
     }
 
+    /// <summary>The process's default device, or the one --device and --precision name (the kernel set from DENSENET_KERNELS).</summary>
     public ComputeDevice OpenDevice(ParseResult parsed)
     {
-        if (parsed.GetValue(Device) is not { } text) return ComputeDevice.Default;
+        var deviceText = parsed.GetValue(Device);
+        var precisionText = parsed.GetValue(Precision);
+        if (deviceText is null && precisionText is null) return ComputeDevice.Default;
         DeviceKind kind;
+        ComputeOptions options;
         try
         {
-            kind = DeviceKindParser.Parse(text, "--device");
+            kind = deviceText is null ? DeviceKindParser.FromEnvironment() : DeviceKindParser.Parse(deviceText, "--device");
+            options = ComputeOptions.FromEnvironment() with
+            {
+                Precision = precisionText is null ? GpuKernels.Precision.Fp32 : ComputeOptions.ParsePrecision(precisionText, "--precision"),
+            };
         }
         catch (ArgumentException e)
         {
             throw new UsageException(e.Message);
         }
-        return ComputeDevice.Open(kind);
+        return ComputeDevice.Open(kind, options);
     }
 
     public ImageClassifier LoadClassifier(ZooModel zooModel, ParseResult parsed) =>

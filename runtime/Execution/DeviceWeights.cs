@@ -48,6 +48,9 @@ internal sealed class DeviceWeights : IDisposable
         }
     }
 
+    /// <summary>Device memory the parameters take.</summary>
+    public long Bytes => _first.Concat(_second).Sum(buffer => buffer?.LengthInBytes ?? 0);
+
     /// <summary>A ConvOp's weights, or a BatchNormReluOp's scale.</summary>
     public ArrayView<float> First(int op) => _first[op]!.View;
 

@@ -123,6 +123,19 @@ internal sealed class PlanExecutor : IDisposable
         return layout;
     }
 
+    /// <summary>
+    /// Device memory this executor holds: parameters, activation buffers and scratch. Buffers only grow, so after
+    /// a call this is the call's peak (what the GPU check sets against PyTorch's max_memory_allocated).
+    /// </summary>
+    internal long DeviceBytes
+    {
+        get
+        {
+            lock (_device.Gate)
+                return _weights.Bytes + _buffers.Sum(buffer => buffer?.LengthInBytes ?? 0) + (_gpu?.ScratchBytes ?? 0);
+        }
+    }
+
     private float[] Read(PlanLayout layout, int batch, int buffer)
     {
         var (height, width) = layout.FinalSizes[buffer]

@@ -109,6 +109,9 @@ internal sealed class GpuPlanRunner : IDisposable
         }
     }
 
+    /// <summary>Device memory of the split-K scratch buffer.</summary>
+    public long ScratchBytes => _partials?.LengthInBytes ?? 0;
+
     private void DropGraphs()
     {
         foreach (var graph in _graphs.Values)
