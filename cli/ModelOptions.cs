@@ -1,6 +1,5 @@
 using System.CommandLine;
 using DenseNetGen.Execution;
-using DenseNetGen.GpuKernels;
 using DenseNetGen.Inference;
 using DenseNetGen.Zoo;
 
@@ -72,10 +71,7 @@ internal sealed class ModelOptions
         try
         {
             kind = deviceText is null ? DeviceKindParser.FromEnvironment() : DeviceKindParser.Parse(deviceText, "--device");
-            options = ComputeOptions.FromEnvironment() with
-            {
-                Precision = precisionText is null ? GpuKernels.Precision.Fp32 : ComputeOptions.ParsePrecision(precisionText, "--precision"),
-            };
+            options = new ComputeOptions(Precision: precisionText is null ? Execution.Precision.Fp32 : ComputeOptions.ParsePrecision(precisionText, "--precision"));
         }
         catch (ArgumentException e)
         {

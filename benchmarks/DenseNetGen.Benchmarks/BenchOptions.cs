@@ -1,6 +1,5 @@
 using System.CommandLine;
 using DenseNetGen.Execution;
-using DenseNetGen.GpuKernels;
 
 namespace DenseNetGen.Benchmarks;
 
@@ -28,7 +27,7 @@ internal static class BenchOptions
     /// <summary>The device --device names, with the kernel set DENSENET_KERNELS names and the given precision.</summary>
     public static ComputeDevice Open(string device, string precision = "fp32") =>
         ComputeDevice.Open(DeviceKindParser.Parse(device, "--device"),
-            ComputeOptions.FromEnvironment() with { Precision = ComputeOptions.ParsePrecision(precision, "--precision") });
+            new ComputeOptions(Precision: ComputeOptions.ParsePrecision(precision, "--precision")));
 
     /// <summary>The 1-minute load average, for reading timings taken on a shared machine.</summary>
     public static string LoadAverage() =>

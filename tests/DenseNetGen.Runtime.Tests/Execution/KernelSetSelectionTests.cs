@@ -1,5 +1,7 @@
+using DenseNetGen.Backends.Ilgpu;
+using DenseNetGen.Backends.Ilgpu.GpuKernels;
+using DenseNetGen.Backends.Ilgpu.Ops;
 using DenseNetGen.Execution;
-using DenseNetGen.GpuKernels;
 using DenseNetGen.Planning;
 using DenseNetGen.Runtime.Tests.Kernels;
 using static DenseNetGen.Runtime.Tests.Kernels.TestPlans;
@@ -9,26 +11,22 @@ namespace DenseNetGen.Runtime.Tests.Execution;
 public class KernelSetSelectionTests
 {
     [Theory]
-    [InlineData("auto", KernelSetKind.Auto)]
-    [InlineData(" GPU ", KernelSetKind.Gpu)]
-    [InlineData("cpu", KernelSetKind.Cpu)]
-    public void KernelSetNamesParse(string text, KernelSetKind kind) =>
-        Assert.Equal(kind, ComputeOptions.ParseKernelSet(text, ComputeOptions.KernelsVariable));
+    [InlineData("fp32", Precision.Fp32)]
+    [InlineData(" TF32 ", Precision.Tf32)]
+    public void PrecisionNamesParse(string text, Precision precision) =>
+        Assert.Equal(precision, ComputeOptions.ParsePrecision(text, "--precision"));
 
     [Fact]
-    public void UnknownNamesAreClearErrors()
+    public void UnknownPrecisionIsAClearError()
     {
-        var kernels = Assert.Throws<ArgumentException>(() => ComputeOptions.ParseKernelSet("tpu", ComputeOptions.KernelsVariable));
-        Assert.Equal("DENSENET_KERNELS: unknown kernel set 'tpu'; expected auto, cpu or gpu.", kernels.Message);
-        var precision = Assert.Throws<ArgumentException>(() => ComputeOptions.ParsePrecision("fp16", "--precision"));
-        Assert.Equal("--precision: unknown precision 'fp16'; expected fp32 or tf32.", precision.Message);
+        var error = Assert.Throws<ArgumentException>(() => ComputeOptions.ParsePrecision("fp16", "--precision"));
+        Assert.Equal("--precision: unknown precision 'fp16'; expected fp32 or tf32.", error.Message);
     }
 
     [Fact]
     public void CpuAcceleratorDefaultsToTheCpuSet()
     {
-        using var device = ComputeDevice.Open(DeviceKind.Cpu);
-        Assert.Equal(KernelSetKind.Cpu, device.KernelSet);
+        using var device = ComputeDevice.Open(DeviceKind.Cpu, new ComputeOptions(KernelSetKind.Cpu));
         Assert.EndsWith("; kernel set: cpu", device.Description);
     }
 
@@ -36,7 +34,6 @@ public class KernelSetSelectionTests
     public void TheGpuSetCanBeForcedOnTheCpuAccelerator()
     {
         using var device = ComputeDevice.Open(DeviceKind.Cpu, new ComputeOptions(KernelSetKind.Gpu));
-        Assert.Equal(KernelSetKind.Gpu, device.KernelSet);
         Assert.EndsWith("; kernel set: gpu", device.Description);
         Assert.DoesNotContain("CUDA graphs", device.Description);
     }
@@ -52,41 +49,61 @@ public class KernelSetSelectionTests
     [Fact]
     public void DenseLayerIsTwoLaunchesAndSmallMapsSplitK()
     {
-        var plan = Plan([new("block", 24), new("norm", 16), new("bottleneck", 32)],
-            [
-                new BatchNormReluOp(0, 0, 16, 1, "norm1", PoolKind.None),
-                new ConvOp(1, 0, 16, 2, 0, 32, 1, 1, 0, "conv1.weight", null, "norm2", true),
-                new ConvOp(2, 0, 32, 0, 16, 8, 3, 1, 1, "conv2.weight", null, null, false),
-            ],
-            outputBuffer: 0);
-        var layout = PlanLayout.Compute(plan, 2, 5, 6);
+        var reference = KernelReference.Load("dense_layer");
+        var plan = DenseLayer();
+        using var device = ComputeDevice.Open(DeviceKind.Cpu, new ComputeOptions(KernelSetKind.Cpu));
+        var accelerator = ((IlgpuBackend)device.Backend).Accelerator;
+        var ops = plan.Ops.Select((_, i) => IlgpuOps.Prepare(plan, i, Weights(reference), accelerator)).ToArray();
+        try
+        {
+            var geometry = PlanGeometry.Compute(plan, 2, 5, 6);
 
-        var launches = GpuLaunchPlan.Build(plan, layout, multiprocessors: 1).Launches;
+            var launches = GpuLaunchPlan.Build(plan, ops, geometry, multiprocessors: 1).Launches;
 
-        Assert.Collection(launches,
-            l => Assert.Equal((1, 0, TiledPrologue.NormRelu, 1), Describe(l)),
-            l => Assert.Equal((2, -1, TiledPrologue.None, 2), Describe(l)));
-        // 132 SMs (an H100): the 1x1 conv (16 K rows, one step) cannot split; the 3x3 conv's 18 steps split into
-        // slices of no fewer than 4 steps: 5, 5, 5, 3.
-        var wide = GpuLaunchPlan.Build(plan, layout, multiprocessors: 132).Launches;
-        Assert.Equal([1, 4], wide.Cast<TiledConvLaunch>().Select(l => l.Geometry.Splits));
+            Assert.Collection(launches,
+                l => Assert.Equal((1, 0, TiledPrologue.NormRelu, 1), Describe(l)),
+                l => Assert.Equal((2, -1, TiledPrologue.None, 2), Describe(l)));
+            // 132 SMs (an H100): the 1x1 conv (16 K rows, one step) cannot split; the 3x3 conv's 18 steps split into
+            // slices of no fewer than 4 steps: 5, 5, 5, 3.
+            var wide = GpuLaunchPlan.Build(plan, ops, geometry, multiprocessors: 132).Launches;
+            Assert.Equal([1, 4], wide.Cast<TiledConvLaunch>().Select(l => l.Geometry.Splits));
+        }
+        finally
+        {
+            foreach (var op in ops) op.Dispose();
+        }
     }
 
     [Fact]
-    public void ANormReadTwiceIsNotFused()
+    public void ANormIsFusedOnlyWhereItsConvIsItsOnlyReader()
     {
-        var plan = Plan([new("input", 4), new("norm", 4), new("a", 2), new("b", 2)],
+        Assert.True(GpuLaunchPlan.FusesIntoNext(DenseLayer(), 0));
+        var readTwice = Plan([new("input", 4), new("norm", 4), new("a", 2), new("b", 2)],
             [
                 new BatchNormReluOp(0, 0, 4, 1, "norm", PoolKind.None),
                 new ConvOp(1, 0, 4, 2, 0, 2, 1, 1, 0, "a.weight", null, null, false),
                 new ConvOp(1, 0, 4, 3, 0, 2, 1, 1, 0, "b.weight", null, null, false),
             ],
             outputBuffer: 3);
-
-        var launches = GpuLaunchPlan.Build(plan, PlanLayout.Compute(plan, 1, 3, 3), multiprocessors: 1).Launches;
-
-        Assert.Equal([typeof(NormLaunch), typeof(TiledConvLaunch), typeof(TiledConvLaunch)], launches.Select(l => l.GetType()));
+        Assert.False(GpuLaunchPlan.FusesIntoNext(readTwice, 0));
+        var pooledInto3x3 = Plan([new("input", 4), new("norm", 4), new("a", 2)],
+            [
+                new BatchNormReluOp(0, 0, 4, 1, "norm", PoolKind.Average2x2),
+                new ConvOp(1, 0, 4, 2, 0, 2, 3, 1, 1, "a.weight", null, null, false),
+            ],
+            outputBuffer: 2);
+        Assert.False(GpuLaunchPlan.FusesIntoNext(pooledInto3x3, 0));
     }
+
+    /// <summary>tests/references/kernels/dense_layer.json's layer: norm1, 1x1 conv with norm2 + ReLU, 3x3 conv appending 8 channels.</summary>
+    private static NetworkPlan DenseLayer() =>
+        Plan([new("block", 24), new("norm", 16), new("bottleneck", 32)],
+            [
+                new BatchNormReluOp(0, 0, 16, 1, "norm1", PoolKind.None),
+                new ConvOp(1, 0, 16, 2, 0, 32, 1, 1, 0, "conv1.weight", null, "norm2", true),
+                new ConvOp(2, 0, 32, 0, 16, 8, 3, 1, 1, "conv2.weight", null, null, false),
+            ],
+            outputBuffer: 0);
 
     private static (int LastOp, int NormOp, TiledPrologue Prologue, int Splits) Describe(GpuLaunch launch)
     {

@@ -1,5 +1,5 @@
-using DenseNetGen.GpuKernels;
-using DenseNetGen.Kernels;
+using DenseNetGen.Backends.Ilgpu.GpuKernels;
+using DenseNetGen.Backends.Ilgpu.KernelSets;
 using ILGPU;
 using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.PTX;
@@ -15,20 +15,29 @@ namespace DenseNetGen.Runtime.Tests.Kernels;
 /// </summary>
 public sealed partial class PtxCompilationTests
 {
-    private static readonly IReadOnlyList<Delegate> s_implicit = [.. KernelSet.Kernels, .. GpuKernelSet.ElementKernels];
+    /// <summary>Explicitly grouped kernels (barriers) take no index as their first parameter.</summary>
+    private static bool IsGrouped(Delegate kernel) =>
+        kernel.Method.GetParameters() is not [{ ParameterType: var first }, ..] || !first.Name!.StartsWith("Index", StringComparison.Ordinal);
 
-    public static TheoryData<string> KernelNames() => [.. s_implicit.Select(k => k.Method.Name).Distinct()];
+    private static readonly IReadOnlyList<Delegate> s_implicit = [.. KernelSetRegistry.AllKernels.Where(k => !IsGrouped(k))];
+    private static readonly IReadOnlyList<Delegate> s_grouped = [.. KernelSetRegistry.AllKernels.Where(IsGrouped)];
 
-    public static TheoryData<string> GroupedKernelNames() => [.. GpuKernelSet.GroupedKernels.Select(Name)];
+    public static TheoryData<string> KernelNames() => [.. s_implicit.Select(Name)];
+
+    public static TheoryData<string> GroupedKernelNames() => [.. s_grouped.Select(Name)];
+
+    [Fact]
+    public void TheGpuSetsTiledConvsAreGrouped() =>
+        Assert.Equal(["TiledConvKernels.Conv", "Tf32ConvKernels.Conv"], s_grouped.Select(Name));
 
     [Theory]
     [MemberData(nameof(KernelNames))]
     public void KernelCompilesToPtxForSm80(string name)
     {
-        var kernel = s_implicit.First(k => k.Method.Name == name);
+        var kernel = s_implicit.Single(k => Name(k) == name);
         var ptx = Compile(EntryPointDescription.FromImplicitlyGroupedKernel(kernel.Method));
 
-        Assert.Contains($".entry Kernel_{name}(", ptx);
+        Assert.Contains($".entry Kernel_{kernel.Method.Name}(", ptx);
         Assert.Contains("\tld.", ptx);
         Assert.Contains("\tst.", ptx);
     }
@@ -42,7 +51,7 @@ public sealed partial class PtxCompilationTests
     [MemberData(nameof(GroupedKernelNames))]
     public void TiledConvCompilesToSharedMemoryPtx(string name)
     {
-        var kernel = GpuKernelSet.GroupedKernels.Single(k => Name(k) == name);
+        var kernel = s_grouped.Single(k => Name(k) == name);
         var ptx = Compile(EntryPointDescription.FromExplicitlyGroupedKernel(kernel.Method));
 
         Assert.Contains("bar.sync", ptx);
