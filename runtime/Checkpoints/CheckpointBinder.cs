@@ -8,7 +8,8 @@ namespace DenseNetGen.Checkpoints;
 /// </summary>
 /// <remarks>
 /// Strict like PyTorch's load_state_dict: missing keys, unexpected keys and shape mismatches are all
-/// reported together in one <see cref="CheckpointException"/>. num_batches_tracked buffers are ignored.
+/// reported together in one <see cref="CheckpointException"/>. num_batches_tracked buffers (and AveragedModel's
+/// n_averaged) are ignored.
 /// </remarks>
 public static class CheckpointBinder
 {
@@ -35,7 +36,11 @@ public static class CheckpointBinder
         ArgumentNullException.ThrowIfNull(plan);
         options ??= CheckpointOptions.Default;
         var manifest = plan.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
-        var keys = contents.Tensors.Keys.Where(k => !k.EndsWith("num_batches_tracked", StringComparison.Ordinal)).ToList();
+        var keys = contents.Tensors.Keys.Where(k => !IsBookkeeping(k)).ToList();
+        if (keys.Count == 0 && contents.Unbuildable.Count == 0)
+            throw new CheckpointException(contents.Source, contents.OtherEntries.Count > 0
+                ? $"holds no tensors (entries: {string.Join(", ", contents.OtherEntries)})"
+                : "holds no tensors");
         var prefix = keys.Count > 0 && keys.All(k => k.StartsWith(DataParallelPrefix, StringComparison.Ordinal)) ? DataParallelPrefix : "";
         var unprefixed = keys.Select(k => k[prefix.Length..]).ToList();
 
@@ -85,6 +90,10 @@ public static class CheckpointBinder
             Placeholders = contents.Placeholders,
         };
     }
+
+    // BatchNorm's step counter and the sample count of torchvision's AveragedModel (model_ema) are not weights.
+    private static bool IsBookkeeping(string key) =>
+        key.EndsWith("num_batches_tracked", StringComparison.Ordinal) || key == "n_averaged";
 
     private static Tensor Renamed(Tensor tensor, string name) => tensor.Name == name ? tensor : new Tensor(name, [.. tensor.Shape], tensor.Data);
 

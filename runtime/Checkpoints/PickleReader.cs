@@ -269,7 +269,8 @@ internal sealed class PickleReader
         return Narrow(value);
     }
 
-    private static object Narrow(BigInteger value) => value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+    // Python ints that fit stay long (the cast to object keeps the conditional from widening both to BigInteger).
+    private static object Narrow(BigInteger value) => value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
 
     private object ReadTextInt()
     {

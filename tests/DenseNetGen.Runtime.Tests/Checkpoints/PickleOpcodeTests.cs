@@ -40,6 +40,7 @@ public sealed class PickleOpcodeTests
 
         Assert.Equal(bytes.Length, cursor.Position);
         var actual = Tagged(value, []);
+        Assert.DoesNotContain(Flatten(value, []), v => v is BigInteger big && big >= long.MinValue && big <= long.MaxValue);
         Assert.True(JsonNode.DeepEquals(reference["value"], actual), $"{name} (protocol {protocol}):\n expected {reference["value"]?.ToJsonString()}\n got      {actual?.ToJsonString()}");
     }
 
@@ -65,6 +66,23 @@ public sealed class PickleOpcodeTests
         var error = Assert.Throws<CheckpointException>(() => PickleReader.Load(new ByteCursor(bytes, "test", "pickle")));
 
         Assert.Contains(reason, error.Message);
+    }
+
+    // Every value reachable from a pickled one (placeholders' arguments included), each container once.
+    private static IEnumerable<object?> Flatten(object? value, HashSet<object> seen)
+    {
+        if (value is null || !seen.Add(value)) yield break;
+        yield return value;
+        var children = value switch
+        {
+            PyTuple t => t.Items,
+            List<object?> l => l,
+            OrderedDictionary<object, object?> d => d.Keys.Concat(d.Values),
+            PySet s => s.Items,
+            PyObject o => o.Args.Append(o.State).Concat(o.Items),
+            _ => [],
+        };
+        foreach (var child in children.SelectMany(c => Flatten(c, seen))) yield return child;
     }
 
     // The tagged JSON form tools/make_pickle_opcodes.py writes (see tagged() there).
