@@ -19,6 +19,7 @@ outputs are in outputs.json) the way a training script saves them, next to what 
 
   fashion_timm_train.pth              the zoo's embedded fashion-mnist weights saved like timm's train.py (state_dict and
                                       state_dict_ema share their tensors), with numpy values in 'meta': for the CLI tests
+  fashion_nan_weight.pth              those weights with a NaN and an Inf in conv0: for the CLI test
 
 and the hostile files of issue 10, scaled so each stays under about 1 MB (their amplification is the point):
 
@@ -176,6 +177,10 @@ def real_world(state, mm_state):
     save({"epoch": 30, "arch": "fashion-mnist", "state_dict": fashion, "version": 2, "args": timm_args,
           "state_dict_ema": fashion, "meta": {"mean": np.array([0.286], dtype=np.float32), "std": np.float64(0.353)}},
          "fashion_timm_train.pth")
+    fashion_nan = OrderedDict(fashion)
+    fashion_nan["features.conv0.weight"] = fashion["features.conv0.weight"].clone()
+    fashion_nan["features.conv0.weight"].view(-1)[[0, 5]] = torch.tensor([float("nan"), float("inf")])
+    save(fashion_nan, "fashion_nan_weight.pth")
 
     with_numpy = OrderedDict(state)
     with_numpy["features.norm0.bias"] = state["features.norm0.bias"].numpy()
