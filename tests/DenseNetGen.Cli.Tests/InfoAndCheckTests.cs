@@ -48,6 +48,9 @@ public sealed class InfoAndCheckTests
         Assert.Equal(CliApp.Ok, result.ExitCode);
         Assert.Contains("torch-zip", result.Out);
         Assert.Contains("torchvision", result.Out);
+        Assert.Contains("weights     top level", result.Out);
+        Assert.DoesNotContain("also saw", result.Out);
+        Assert.DoesNotContain("placeholders", result.Out);
     }
 
     [Fact]
