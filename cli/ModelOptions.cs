@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
 using DenseNetGen.Inference;
 using DenseNetGen.Zoo;
@@ -18,6 +19,11 @@ internal sealed class ModelOptions
         Description = "Checkpoint: PyTorch .pth (zip or legacy; mmpretrain, torchvision) or .safetensors (timm)",
     };
 
+    public Option<bool> Ema { get; } = new("--ema")
+    {
+        Description = "Use the checkpoint's EMA weights (timm's state_dict_ema, torchvision's model_ema)",
+    };
+
     public Option<string?> Device { get; } = new("--device", "-d")
     {
         Description = "auto | cpu | opencl | cuda (default: DENSENET_DEVICE, else auto)",
@@ -32,9 +38,13 @@ internal sealed class ModelOptions
     {
         command.Options.Add(Model);
         command.Options.Add(Weights);
+        command.Options.Add(Ema);
         command.Options.Add(Device);
         command.Options.Add(Precision);
     }
+
+    /// <summary>The checkpoint options the command line asks for.</summary>
+    public CheckpointOptions CheckpointOptions(ParseResult parsed) => new() { UseEma = parsed.GetValue(Ema) };
 
     public ZooModel ResolveModel(ParseResult parsed)
     {
@@ -81,5 +91,5 @@ internal sealed class ModelOptions
     }
 
     public ImageClassifier LoadClassifier(ZooModel zooModel, ParseResult parsed) =>
-        new ImageClassifier(zooModel.Load(parsed.GetValue(Weights)?.FullName, OpenDevice(parsed)));
+        new ImageClassifier(zooModel.Load(parsed.GetValue(Weights)?.FullName, OpenDevice(parsed), CheckpointOptions(parsed)));
 }
