@@ -1,12 +1,12 @@
 using System.CommandLine;
-using DenseNetGen.Backends.Simd;
+using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
 using DenseNetGen.Inference;
 using DenseNetGen.Zoo;
 
 namespace DenseNetGen.Cli;
 
-/// <summary>--model, --weights, --device and --threads, shared by every command that loads a network.</summary>
+/// <summary>--model, --weights, --device, --threads and --precision, shared by every command that loads a network.</summary>
 internal sealed class ModelOptions
 {
     public Option<string?> Model { get; } = new("--model", "-m")
@@ -19,6 +19,11 @@ internal sealed class ModelOptions
         Description = "Checkpoint: PyTorch .pth (zip or legacy; mmpretrain, torchvision) or .safetensors (timm)",
     };
 
+    public Option<bool> Ema { get; } = new("--ema")
+    {
+        Description = "Use the checkpoint's EMA weights (timm's state_dict_ema, torchvision's model_ema)",
+    };
+
     public Option<string?> Device { get; } = new("--device", "-d")
     {
         Description = "auto | cpu | opencl | cuda | ilgpu-cpu (default: DENSENET_DEVICE, else auto)",
@@ -29,13 +34,23 @@ internal sealed class ModelOptions
         Description = "Threads of the SIMD CPU backend (default: one per physical core)",
     };
 
+    public Option<string?> Precision { get; } = new("--precision")
+    {
+        Description = "fp32 | tf32 (default fp32; tf32 runs the convs on CUDA tensor cores)",
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Model);
         command.Options.Add(Weights);
+        command.Options.Add(Ema);
         command.Options.Add(Device);
         command.Options.Add(Threads);
+        command.Options.Add(Precision);
     }
+
+    /// <summary>The checkpoint options the command line asks for.</summary>
+    public CheckpointOptions CheckpointOptions(ParseResult parsed) => new() { UseEma = parsed.GetValue(Ema) };
 
     public ZooModel ResolveModel(ParseResult parsed)
     {
@@ -61,24 +76,29 @@ internal sealed class ModelOptions
         }
     }
 
+    /// <summary>The process's default device, or the one --device, --threads and --precision name (the kernel set from DENSENET_KERNELS).</summary>
     public ComputeDevice OpenDevice(ParseResult parsed)
     {
+        var deviceText = parsed.GetValue(Device);
+        var precisionText = parsed.GetValue(Precision);
         int? threads = parsed.GetValue(Threads);
         if (threads is < 1 or > 1024) throw new UsageException($"--threads must be between 1 and 1024, got {threads}.");
-        var text = parsed.GetValue(Device);
-        if (text is null && threads is null) return ComputeDevice.Default;
+        if (deviceText is null && precisionText is null && threads is null) return ComputeDevice.Default;
         DeviceKind kind;
+        ComputeOptions options;
         try
         {
-            kind = text is null ? DeviceKindParser.FromEnvironment() : DeviceKindParser.Parse(text, "--device");
+            kind = deviceText is null ? DeviceKindParser.FromEnvironment() : DeviceKindParser.Parse(deviceText, "--device");
+            options = new ComputeOptions(Precision: precisionText is null ? Execution.Precision.Fp32 : ComputeOptions.ParsePrecision(precisionText, "--precision"),
+                Threads: threads ?? 0);
         }
         catch (ArgumentException e)
         {
             throw new UsageException(e.Message);
         }
-        return ComputeDevice.Open(kind, new SimdOptions { Threads = threads ?? 0 });
+        return ComputeDevice.Open(kind, options);
     }
 
     public ImageClassifier LoadClassifier(ZooModel zooModel, ParseResult parsed) =>
-        new ImageClassifier(zooModel.Load(parsed.GetValue(Weights)?.FullName, OpenDevice(parsed)));
+        new ImageClassifier(zooModel.Load(parsed.GetValue(Weights)?.FullName, OpenDevice(parsed), CheckpointOptions(parsed)));
 }

@@ -114,45 +114,20 @@ def main():
     t["output"] = F.linear(features, t["classifier.weight"], t["classifier.bias"])
     save("head_linear", t)
 
-    simd_cases()
+    # A dense layer as the plan runs it, in place in its block: norm1 + ReLU, 1x1 conv with norm2 folded + ReLU,
+    # 3x3 conv appending 8 channels at channel 16 of a 24-channel block. Channels 16..23 of the input are stale
+    # values the layer overwrites. Sized so the GPU set splits the 3x3 conv's K (32·9 rows) on a one-core device.
+    t = f32({"input": rand(2, 24, 5, 6), **bn_params("norm1", 16), "conv1.weight": conv_weight(32, 16, 1),
+             **bn_params("norm2", 32), "conv2.weight": conv_weight(8, 32, 3)})
+    x = t["input"][:, 0:16]
+    y = F.relu(bn(F.conv2d(F.relu(bn(x, t, "norm1")), t["conv1.weight"]), t, "norm2"))
+    t["output"] = torch.cat([x, F.conv2d(y, t["conv2.weight"], padding=1)], dim=1)
+    save("dense_layer", t)
 
-
-def simd_conv_case(name, n, source_channels, in_offset, cin, h, w, cout, k, stride, pad, relu, prologue=False):
-    """A conv reading channels [in_offset, in_offset + cin) of a wider source, with bias (a folded BatchNorm's) and
-    optionally a per-input-channel BN-ReLU prologue given as scale and shift; the padding is zero after the prologue."""
-    t = {"input": rand(n, source_channels, h, w), "conv.weight": conv_weight(cout, cin, k), "conv.bias": rand(cout) * 0.2}
-    if prologue:
-        t["prologue.scale"] = torch.rand(cin, dtype=torch.float64) + 0.5
-        # Shifts mostly positive so relu(shift), the prologue of a padded zero, is not zero.
-        t["prologue.shift"] = torch.rand(cin, dtype=torch.float64) * 0.6 - 0.1
-    t = f32(t)
-    x = t["input"][:, in_offset:in_offset + cin]
-    if prologue:
-        x = F.relu(x * t["prologue.scale"].view(1, -1, 1, 1) + t["prologue.shift"].view(1, -1, 1, 1))
-    y = F.conv2d(x, t["conv.weight"], t["conv.bias"], stride=stride, padding=pad)
-    t["output"] = F.relu(y) if relu else y
-    save(name, t)
-
-
-def simd_cases():
-    # The SIMD backend's blocked kernels (runtime/Backends/Simd/Kernels): odd channel counts at odd offsets, widths
-    # that split into uneven register tiles, every stem shape and a generic kernel/stride/padding.
-    simd_conv_case("simd_conv3x3_offsets", 1, 45, 5, 37, 6, 17, 12, 3, 1, 1, relu=True)
-    simd_conv_case("simd_conv3x3_wide_out", 1, 17, 0, 17, 7, 7, 48, 3, 1, 1, relu=False)
-    simd_conv_case("simd_conv7x7_s2_p3_stem", 2, 3, 0, 3, 23, 29, 20, 7, 2, 3, relu=True)
-    simd_conv_case("simd_conv3x3_one_channel_stem", 2, 1, 0, 1, 12, 12, 24, 3, 1, 1, relu=True)
-    simd_conv_case("simd_conv3x3_prologue", 2, 26, 3, 20, 5, 6, 6, 3, 1, 1, relu=False, prologue=True)
-    simd_conv_case("simd_conv5x5_s3_p2_prologue", 1, 19, 17, 2, 11, 13, 33, 5, 3, 2, relu=True, prologue=True)
-
-    for name, c, h, w, k, s, p in [("simd_maxpool3x3_s2_p1", 9, 11, 13, 3, 2, 1), ("simd_maxpool2x2_s2", 21, 8, 9, 2, 2, 0),
-                                   ("simd_maxpool3x3_s1_p1", 17, 6, 5, 3, 1, 1)]:
-        t = f32({"input": rand(2, c, h, w)})
-        t["output"] = F.max_pool2d(t["input"], k, stride=s, padding=p)
-        save(name, t)
-
-    # Rows wider than one tile's column range (64 output columns): cut into ranges of near-equal width.
-    simd_conv_case("simd_conv7x7_s2_p3_wide_rows", 1, 3, 0, 3, 9, 150, 10, 7, 2, 3, relu=True)
-    simd_conv_case("simd_conv3x3_wide_rows_prologue", 1, 9, 3, 5, 3, 130, 7, 3, 1, 1, relu=False, prologue=True)
+    # A transition: norm + ReLU, then the 1x1 conv and 2x2 average pool (odd sizes floor).
+    t = f32({"input": rand(2, 12, 9, 7), **bn_params("norm", 12), "conv.weight": conv_weight(6, 12, 1)})
+    t["output"] = F.avg_pool2d(F.conv2d(F.relu(bn(t["input"], t, "norm")), t["conv.weight"]), 2)
+    save("transition", t)
 
 
 if __name__ == "__main__":

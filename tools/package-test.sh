@@ -5,7 +5,8 @@
 #      prints its parameter count and logits, held to PyTorch's (tests/references/parity/TinyCifarNet.json);
 #      the same program against a reference with one logit changed must fail, so the comparison can fail;
 #   2. a bad spec fails the build with the located DNG error;
-#   3. `dotnet tool install --tool-path DIR --add-source FOLDER DenseNetGen.Cli`, then
+#   3. a second project with `dotnet add package DenseNetGen.Zoo`: DenseNets.Default() names the sample;
+#   4. `dotnet tool install --tool-path DIR --add-source FOLDER DenseNetGen.Cli`, then
 #      `DIR/densenet predict samples/fashion-mnist/ankle-boot.png` names the right class.
 # NuGet restores into a private cache, and the project's nuget.config takes DenseNetGen* only from the packed
 # folder, so a stale package in the user's cache cannot stand in for the one just packed. Other packages come
@@ -82,6 +83,21 @@ cat > tiny.densenet.json <<'JSON'
 JSON
 if build=$(dotnet build -c Release 2>&1); then fail "a bad spec built"; fi
 grep -o 'tiny.densenet.json(3,17): error DNG004: [^[]*' <<<"$build" | head -1 | grep . || fail "no located DNG004 error: $build"
+
+step "DenseNetGen.Zoo $version: the embedded net"
+mkdir "$scratch/zoo"
+cp "$scratch/app/nuget.config" "$scratch/zoo/"
+cd "$scratch/zoo"
+dotnet new console --name zoo --output . --framework net10.0 >/dev/null
+dotnet add package DenseNetGen.Zoo --version "$version" >/dev/null
+cat > Program.cs <<'CS'
+using var model = DenseNetGen.Zoo.DenseNets.Default();
+var best = model.Predict(args[0], topK: 1).TopK[0];
+Console.WriteLine($"{best.Label} {best.Score:0.0000}");
+CS
+zoo=$(dotnet run -c Release -- "$repo/samples/fashion-mnist/ankle-boot.png") || fail "the zoo project failed: $zoo"
+echo "$zoo"
+grep -q '^Ankle boot ' <<<"$zoo" || fail "DenseNets.Default() did not name Ankle boot"
 
 step "the densenet tool"
 cd "$scratch"

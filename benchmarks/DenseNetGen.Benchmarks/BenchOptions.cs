@@ -1,5 +1,4 @@
 using System.CommandLine;
-using DenseNetGen.Backends.Simd;
 using DenseNetGen.Execution;
 
 namespace DenseNetGen.Benchmarks;
@@ -19,14 +18,23 @@ internal static class BenchOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
+    public static Option<string> Precision() => new("--precision")
+    {
+        Description = "fp32 | tf32 (tf32: CUDA tensor cores, GPU kernel set)",
+        DefaultValueFactory = _ => "fp32",
+    };
+
+    /// <summary>The device --device names, with the kernel set DENSENET_KERNELS names and the given precision.</summary>
     public static Option<int> Threads() => new("--threads", "-t")
     {
         Description = "Threads of the SIMD CPU backend and of ONNX Runtime (default 0: one per physical core)",
         DefaultValueFactory = _ => 0,
     };
 
-    public static ComputeDevice Open(string device, int threads = 0) =>
-        ComputeDevice.Open(DeviceKindParser.Parse(device, "--device"), new SimdOptions { Threads = threads });
+    /// <summary>The device --device names, with the kernel set DENSENET_KERNELS names, the given precision and SIMD threads.</summary>
+    public static ComputeDevice Open(string device, string precision = "fp32", int threads = 0) =>
+        ComputeDevice.Open(DeviceKindParser.Parse(device, "--device"),
+            new ComputeOptions(Precision: ComputeOptions.ParsePrecision(precision, "--precision"), Threads: threads));
 
     /// <summary>The 1-minute load average, for reading timings taken on a shared machine.</summary>
     public static string LoadAverage() =>

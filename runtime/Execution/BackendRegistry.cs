@@ -14,19 +14,19 @@ internal static class BackendRegistry
     private static readonly BackendRegistration[] s_backends =
     [
         new("cpu", DeviceKind.Cpu, SimdBackend.Open),
-        new("opencl", DeviceKind.OpenCL, _ => IlgpuBackend.Open(DeviceKind.OpenCL)),
-        new("cuda", DeviceKind.Cuda, _ => IlgpuBackend.Open(DeviceKind.Cuda)),
-        new("ilgpu-cpu", DeviceKind.IlgpuCpu, _ => IlgpuBackend.Open(DeviceKind.IlgpuCpu)),
+        new("opencl", DeviceKind.OpenCL, options => IlgpuBackend.Open(DeviceKind.OpenCL, options)),
+        new("cuda", DeviceKind.Cuda, options => IlgpuBackend.Open(DeviceKind.Cuda, options)),
+        new("ilgpu-cpu", DeviceKind.IlgpuCpu, options => IlgpuBackend.Open(DeviceKind.IlgpuCpu, options)),
     ];
 
     /// <summary>
     /// What auto tries, first to last; the first that opens wins. OpenCL only as a GPU: on a CPU device (PoCL) the
     /// SIMD backend is faster, so an OpenCL CPU device runs only when asked for by name.
     /// </summary>
-    private static readonly Func<SimdOptions?, IBackend>[] s_autoOrder =
+    private static readonly Func<ComputeOptions, IBackend>[] s_autoOrder =
     [
-        _ => IlgpuBackend.Open(DeviceKind.Cuda),
-        _ => IlgpuBackend.Open(DeviceKind.OpenCL, gpuOnly: true),
+        options => IlgpuBackend.Open(DeviceKind.Cuda, options),
+        options => IlgpuBackend.Open(DeviceKind.OpenCL, options, gpuOnly: true),
         SimdBackend.Open,
     ];
 
@@ -40,18 +40,17 @@ internal static class BackendRegistry
     /// and, for auto, the words saying why it was chosen (", chosen by auto (no CUDA device: ...)").
     /// </summary>
     /// <exception cref="DeviceUnavailableException">The kind asked for is absent; the message says what was found.</exception>
-    /// <param name="cpu">How the SIMD CPU backend runs, when it is the one opened.</param>
-    public static (IBackend Backend, string Choice) Open(DeviceKind kind, SimdOptions? cpu = null)
+    public static (IBackend Backend, string Choice) Open(DeviceKind kind, ComputeOptions options)
     {
         if (kind != DeviceKind.Auto)
-            return (Find(kind).Open(cpu), "");
+            return (Find(kind).Open(options), "");
 
         var missing = new List<string>();
         foreach (var candidate in s_autoOrder)
         {
             try
             {
-                var backend = candidate(cpu);
+                var backend = candidate(options);
                 return (backend, missing.Count == 0 ? ", chosen by auto" : $", chosen by auto ({string.Join("; ", missing)})");
             }
             catch (DeviceUnavailableException absent)
@@ -71,5 +70,5 @@ internal static class BackendRegistry
 
 /// <summary>A device kind users can name, and how to open it.</summary>
 /// <param name="Name">What DENSENET_DEVICE and --device accept (any case).</param>
-/// <param name="Open">Opens the first device of this kind; throws <see cref="DeviceUnavailableException"/> when there is none.</param>
-internal sealed record BackendRegistration(string Name, DeviceKind Kind, Func<SimdOptions?, IBackend> Open);
+/// <param name="Open">Opens the first device of this kind with the options; throws <see cref="DeviceUnavailableException"/> when there is none.</param>
+internal sealed record BackendRegistration(string Name, DeviceKind Kind, Func<ComputeOptions, IBackend> Open);

@@ -45,7 +45,7 @@ internal static class CompareCommand
                 throw new ArgumentException("--iterations and --batches must be at least 1, --warmup at least 0.");
             int requested = parsed.GetValue(threads);
             if (requested < 0) throw new ArgumentException("--threads must be 0 (one per physical core) or more.");
-            var settings = new Settings(sizes, runs, warm, requested > 0 ? requested : SimdOptions.DefaultThreads);
+            var settings = new Settings(sizes, runs, warm, requested > 0 ? requested : SimdThreads.Default);
             var kinds = DeviceKinds(parsed.GetValue(devices));
             var networks = BenchNetwork.Select(parsed.GetValue(models), BenchNetwork.Zoo);
             string folder = parsed.GetValue(output)?.FullName ?? RepositoryFiles.Artifacts();
@@ -62,7 +62,7 @@ internal static class CompareCommand
         string started = $"{DateTime.UtcNow:yyyy-MM-dd HH:mm}Z", loadBefore = BenchOptions.LoadAverage();
         Console.WriteLine($"{settings.Threads} threads; batches {string.Join(", ", settings.Batches)}; {settings.Warmup} warm-up, pause, 1 untimed + {settings.Runs} timed runs per block; " +
             $"{Environment.ProcessorCount} logical cores; load average {loadBefore}; {started}");
-        var devices = kinds.Select(k => BenchOptions.Open(Name(k), settings.Threads)).ToArray();
+        var devices = kinds.Select(k => BenchOptions.Open(Name(k), threads: settings.Threads)).ToArray();
         var rows = new List<CompareRow>();
         var notes = new List<string>();
         try

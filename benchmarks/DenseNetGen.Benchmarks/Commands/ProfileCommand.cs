@@ -28,7 +28,7 @@ internal static class ProfileCommand
         {
             int count = parsed.GetValue(rounds), images = parsed.GetValue(batch);
             if (count < 1 || images < 1) throw new ArgumentException("--rounds and --batch must be at least 1.");
-            using var target = BenchOptions.Open(parsed.GetValue(device)!, parsed.GetValue(threads));
+            using var target = BenchOptions.Open(parsed.GetValue(device)!, threads: parsed.GetValue(threads));
             Console.WriteLine($"device: {target.Description}; load average {BenchOptions.LoadAverage()}");
             foreach (var network in BenchNetwork.Select(parsed.GetValue(models), [BenchNetwork.Zoo.First(n => n.Definition.Name == "DenseNet121")]))
             {

@@ -15,9 +15,17 @@ internal sealed class SimdBackend : IBackend
 
     private readonly WorkerPool _pool;
 
-    private SimdBackend(SimdOptions options) => _pool = new WorkerPool(options.ResolvedThreads);
+    private SimdBackend(int threads) => _pool = new WorkerPool(threads);
 
-    public static SimdBackend Open(SimdOptions? options) => new(options ?? new SimdOptions());
+    /// <summary>Opens the backend with <see cref="ComputeOptions.Threads"/> threads; the kernel set does not apply here.</summary>
+    /// <exception cref="DeviceUnavailableException">TF32 was asked for (it runs on CUDA tensor cores only).</exception>
+    public static SimdBackend Open(ComputeOptions options)
+    {
+        if (options.Precision == Precision.Tf32)
+            throw new DeviceUnavailableException(DeviceKind.Cpu, $"tf32 precision runs on CUDA tensor cores; the {Name} computes in fp32.");
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Threads);
+        return new(SimdThreads.Resolve(options.Threads));
+    }
 
     public DeviceKind Kind => DeviceKind.Cpu;
 
@@ -30,7 +38,7 @@ internal sealed class SimdBackend : IBackend
 
     /// <summary>The device line of <c>densenet info --devices</c>: the default thread count.</summary>
     public static IEnumerable<DeviceInfo> ListDevices() =>
-        [new DeviceInfo(Name, DeviceKind.Cpu, long.MaxValue, Capability(SimdOptions.DefaultThreads), true)];
+        [new DeviceInfo(Name, DeviceKind.Cpu, long.MaxValue, Capability(SimdThreads.Default), true)];
 
     public IPreparedNetwork Prepare(NetworkPlan plan, BoundCheckpoint weights) => new SimdNetwork(plan, weights, _pool);
 

@@ -1,18 +1,16 @@
 namespace DenseNetGen.Backends.Simd;
 
-/// <summary>How the SIMD CPU backend runs.</summary>
-public sealed record SimdOptions
+/// <summary>The SIMD CPU backend's thread count (<see cref="Execution.ComputeOptions.Threads"/>).</summary>
+internal static class SimdThreads
 {
-    /// <summary>Worker threads, the caller included; 0 means one per physical core (see <see cref="DefaultThreads"/>).</summary>
-    public int Threads { get; init; }
-
     /// <summary>
-    /// One per physical core: the processor count, halved when /sys reports two hardware threads per core (SMT
+    /// One per physical core: the processor count, divided by the hardware threads per core /sys reports (SMT
     /// siblings share the FMA units, so a second thread per core only adds contention).
     /// </summary>
-    public static int DefaultThreads { get; } = PhysicalCores();
+    public static int Default { get; } = PhysicalCores();
 
-    internal int ResolvedThreads => Threads > 0 ? Threads : DefaultThreads;
+    /// <summary>The option's value, or <see cref="Default"/> for 0.</summary>
+    public static int Resolve(int threads) => threads > 0 ? threads : Default;
 
     private static int PhysicalCores()
     {

@@ -36,7 +36,7 @@ public class DeviceSelectionTests
     [Fact]
     public void CpuDeviceIsTheSimdBackendAndSaysItsWidthAndThreads()
     {
-        using var device = ComputeDevice.Open(DeviceKind.Cpu, new DenseNetGen.Backends.Simd.SimdOptions { Threads = 3 });
+        using var device = ComputeDevice.Open(DeviceKind.Cpu, new ComputeOptions(Threads: 3));
         Assert.Equal(DeviceKind.Cpu, device.Kind);
         Assert.Contains(device.Name, device.Description);
         Assert.Contains("SIMD", device.Description);

@@ -39,7 +39,7 @@ public sealed class MemoryPlanTests
     {
         var plan = DenseNet121.Definition;
         var weights = CheckpointBinder.Bind(DeterministicWeights.ForManifest(plan.Parameters), plan);
-        using var backend = SimdBackend.Open(new SimdOptions { Threads = 1 });
+        using var backend = SimdBackend.Open(new DenseNetGen.Execution.ComputeOptions(Threads: 1));
         using var network = (SimdNetwork)backend.Prepare(plan, weights);
         var geometry = DenseNetGen.Planning.PlanGeometry.Compute(plan, 8, 224, 224);
         long arena = network.ActivationBytes(geometry);

@@ -24,7 +24,7 @@ public sealed class SimdNetworkTests
         float[]? first = null;
         foreach (int threads in new[] { 1, 2, 3, 7 })
         {
-            using var device = ComputeDevice.Open(DeviceKind.Cpu, new SimdOptions { Threads = threads });
+            using var device = ComputeDevice.Open(DeviceKind.Cpu, new ComputeOptions(Threads: threads));
             using var executor = new PlanExecutor(plan, weights, device);
             Assert.Contains($"{threads} thread", device.Description);
             var logits = executor.Run(input, c.Batch, c.InputShape[2], c.InputShape[3], featuresOnly: false);
