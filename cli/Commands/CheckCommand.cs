@@ -34,7 +34,7 @@ internal static class CheckCommand
             stdout.WriteLine($"  format      {bound.Format}");
             stdout.WriteLine($"  convention  {bound.Convention}");
             stdout.WriteLine($"  tensors     {bound.Tensors.Count} ({values:N0} values)");
-            stdout.WriteLine($"  parameters  {zooModel.Definition.ParameterCount:N0}");
+            stdout.WriteLine($"  parameters  {zooModel.Card.ParameterCount:N0}");
             return CliApp.Ok;
         });
         return command;
