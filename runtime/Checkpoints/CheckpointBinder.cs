@@ -65,7 +65,12 @@ public static class CheckpointBinder
 
         var conventionName = convention is TorchvisionConvention && contents.Format == SafetensorsReader.Format ? "timm" : convention.Name;
         if (missing.Count + unexpected.Count + mismatched.Count > 0)
-            throw new CheckpointException(contents.Source, Describe(plan.Name, conventionName, missing, unexpected, mismatched));
+            throw new CheckpointException(contents.Source, Describe(plan.Name, conventionName, missing, unexpected, mismatched))
+            {
+                MissingKeys = missing,
+                UnexpectedKeys = unexpected,
+                MismatchedKeys = mismatched,
+            };
 
         var ordered = plan.Parameters.ToDictionary(p => p.Name, p => tensors[p.Name], StringComparer.Ordinal);
         return new BoundCheckpoint(ordered, contents.Source, contents.Format, conventionName);
