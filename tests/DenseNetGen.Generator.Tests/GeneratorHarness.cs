@@ -28,7 +28,7 @@ internal static class GeneratorHarness
         return paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
     });
 
-    public static string RepoRoot => DenseNetGen.Runtime.Tests.RepositoryPaths.Root;
+    public static string RepoRoot => DenseNetGen.Tests.RepositoryPaths.Root;
 
     public static CSharpCompilation CreateCompilation(string assemblyName = "Consumer", params string[] sources) =>
         CSharpCompilation.Create(
