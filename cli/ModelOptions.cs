@@ -1,11 +1,12 @@
 using System.CommandLine;
+using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
 using DenseNetGen.Inference;
 using DenseNetGen.Zoo;
 
 namespace DenseNetGen.Cli;
 
-/// <summary>--model, --weights and --device, shared by every command that loads a network.</summary>
+/// <summary>--model, --weights, --device and --precision, shared by every command that loads a network.</summary>
 internal sealed class ModelOptions
 {
     public Option<string?> Model { get; } = new("--model", "-m")
@@ -18,17 +19,32 @@ internal sealed class ModelOptions
         Description = "Checkpoint: PyTorch .pth (zip or legacy; mmpretrain, torchvision) or .safetensors (timm)",
     };
 
+    public Option<bool> Ema { get; } = new("--ema")
+    {
+        Description = "Use the checkpoint's EMA weights (timm's state_dict_ema, torchvision's model_ema)",
+    };
+
     public Option<string?> Device { get; } = new("--device", "-d")
     {
         Description = "auto | cpu | opencl | cuda (default: DENSENET_DEVICE, else auto)",
+    };
+
+    public Option<string?> Precision { get; } = new("--precision")
+    {
+        Description = "fp32 | tf32 (default fp32; tf32 runs the convs on CUDA tensor cores)",
     };
 
     public void AddTo(Command command)
     {
         command.Options.Add(Model);
         command.Options.Add(Weights);
+        command.Options.Add(Ema);
         command.Options.Add(Device);
+        command.Options.Add(Precision);
     }
+
+    /// <summary>The checkpoint options the command line asks for.</summary>
+    public CheckpointOptions CheckpointOptions(ParseResult parsed) => new() { UseEma = parsed.GetValue(Ema) };
 
     public ZooModel ResolveModel(ParseResult parsed)
     {
@@ -54,21 +70,26 @@ internal sealed class ModelOptions
         }
     }
 
+    /// <summary>The process's default device, or the one --device and --precision name (the kernel set from DENSENET_KERNELS).</summary>
     public ComputeDevice OpenDevice(ParseResult parsed)
     {
-        if (parsed.GetValue(Device) is not { } text) return ComputeDevice.Default;
+        var deviceText = parsed.GetValue(Device);
+        var precisionText = parsed.GetValue(Precision);
+        if (deviceText is null && precisionText is null) return ComputeDevice.Default;
         DeviceKind kind;
+        ComputeOptions options;
         try
         {
-            kind = DeviceKindParser.Parse(text, "--device");
+            kind = deviceText is null ? DeviceKindParser.FromEnvironment() : DeviceKindParser.Parse(deviceText, "--device");
+            options = new ComputeOptions(Precision: precisionText is null ? Execution.Precision.Fp32 : ComputeOptions.ParsePrecision(precisionText, "--precision"));
         }
         catch (ArgumentException e)
         {
             throw new UsageException(e.Message);
         }
-        return ComputeDevice.Open(kind);
+        return ComputeDevice.Open(kind, options);
     }
 
     public ImageClassifier LoadClassifier(ZooModel zooModel, ParseResult parsed) =>
-        new ImageClassifier(zooModel.Load(parsed.GetValue(Weights)?.FullName, OpenDevice(parsed)));
+        new ImageClassifier(zooModel.Load(parsed.GetValue(Weights)?.FullName, OpenDevice(parsed), CheckpointOptions(parsed)));
 }

@@ -12,9 +12,9 @@ internal static class BackendRegistry
     /// <summary>Every kind a user can name, in the order usage messages list them.</summary>
     private static readonly BackendRegistration[] s_backends =
     [
-        new("cpu", DeviceKind.Cpu, () => IlgpuBackend.Open(DeviceKind.Cpu)),
-        new("opencl", DeviceKind.OpenCL, () => IlgpuBackend.Open(DeviceKind.OpenCL)),
-        new("cuda", DeviceKind.Cuda, () => IlgpuBackend.Open(DeviceKind.Cuda)),
+        new("cpu", DeviceKind.Cpu, options => IlgpuBackend.Open(DeviceKind.Cpu, options)),
+        new("opencl", DeviceKind.OpenCL, options => IlgpuBackend.Open(DeviceKind.OpenCL, options)),
+        new("cuda", DeviceKind.Cuda, options => IlgpuBackend.Open(DeviceKind.Cuda, options)),
     ];
 
     /// <summary>What auto tries, first to last; the first that opens wins.</summary>
@@ -30,17 +30,17 @@ internal static class BackendRegistry
     /// and, for auto, the words saying why it was chosen (", chosen by auto (no CUDA device: ...)").
     /// </summary>
     /// <exception cref="DeviceUnavailableException">The kind asked for is absent; the message says what was found.</exception>
-    public static (IBackend Backend, string Choice) Open(DeviceKind kind)
+    public static (IBackend Backend, string Choice) Open(DeviceKind kind, ComputeOptions options)
     {
         if (kind != DeviceKind.Auto)
-            return (Find(kind).Open(), "");
+            return (Find(kind).Open(options), "");
 
         var missing = new List<string>();
         foreach (var candidate in s_autoOrder)
         {
             try
             {
-                var backend = Find(candidate).Open();
+                var backend = Find(candidate).Open(options);
                 return (backend, missing.Count == 0 ? ", chosen by auto" : $", chosen by auto ({string.Join("; ", missing)})");
             }
             catch (DeviceUnavailableException absent)
@@ -60,5 +60,5 @@ internal static class BackendRegistry
 
 /// <summary>A device kind users can name, and how to open it.</summary>
 /// <param name="Name">What DENSENET_DEVICE and --device accept (any case).</param>
-/// <param name="Open">Opens the first device of this kind; throws <see cref="DeviceUnavailableException"/> when there is none.</param>
-internal sealed record BackendRegistration(string Name, DeviceKind Kind, Func<IBackend> Open);
+/// <param name="Open">Opens the first device of this kind with the options; throws <see cref="DeviceUnavailableException"/> when there is none.</param>
+internal sealed record BackendRegistration(string Name, DeviceKind Kind, Func<ComputeOptions, IBackend> Open);

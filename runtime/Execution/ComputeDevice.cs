@@ -16,12 +16,13 @@ public sealed class ComputeDevice : IDisposable
     private static readonly Lazy<ComputeDevice> s_default = new(() => Open(DeviceKindParser.FromEnvironment()));
 
     private readonly IBackend _backend;
+    private readonly string _choice;
     private bool _disposed;
 
     private ComputeDevice(IBackend backend, string choice)
     {
         _backend = backend;
-        Description = backend.Description + choice;
+        _choice = choice;
     }
 
     /// <summary>
@@ -34,9 +35,11 @@ public sealed class ComputeDevice : IDisposable
     /// Opens a device. Auto takes CUDA, then OpenCL, then the CPU; naming a backend that is absent throws
     /// <see cref="DeviceUnavailableException"/> saying what was found, never falling back silently.
     /// </summary>
-    public static ComputeDevice Open(DeviceKind kind = DeviceKind.Auto)
+    /// <param name="options">Kernel set and precision; null for <see cref="ComputeOptions.Default"/>.</param>
+    /// <exception cref="DeviceUnavailableException">The backend is absent, or the options ask for what it cannot do (TF32 off CUDA).</exception>
+    public static ComputeDevice Open(DeviceKind kind = DeviceKind.Auto, ComputeOptions? options = null)
     {
-        var (backend, choice) = BackendRegistry.Open(kind);
+        var (backend, choice) = BackendRegistry.Open(kind, options ?? ComputeOptions.Default);
         return new ComputeDevice(backend, choice);
     }
 
@@ -47,8 +50,11 @@ public sealed class ComputeDevice : IDisposable
 
     public string Name => _backend.DeviceName;
 
-    /// <summary>One line for logs: backend, device name, memory and, for auto, why it was chosen.</summary>
-    public string Description { get; }
+    /// <summary>
+    /// One line for logs: backend, device name, memory, for auto why it was chosen, then the backend's own notes
+    /// (for ILGPU: CUDA graphs, precision, and last "kernel set: gpu" or "kernel set: cpu").
+    /// </summary>
+    public string Description => _backend.Description + _choice + _backend.Settings;
 
     /// <summary>Held while anything is queued on this device or its memory is allocated or freed.</summary>
     internal Lock Gate { get; } = new();

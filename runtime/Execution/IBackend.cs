@@ -24,6 +24,12 @@ internal interface IBackend : IDisposable
     string Description { get; }
 
     /// <summary>
+    /// How the backend runs models, appended to the device description after why auto chose it, e.g.
+    /// "; kernel set: gpu"; empty when there is nothing to say. May change while the device is open.
+    /// </summary>
+    string Settings => "";
+
+    /// <summary>
     /// Uploads or packs <paramref name="weights"/> for <paramref name="plan"/>. The plan's channel ranges are already
     /// checked (<see cref="PlanGeometry.CheckChannels"/>).
     /// </summary>
@@ -45,4 +51,10 @@ internal interface IPreparedNetwork : IDisposable
     /// which is how `densenet-bench profile` times ops one by one.
     /// </param>
     float[][] Run(ReadOnlySpan<float> input, PlanGeometry geometry, int opCount, ReadOnlySpan<int> read, Action<int>? opFinished);
+
+    /// <summary>
+    /// Device memory this network holds (parameters, activations, scratch), for the benchmarks; activations only
+    /// grow, so after a call it is that call's peak. 0 where the backend does not count it.
+    /// </summary>
+    long DeviceBytes => 0;
 }

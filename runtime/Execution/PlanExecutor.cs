@@ -70,6 +70,16 @@ internal sealed class PlanExecutor : IDisposable
         }
     }
 
+    /// <summary>Device memory the prepared network holds (see <see cref="IPreparedNetwork.DeviceBytes"/>).</summary>
+    internal long DeviceBytes
+    {
+        get
+        {
+            lock (_device.Gate)
+                return _network.DeviceBytes;
+        }
+    }
+
     private PlanGeometry Geometry(int batch, int height, int width)
     {
         if (!_geometries.TryGetValue((batch, height, width), out var geometry))

@@ -8,9 +8,13 @@ internal sealed class ActivationBuffers(Accelerator accelerator, int count) : ID
 {
     private readonly MemoryBuffer1D<float, Stride1D.Dense>?[] _buffers = new MemoryBuffer1D<float, Stride1D.Dense>?[count];
 
-    /// <summary>Makes buffer b hold at least elements[b] floats (at least one: ILGPU rejects empty buffers).</summary>
-    public void EnsureCapacity(IReadOnlyList<long> elements)
+    /// <summary>
+    /// Makes buffer b hold at least elements[b] floats (at least one: ILGPU rejects empty buffers). True when any
+    /// buffer was reallocated, which moves it: whoever recorded its address (a CUDA graph) must drop the record.
+    /// </summary>
+    public bool EnsureCapacity(IReadOnlyList<long> elements)
     {
+        bool moved = false;
         for (int b = 0; b < _buffers.Length; b++)
         {
             long needed = Math.Max(1, elements[b]);
@@ -18,8 +22,12 @@ internal sealed class ActivationBuffers(Accelerator accelerator, int count) : ID
             _buffers[b]?.Dispose();
             _buffers[b] = null;
             _buffers[b] = accelerator.Allocate1D<float>(needed);
+            moved = true;
         }
+        return moved;
     }
+
+    public long Bytes => _buffers.Sum(buffer => buffer?.LengthInBytes ?? 0);
 
     /// <summary>All of buffer <paramref name="buffer"/>, as kernels take it.</summary>
     public ArrayView<float> this[int buffer] => _buffers[buffer]!.View;

@@ -1,3 +1,4 @@
+using DenseNetGen.Backends.Ilgpu.GpuKernels;
 using DenseNetGen.Backends.Ilgpu.KernelSets;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
@@ -27,34 +28,44 @@ internal sealed class IlgpuBackend : IBackend
 
     private readonly Context _context;
     private readonly Lazy<IKernelSet> _kernels;
+    private readonly string _kernelSetName;
+    private string? _graphsOff;
 
-    private IlgpuBackend(Context context, Accelerator accelerator, DeviceKind kind, KernelSetRegistration? kernelSet)
+    private IlgpuBackend(Context context, Accelerator accelerator, DeviceKind kind, KernelSetRegistration kernelSet, Precision precision)
     {
         _context = context;
         Accelerator = accelerator;
         Kind = kind;
+        Precision = precision;
+        _kernelSetName = kernelSet.Name;
         Description = $"{kind} device '{accelerator.Name}' ({DeviceInfo.FormatMemory(accelerator.MemorySize)})";
+        FusesOps = kernelSet.Kind == KernelSetKind.Gpu;
+        // The GPU set queues on a created stream: on CUDA only such a stream can be captured as a graph.
+        Stream = FusesOps ? accelerator.CreateStream() : accelerator.DefaultStream;
+        _graphsOff = FusesOps && accelerator.AcceleratorType == AcceleratorType.Cuda ? CudaGraphs.Unavailable : "";
         _kernels = new(() =>
         {
             lock (DriverGate)
-                return KernelSetRegistry.Load(accelerator, kernelSet);
+                return kernelSet.Load(accelerator, precision);
         });
     }
 
-    /// <summary>Opens the first device of <paramref name="kind"/> (Cpu, OpenCL or Cuda).</summary>
-    /// <exception cref="DeviceUnavailableException">There is none; the message says what was found.</exception>
+    /// <summary>Opens the first device of <paramref name="kind"/> (Cpu, OpenCL or Cuda) with the kernel set and precision <paramref name="options"/> ask for.</summary>
+    /// <exception cref="DeviceUnavailableException">There is none (the message says what was found), or TF32 was asked for off CUDA or off the GPU set.</exception>
     /// <exception cref="ArgumentException">DENSENET_KERNELS names no kernel set.</exception>
-    public static IlgpuBackend Open(DeviceKind kind)
+    public static IlgpuBackend Open(DeviceKind kind, ComputeOptions options)
     {
-        var kernelSet = KernelSetRegistry.FromEnvironment();
         NativeDriverResolver.Register();
         lock (DriverGate)
         {
+            // ld.global/ld.shared (rather than generic loads) are inferred only at O2; CUDA is where that matters.
+            var level = kind == DeviceKind.Cuda ? OptimizationLevel.O2 : OptimizationLevel.O1;
+            var cpu = options.KernelSet == KernelSetKind.Gpu || options.KernelSet == KernelSetKind.Auto && KernelSetFromEnvironmentIsGpu() ? GpuSetCpuConfiguration : CpuConfiguration;
             var context = Context.Create(builder => _ = kind switch
             {
-                DeviceKind.Cpu => builder.CPU(CpuConfiguration),
-                DeviceKind.OpenCL => builder.OpenCL(),
-                DeviceKind.Cuda => builder.Cuda(),
+                DeviceKind.Cpu => builder.CPU(cpu).Optimize(level),
+                DeviceKind.OpenCL => builder.OpenCL().Optimize(level),
+                DeviceKind.Cuda => builder.Cuda().Optimize(level),
                 _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "ILGPU runs on Cpu, OpenCL or Cuda."),
             });
             try
@@ -65,7 +76,11 @@ internal sealed class IlgpuBackend : IBackend
                     DeviceKind.OpenCL => First(context.GetCLDevices()) ?? throw Unavailable(kind, MissingOpenCL()),
                     _ => context.GetCPUDevice(0),
                 };
-                return new IlgpuBackend(context, device.CreateAccelerator(context), kind, kernelSet);
+                var kernelSet = KernelSetRegistry.Choose(options.KernelSet, device);
+                if (options.Precision == Precision.Tf32 && (kind != DeviceKind.Cuda || kernelSet.Kind != KernelSetKind.Gpu))
+                    throw new DeviceUnavailableException(kind,
+                        $"tf32 precision runs on CUDA tensor cores with the GPU kernel set; this is a {kind} device '{device.Name}' with the {kernelSet.Name} set.");
+                return new IlgpuBackend(context, device.CreateAccelerator(context), kind, kernelSet, options.Precision);
             }
             catch
             {
@@ -74,6 +89,10 @@ internal sealed class IlgpuBackend : IBackend
             }
         }
     }
+
+    /// <summary>DENSENET_KERNELS=gpu forces the GPU set on a CPU accelerator too, which then needs its 256-thread groups.</summary>
+    private static bool KernelSetFromEnvironmentIsGpu() =>
+        string.Equals(Environment.GetEnvironmentVariable(KernelSetRegistry.EnvironmentVariable)?.Trim(), "gpu", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Every device ILGPU sees, including OpenCL devices it cannot run kernels on.</summary>
     public static IReadOnlyList<DeviceInfo> ListDevices()
@@ -92,7 +111,37 @@ internal sealed class IlgpuBackend : IBackend
 
     public string Description { get; }
 
+    /// <summary>"; CUDA graphs: ..." (GPU set on CUDA), "; precision: tf32" when not FP32, and last "; kernel set: NAME".</summary>
+    public string Settings
+    {
+        get
+        {
+            string graphs = _graphsOff switch
+            {
+                null => "; CUDA graphs: on",
+                "" => "",
+                var reason => $"; CUDA graphs: off, plain launches ({reason})",
+            };
+            string precision = Precision == Precision.Fp32 ? "" : "; precision: " + Precision.ToString().ToLowerInvariant();
+            return $"{graphs}{precision}; kernel set: {_kernelSetName}";
+        }
+    }
+
+    public Precision Precision { get; }
+
     internal Accelerator Accelerator { get; }
+
+    /// <summary>The stream every launch and copy goes to: a created one for the GPU set, else the default stream.</summary>
+    internal AcceleratorStream Stream { get; }
+
+    /// <summary>Whether networks run through <see cref="GpuPlanRunner"/> (the GPU set: fused launches, CUDA graphs).</summary>
+    internal bool FusesOps { get; }
+
+    /// <summary>Whether forward passes are recorded once per shape as CUDA graphs and replayed.</summary>
+    internal bool CapturesGraphs => _graphsOff is null;
+
+    /// <summary>After a failed capture: plain launches from now on, and the description says why.</summary>
+    internal void StopCapturingGraphs(string reason) => _graphsOff = reason;
 
     /// <summary>The kernels compiled for this accelerator, loaded once on first use.</summary>
     internal IKernelSet Kernels => _kernels.Value;
@@ -103,6 +152,7 @@ internal sealed class IlgpuBackend : IBackend
     {
         lock (DriverGate)
         {
+            if (Stream != Accelerator.DefaultStream) Stream.Dispose();
             Accelerator.Dispose();
             _context.Dispose();
         }
@@ -120,6 +170,14 @@ internal sealed class IlgpuBackend : IBackend
 
     private static DeviceUnavailableException Unavailable(DeviceKind kind, string why) =>
         new(kind, why, [.. ListDevices().Where(d => d.Backend == kind)]);
+
+    /// <summary>
+    /// The CPU accelerator for the GPU kernel set (which tests it without a GPU): one multiprocessor with groups of
+    /// up to 256 threads in warps of 32, as on an NVIDIA GPU. Its barriers are OS thread barriers, so it is for
+    /// correctness, not speed.
+    /// </summary>
+    private static CPUDevice GpuSetCpuConfiguration { get; } =
+        new(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: TiledConvKernels.GroupSize / 32, numMultiprocessors: 1);
 
     private static T? First<T>(Context.DeviceCollection<T> devices) where T : Device =>
         devices.Count > 0 ? devices[0] : null;

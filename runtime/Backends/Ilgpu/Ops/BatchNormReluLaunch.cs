@@ -39,14 +39,27 @@ internal sealed class BatchNormReluLaunch : IIlgpuOp
         }
     }
 
-    public void Launch(in IlgpuLaunch launch, in OpShape shape)
+    public void Launch(in IlgpuLaunch launch, in OpShape shape) =>
+        launch.Kernels.BatchNormRelu(launch.Stream, launch.Activations[_op.Source], Scale, Shift, launch.Activations[_op.Destination], Geometry(launch.Batch, shape));
+
+    /// <summary>The launch parameters for one input shape.</summary>
+    public PoolGeometry Geometry(int batch, in OpShape shape)
     {
         var n = _op;
         var window = shape.Window;
-        var g = new PoolGeometry(launch.Batch, n.Channels, _sourceCapacity, n.SourceChannelOffset, shape.InHeight, shape.InWidth,
+        return new PoolGeometry(batch, n.Channels, _sourceCapacity, n.SourceChannelOffset, shape.InHeight, shape.InWidth,
             _destinationCapacity, shape.OutHeight, shape.OutWidth, window.Height, window.Width, window.StrideY, window.Padding);
-        launch.Kernels.BatchNormRelu(launch.Stream, launch.Activations[n.Source], _scale.View, _shift.View, launch.Activations[n.Destination], g);
     }
+
+    public BatchNormReluOp Op => _op;
+
+    /// <summary>Per-channel BatchNorm scale γ/√(var+ε).</summary>
+    public ArrayView<float> Scale => _scale.View;
+
+    /// <summary>Per-channel BatchNorm shift β − mean·scale.</summary>
+    public ArrayView<float> Shift => _shift.View;
+
+    public long Bytes => _scale.LengthInBytes + _shift.LengthInBytes;
 
     public void Dispose()
     {

@@ -58,15 +58,28 @@ internal sealed class ConvLaunch : IIlgpuOp
         return (transposed, padded);
     }
 
-    public void Launch(in IlgpuLaunch launch, in OpShape shape)
+    public void Launch(in IlgpuLaunch launch, in OpShape shape) =>
+        launch.Kernels.Conv(launch.Stream, launch.Activations[_op.Source], Weights, Bias, launch.Activations[_op.Destination], Geometry(launch.Batch, shape));
+
+    /// <summary>The launch parameters for one input shape.</summary>
+    public ConvGeometry Geometry(int batch, in OpShape shape)
     {
         var c = _op;
-        var g = new ConvGeometry(launch.Batch,
+        return new ConvGeometry(batch,
             c.InChannels, _sourceCapacity, c.SourceChannelOffset, shape.InHeight, shape.InWidth,
             c.OutChannels, ConvGeometry.Pad(c.OutChannels), _destinationCapacity, c.DestinationChannelOffset, shape.OutHeight, shape.OutWidth,
             c.Kernel, c.Stride, c.Padding, c.Relu ? 1 : 0);
-        launch.Kernels.Conv(launch.Stream, launch.Activations[c.Source], _weights.View, _bias.View, launch.Activations[c.Destination], g);
     }
+
+    public ConvOp Op => _op;
+
+    /// <summary>[InChannels][K][K][OutPadded], the folded BatchNorm included.</summary>
+    public ArrayView<float> Weights => _weights.View;
+
+    /// <summary>[OutPadded].</summary>
+    public ArrayView<float> Bias => _bias.View;
+
+    public long Bytes => _weights.LengthInBytes + _bias.LengthInBytes;
 
     public void Dispose()
     {

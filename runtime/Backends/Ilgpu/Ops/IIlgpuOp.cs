@@ -11,6 +11,9 @@ namespace DenseNetGen.Backends.Ilgpu.Ops;
 internal interface IIlgpuOp : IDisposable
 {
     void Launch(in IlgpuLaunch launch, in OpShape shape);
+
+    /// <summary>Device memory of the op's parameters.</summary>
+    long Bytes { get; }
 }
 
 /// <summary>What every launch in one run shares.</summary>

@@ -16,6 +16,8 @@ internal sealed class MaxPoolLaunch(MaxPoolOp op, NetworkPlan plan) : IIlgpuOp
         launch.Kernels.MaxPool(launch.Stream, launch.Activations[op.Source], launch.Activations[op.Destination], g);
     }
 
+    public long Bytes => 0;
+
     public void Dispose()
     {
     }
