@@ -1,6 +1,3 @@
-using DenseNetGen.Checkpoints;
-using DenseNetGen.Execution;
-
 namespace DenseNetGen.Cli;
 
 /// <summary>An invalid combination of arguments that the parser cannot see; exits with code 2.</summary>
@@ -11,7 +8,7 @@ internal static class UserErrors
 {
     public static string? Describe(Exception e) => e switch
     {
-        UsageException or CheckpointException or DeviceUnavailableException or ArgumentException
+        UsageException or DenseNetException or ArgumentException
             or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
             or UnauthorizedAccessException or NotSupportedException => e.Message,
         IOException io => io.Message,

@@ -16,8 +16,8 @@ public sealed class ImageClassifier : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         Model = model;
-        Preprocessor = new ImagePreprocessor(model.Plan.Preprocess);
-        Labels = LabelSet.Get(model.Plan.Labels, model.Plan.NumClasses);
+        Preprocessor = new ImagePreprocessor(model.ModelCard.Preprocess);
+        Labels = LabelSet.Get(model.ModelCard.Labels, model.Plan.NumClasses);
     }
 
     public DenseNetModel Model { get; }
