@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DenseNetGen.Execution;
 using DenseNetGen.Inference;
+using DenseNetGen.Preprocessing;
 using DenseNetGen.Zoo;
 
 namespace DenseNetGen.Cli;
@@ -23,11 +24,30 @@ internal sealed class ModelOptions
         Description = "auto | cpu | opencl | cuda (default: DENSENET_DEVICE, else auto)",
     };
 
+    public Option<string?> MaxImagePixels { get; } = new("--max-image-pixels")
+    {
+        Description = $"Refuse images declaring more pixels than this, from the header (default: {ImageDecoder.MaxPixelsVariable}, else {ImageDecoder.DefaultMaxPixels:N0})",
+    };
+
+    /// <summary>Adds the options of commands that load a network and decode images.</summary>
     public void AddTo(Command command)
     {
         command.Options.Add(Model);
         command.Options.Add(Weights);
         command.Options.Add(Device);
+        command.Options.Add(MaxImagePixels);
+    }
+
+    /// <summary>
+    /// Sets the process-wide pixel cap from --max-image-pixels, else DENSENET_MAX_IMAGE_PIXELS, else the default;
+    /// set on every run, so one in-process run never inherits another's.
+    /// </summary>
+    public void ApplyImageCap(ParseResult parsed)
+    {
+        var (text, origin) = parsed.GetValue(MaxImagePixels) is { } option
+            ? (option, "--max-image-pixels")
+            : (Environment.GetEnvironmentVariable(ImageDecoder.MaxPixelsVariable), ImageDecoder.MaxPixelsVariable);
+        ImageDecoder.MaxPixels = text is null ? ImageDecoder.DefaultMaxPixels : AsUsage(() => ImageDecoder.ParseMaxPixels(text, origin));
     }
 
     public ZooModel ResolveModel(ParseResult parsed)
@@ -42,33 +62,33 @@ internal sealed class ModelOptions
     }
 
     /// <summary>A zoo model by name; an unknown name is a usage error that lists the known ones.</summary>
-    public static ZooModel Find(string name)
-    {
-        try
-        {
-            return DenseNets.Find(name);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException(e.Message);
-        }
-    }
+    public static ZooModel Find(string name) => AsUsage(() => DenseNets.Find(name));
 
+    /// <summary>The device --device names, else DENSENET_DEVICE's (an invalid value of either is a usage error).</summary>
     public ComputeDevice OpenDevice(ParseResult parsed)
     {
-        if (parsed.GetValue(Device) is not { } text) return ComputeDevice.Default;
-        DeviceKind kind;
+        if (parsed.GetValue(Device) is { } text) return ComputeDevice.Open(AsUsage(() => DeviceKindParser.Parse(text, "--device")));
+        AsUsage(DeviceKindParser.FromEnvironment);
+        return ComputeDevice.Default;
+    }
+
+    /// <summary>Runs a parser of user input; its ArgumentException becomes a usage error (exit 2).</summary>
+    private static T AsUsage<T>(Func<T> parse)
+    {
         try
         {
-            kind = DeviceKindParser.Parse(text, "--device");
+            return parse();
         }
         catch (ArgumentException e)
         {
             throw new UsageException(e.Message);
         }
-        return ComputeDevice.Open(kind);
     }
 
-    public ImageClassifier LoadClassifier(ZooModel zooModel, ParseResult parsed) =>
-        new ImageClassifier(zooModel.Load(parsed.GetValue(Weights)?.FullName, OpenDevice(parsed)));
+    /// <summary>The network on its device, with the image cap applied before any image is read.</summary>
+    public ImageClassifier LoadClassifier(ZooModel zooModel, ParseResult parsed)
+    {
+        ApplyImageCap(parsed);
+        return new ImageClassifier(zooModel.Load(parsed.GetValue(Weights)?.FullName, OpenDevice(parsed)));
+    }
 }

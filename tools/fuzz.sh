@@ -4,6 +4,7 @@
 #   tools/fuzz.sh TARGET [EXECS] [SECONDS]   fuzz TARGET until EXECS executions (default 1000000) or SECONDS
 #                                            (default 1800), whichever comes first, then print the figures
 #   tools/fuzz.sh replay TARGET FILE         run one input through TARGET and show what it throws
+#   FUZZ_REBUILD=0 tools/fuzz.sh ...         reuse the instrumented build in artifacts/fuzz/bin/
 #
 # TARGET: pickle, zip, legacy, safetensors (each reader alone), checkpoint (every format by content, then the
 # binder) or image (ImageDecoder). The target (tests/DenseNetGen.Fuzz) treats the reader's documented refusal as
@@ -11,19 +12,21 @@
 # past the limits below. Everything goes to artifacts/fuzz/ (git-ignored): bin/ (the instrumented build),
 # seeds-TARGET/ and findings-TARGET/ (afl-fuzz's output, fuzzer_stats in findings-TARGET/default/).
 #
-# Memory limits. afl-fuzz -m caps the child's address space (RLIMIT_AS), but .NET reserves tens of GB of
-# address space for the GC heap up front, so a plain -m kills every run at start-up. DOTNET_GCHeapHardLimit
-# makes the GC reserve (and allow) only that much: a managed allocation past it is an OutOfMemoryException, a
-# finding. With it, -m is left to bound everything else (Skia's native buffers, the runtime itself).
+# Memory limits, both on. afl-fuzz -m caps the child's address space (RLIMIT_AS). The .NET runtime maps about
+# 1.4 GB of address space before Main (code heaps, GC bookkeeping, libcoreclr; measured: the target aborts at
+# start-up under -m 1280 and runs under -m 1408), so -m 2048 leaves about 600 MB for what a reader allocates,
+# managed or native (Skia's buffers). DOTNET_GCHeapHardLimit bounds the managed heap more tightly, at 256 MiB: a
+# managed allocation past it is an OutOfMemoryException, which the target does not catch, so a finding. Every
+# seed is under 64 KB, so either limit means amplification of thousands of times. The image target decodes
+# with a 16-megapixel cap (about 10 bytes a pixel at the peak, 160 MB), so a genuine image under the cap fits.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$repo/artifacts/fuzz
 bin=$work/bin
-heap_limit=0x20000000 # 512 MiB of managed heap: the largest seed needs a few MB
-address_limit_mb=${FUZZ_MEMORY_MB:-5120}
+address_limit_mb=2048
 targets="pickle zip legacy safetensors checkpoint image"
-export DOTNET_GCHeapHardLimit=$heap_limit
+export DOTNET_GCHeapHardLimit=0x10000000 DENSENET_MAX_IMAGE_PIXELS=16000000
 
 build() {
   command -v afl-fuzz >/dev/null || { apt-get update -q && apt-get install -y -q --no-install-recommends afl++; }
@@ -46,13 +49,11 @@ seeds() {
     safetensors) cp "${checkpoints[@]}" "$dir" && find "$dir" -type f ! -name '*.safetensors' -delete ;;
     zip | legacy | pickle)
       for f in "${checkpoints[@]}"; do
-        magic=$(head -c 2 "$f" | od -An -tx1 | tr -d ' ')
-        if [[ $magic == 504b ]]; then
-          [[ $target == zip ]] && cp "$f" "$dir"
-          [[ $target == pickle ]] && unzip -p "$f" '*/data.pkl' > "$dir/$(basename "$f").data.pkl"
-        elif [[ $magic == 80* && $target == legacy ]]; then
-          cp "$f" "$dir"
-        fi
+        case $target:$(head -c 2 "$f" | od -An -tx1 | tr -d ' ') in
+          zip:504b) cp "$f" "$dir" ;;
+          pickle:504b) unzip -p "$f" '*/data.pkl' > "$dir/$(basename "$f").data.pkl" ;;
+          legacy:80*) cp "$f" "$dir" ;;
+        esac
       done
       ;;
     image) cp "$repo"/tests/DenseNetGen.Fuzz/seeds/images/* "$dir" ;;
