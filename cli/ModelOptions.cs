@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
 using DenseNetGen.Inference;
 using DenseNetGen.Preprocessing;
@@ -19,6 +20,11 @@ internal sealed class ModelOptions
         Description = "Checkpoint: PyTorch .pth (zip or legacy; mmpretrain, torchvision) or .safetensors (timm)",
     };
 
+    public Option<bool> Ema { get; } = new("--ema")
+    {
+        Description = "Use the checkpoint's EMA weights (timm's state_dict_ema, torchvision's model_ema)",
+    };
+
     public Option<string?> Device { get; } = new("--device", "-d")
     {
         Description = "auto | cpu | opencl | cuda (default: DENSENET_DEVICE, else auto)",
@@ -34,6 +40,7 @@ internal sealed class ModelOptions
     {
         command.Options.Add(Model);
         command.Options.Add(Weights);
+        command.Options.Add(Ema);
         command.Options.Add(Device);
         command.Options.Add(MaxImagePixels);
     }
@@ -49,6 +56,9 @@ internal sealed class ModelOptions
             : (Environment.GetEnvironmentVariable(ImageDecoder.MaxPixelsVariable), ImageDecoder.MaxPixelsVariable);
         ImageDecoder.MaxPixels = text is null ? ImageDecoder.DefaultMaxPixels : AsUsage(() => ImageDecoder.ParseMaxPixels(text, origin));
     }
+
+    /// <summary>The checkpoint options the command line asks for.</summary>
+    public CheckpointOptions CheckpointOptions(ParseResult parsed) => new() { UseEma = parsed.GetValue(Ema) };
 
     public ZooModel ResolveModel(ParseResult parsed)
     {
@@ -89,6 +99,6 @@ internal sealed class ModelOptions
     public ImageClassifier LoadClassifier(ZooModel zooModel, ParseResult parsed)
     {
         ApplyImageCap(parsed);
-        return new ImageClassifier(zooModel.Load(parsed.GetValue(Weights)?.FullName, OpenDevice(parsed)));
+        return new ImageClassifier(zooModel.Load(parsed.GetValue(Weights)?.FullName, OpenDevice(parsed), CheckpointOptions(parsed)));
     }
 }

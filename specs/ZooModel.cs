@@ -42,17 +42,18 @@ public sealed class ZooModel
     public string Summary { get; }
 
     /// <summary>Loads weights from <paramref name="weights"/>, or the embedded ones when it is null.</summary>
-    public DenseNetModel Load(string? weights, ComputeDevice device)
+    /// <param name="options">EMA weights, non-finite values (see <see cref="CheckpointOptions"/>); the defaults when null.</param>
+    public DenseNetModel Load(string? weights, ComputeDevice device, CheckpointOptions? options = null)
     {
-        return Create(BindWeights(weights), device);
+        return Create(BindWeights(weights, options), device);
     }
 
     /// <summary>Reads and checks <paramref name="weights"/> (or the embedded ones when null) against the model.</summary>
-    public BoundCheckpoint BindWeights(string? weights)
+    public BoundCheckpoint BindWeights(string? weights, CheckpointOptions? options = null)
     {
-        if (weights is not null) return CheckpointBinder.Bind(weights, Definition);
+        if (weights is not null) return CheckpointBinder.Bind(weights, Definition, options);
         using var stream = OpenEmbeddedWeights();
-        return CheckpointBinder.Bind(stream, EmbeddedWeightsDisplayName, Definition);
+        return CheckpointBinder.Bind(stream, EmbeddedWeightsDisplayName, Definition, options);
     }
 
     /// <summary>The generated network with weights already bound against <see cref="Definition"/>.</summary>

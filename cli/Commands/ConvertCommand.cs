@@ -16,6 +16,7 @@ internal static class ConvertCommand
         var command = new Command("convert", "Write a checkpoint's weights for a model as .safetensors, with no pickle") { output };
         command.Options.Add(model.Model);
         command.Options.Add(model.Weights);
+        command.Options.Add(model.Ema);
         command.SetAction(parsed =>
         {
             var zooModel = model.ResolveModel(parsed);
@@ -23,11 +24,11 @@ internal static class ConvertCommand
             var destination = parsed.GetValue(output)!;
             if (weights is not null && string.Equals(weights.FullName, destination.FullName, StringComparison.Ordinal))
                 throw new UsageException("--out must not be the --weights file.");
-            var bound = zooModel.BindWeights(weights?.FullName);
+            var bound = zooModel.BindWeights(weights?.FullName, model.CheckpointOptions(parsed));
             SafetensorsWriter.Write(destination.FullName, bound, zooModel.Definition);
             long values = bound.Tensors.Values.Sum(t => (long)t.Data.Length);
             destination.Refresh();
-            stdout.WriteLine($"wrote {destination} ({destination.Length:N0} bytes): {zooModel.Name}, {bound.Tensors.Count} tensors ({values:N0} float32 values) from {bound.Source} ({bound.Format}, {bound.Convention} naming)");
+            stdout.WriteLine($"wrote {destination} ({destination.Length:N0} bytes): {zooModel.Name}, {bound.Tensors.Count} tensors ({values:N0} float32 values) from {bound.Source} ({bound.Format}{(bound.Entry is { } entry ? $" entry '{entry}'" : "")}, {bound.Convention} naming)");
             return CliApp.Ok;
         });
         return command;

@@ -13,12 +13,13 @@ internal static class LegacyTorchReader
     private static readonly BigInteger Magic = BigInteger.Parse("1950a86a20f9469cfc6c", System.Globalization.NumberStyles.HexNumber);
     private const long ProtocolVersion = 1001;
 
-    public static CheckpointContents Read(ReadOnlyMemory<byte> file, string source)
+    public static CheckpointContents Read(ReadOnlyMemory<byte> file, string source, CheckpointOptions? options = null)
     {
         var cursor = new ByteCursor(file, source, "legacy header");
-        if (PickleReader.Load(cursor) is not BigInteger magic || magic != Magic) throw cursor.Fail("not a torch.save file (bad magic number)");
-        if (PickleReader.Load(cursor) is not ProtocolVersion) throw cursor.Fail($"unsupported legacy protocol (expected {ProtocolVersion})");
-        if (PickleReader.Load(cursor) is OrderedDictionary<object, object?> sysInfo && sysInfo.TryGetValue("little_endian", out var little) && little is false)
+        var context = new PickleContext(file.Length);
+        if (PickleReader.Load(cursor, context: context) is not BigInteger magic || magic != Magic) throw cursor.Fail("not a torch.save file (bad magic number)");
+        if (PickleReader.Load(cursor, context: context) is not ProtocolVersion) throw cursor.Fail($"unsupported legacy protocol (expected {ProtocolVersion})");
+        if (PickleReader.Load(cursor, context: context) is OrderedDictionary<object, object?> sysInfo && sysInfo.TryGetValue("little_endian", out var little) && little is false)
             throw cursor.Fail("big-endian checkpoints are not supported");
 
         var main = new ByteCursor(file, source, "main pickle") { Position = cursor.Position };
@@ -28,11 +29,10 @@ internal static class LegacyTorchReader
             var storage = TorchStateDict.ParseStorageId(id, main);
             types[storage.Key] = storage.Type;
             return storage;
-        });
-        var refs = TorchStateDict.Find(root, main);
+        }, context);
 
         var tail = new ByteCursor(file, source, "storage list") { Position = main.Position };
-        var keys = TorchGlobals.As<List<object?>>(PickleReader.Load(tail), "the list of storage keys", tail);
+        var keys = TorchGlobals.As<List<object?>>(PickleReader.Load(tail, context: context), "the list of storage keys", tail);
         var storages = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
         foreach (var item in keys)
         {
@@ -45,7 +45,9 @@ internal static class LegacyTorchReader
             storages[key] = data.TakeMemory(count * type.Size());
             tail.Position = data.Position;
         }
-        return TorchStateDict.Materialise(source, Format, refs, key =>
-            storages.TryGetValue(key, out var bytes) ? bytes : throw new CheckpointException(source, "storage data is missing", $"storage {key}"));
+        return TorchStateDict.Contents(source, Format, file.Length, root, options ?? CheckpointOptions.Default, context, main, storage =>
+            storages.TryGetValue(storage.Key, out var bytes)
+                ? TorchStateDict.CheckedRecord(bytes, storage, source)
+                : throw new CheckpointException(source, "storage data is missing", $"storage {storage.Key}"));
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace DenseNetGen.Checkpoints;
@@ -15,7 +16,7 @@ internal sealed partial class MmpretrainConvention : KeyConvention
 
     public override Func<string, string?> MapperFor(IReadOnlyCollection<string> keys)
     {
-        var last = keys.Select(k => Stage().Match(k)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value)).DefaultIfEmpty(-1).Max();
+        var last = keys.Select(k => Stage().Match(k)).Where(m => m.Success).Select(m => Index(m.Groups[1])).DefaultIfEmpty(-1).Max();
         return key => Map(key, last);
     }
 
@@ -25,30 +26,34 @@ internal sealed partial class MmpretrainConvention : KeyConvention
             return (stem.Groups[1].Value == "0" ? "features.conv0." : "features.norm0.") + stem.Groups[2].Value;
         if (Layer().Match(key) is { Success: true } layer)
             return $"features.denseblock{Next(layer.Groups[1])}.denselayer{Next(layer.Groups[2])}.{layer.Groups[3].Value}";
-        if (Transition().Match(key) is { Success: true } transition && int.Parse(transition.Groups[1].Value) != lastStage)
+        if (Transition().Match(key) is { Success: true } transition && Index(transition.Groups[1]) != lastStage)
             return $"features.transition{Next(transition.Groups[1])}.{transition.Groups[2].Value}";
-        if (FinalNorm().Match(key) is { Success: true } norm && int.Parse(norm.Groups[1].Value) == lastStage)
+        if (FinalNorm().Match(key) is { Success: true } norm && Index(norm.Groups[1]) == lastStage)
             return "features.norm5." + norm.Groups[2].Value;
         if (Head().Match(key) is { Success: true } head)
             return "classifier." + head.Groups[1].Value;
         return null;
     }
 
-    private static int Next(Group index) => int.Parse(index.Value) + 1;
+    private static int Next(Group index) => Index(index) + 1;
 
-    [GeneratedRegex(@"^backbone\.stages\.(\d{1,4})\.")]
+    // The patterns match [0-9]{1,4} only (never \d, which takes any Unicode digit), so this cannot fail.
+    private static int Index(Group digits) =>
+        int.TryParse(digits.ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : -1;
+
+    [GeneratedRegex(@"^backbone\.stages\.([0-9]{1,4})\.")]
     private static partial Regex Stage();
 
     [GeneratedRegex(@"^backbone\.stem\.([01])\.(\w+)$")]
     private static partial Regex Stem();
 
-    [GeneratedRegex(@"^backbone\.stages\.(\d{1,4})\.block\.(\d{1,4})\.((?:norm|conv)[12]\.\w+)$")]
+    [GeneratedRegex(@"^backbone\.stages\.([0-9]{1,4})\.block\.([0-9]{1,4})\.((?:norm|conv)[12]\.\w+)$")]
     private static partial Regex Layer();
 
-    [GeneratedRegex(@"^backbone\.transitions\.(\d{1,4})\.((?:norm|conv)\.\w+)$")]
+    [GeneratedRegex(@"^backbone\.transitions\.([0-9]{1,4})\.((?:norm|conv)\.\w+)$")]
     private static partial Regex Transition();
 
-    [GeneratedRegex(@"^backbone\.transitions\.(\d{1,4})\.0\.(\w+)$")]
+    [GeneratedRegex(@"^backbone\.transitions\.([0-9]{1,4})\.0\.(\w+)$")]
     private static partial Regex FinalNorm();
 
     [GeneratedRegex(@"^head\.fc\.(weight|bias)$")]

@@ -7,7 +7,7 @@ namespace DenseNetGen.Checkpoints;
 /// <summary>
 /// Reads .safetensors: an 8-byte little-endian header length, a JSON header naming each tensor's dtype,
 /// shape and [begin, end) byte range in the data that follows. "__metadata__" is ignored, as are tensors
-/// of element types this reader does not know (e.g. float8).
+/// of element types this reader does not know (e.g. float8), though their ranges are checked like any other.
 /// </summary>
 internal static class SafetensorsReader
 {
@@ -17,7 +17,7 @@ internal static class SafetensorsReader
     public static bool Recognises(ReadOnlySpan<byte> file) =>
         file.Length >= 9 && file[8] == (byte)'{' && BinaryPrimitives.ReadUInt64LittleEndian(file) <= (ulong)(file.Length - 8);
 
-    public static CheckpointContents Read(ReadOnlyMemory<byte> file, string source)
+    public static CheckpointContents Read(ReadOnlyMemory<byte> file, string source, CheckpointOptions? options = null)
     {
         var cursor = new ByteCursor(file, source, "safetensors header");
         var headerLength = cursor.ReadInt64();
@@ -25,43 +25,60 @@ internal static class SafetensorsReader
             throw cursor.Fail($"header claims {(ulong)headerLength} bytes but the file has {cursor.Remaining} after it (truncated or corrupt)");
         var header = cursor.TakeMemory(headerLength);
         var data = file[cursor.Position..];
+        if (options?.UseEma == true) throw cursor.Fail("a safetensors file holds one set of weights and no EMA entry");
 
-        var entries = new List<(string Key, ElementType Type, long[] Shape, long Begin)>();
+        var entries = new List<(string Key, ElementType? Type, long[] Shape, long Begin, long End)>();
         try
         {
             using var json = JsonDocument.Parse(header);
             foreach (var property in json.RootElement.EnumerateObject())
             {
                 if (property.Name == "__metadata__") continue;
-                var entry = ReadEntry(property, data.Length, source);
-                if (entry is { } e) entries.Add((property.Name, e.Type, e.Shape, e.Begin));
+                var (type, shape, begin, end) = ReadEntry(property, data.Length, source);
+                entries.Add((property.Name, type, shape, begin, end));
             }
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
         {
             throw cursor.Fail($"header is not valid safetensors JSON: {e.Message}", e);
         }
+        entries.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
+        CheckRangesTile(entries.Select(e => (e.Key, e.Begin, e.End)), data.Length, source);
 
-        var tensors = new OrderedDictionary<string, Tensor>(StringComparer.Ordinal);
-        var types = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, type, shape, begin) in entries.OrderBy(e => e.Begin))
-        {
-            var count = shape.Aggregate(1L, (a, b) => a * b);
-            var bytes = data.Slice((int)begin, (int)(count * type.Size()));
-            tensors[key] = new StoredTensor(type, bytes, 0, shape, ContiguousStrides(shape)).ToTensor(key, source);
-            types[key] = type.TorchName();
-        }
-        return new CheckpointContents(source, Format, tensors, types);
+        var tensors = entries
+            .Where(e => e.Type is not null)
+            .Select(e => (e.Key, new StoredTensor(e.Type!.Value, data[(int)e.Begin..(int)e.End], 0, e.Shape, ContiguousStrides(e.Shape)).Validated(e.Key, source)));
+        return new CheckpointContents(source, Format, file.Length, tensors.ToList(), new Dictionary<string, string>());
     }
 
-    private static (ElementType Type, long[] Shape, long Begin)? ReadEntry(JsonProperty property, int dataLength, string source)
+    /// <summary>
+    /// As safetensors' own validator: sorted by offset, the tensors' byte ranges tile the data exactly, with no gap,
+    /// overlap or alias, so no byte can be read twice and the file's size bounds what it holds.
+    /// </summary>
+    private static void CheckRangesTile(IEnumerable<(string Key, long Begin, long End)> sorted, long dataLength, string source)
+    {
+        long expected = 0;
+        foreach (var (key, begin, end) in sorted)
+        {
+            if (begin != expected)
+                throw new CheckpointException(source, begin < expected
+                    ? $"data_offsets [{begin}, {end}) overlap the previous tensor's bytes (which end at {expected})"
+                    : $"data_offsets [{begin}, {end}) leave a gap after byte {expected}", key);
+            expected = end;
+        }
+        if (expected != dataLength)
+            throw new CheckpointException(source, $"the tensors cover {expected} of the {dataLength} data bytes (truncated or corrupt)");
+    }
+
+    private static (ElementType? Type, long[] Shape, long Begin, long End) ReadEntry(JsonProperty property, int dataLength, string source)
     {
         var value = property.Value;
-        if (ElementTypes.FromSafetensors(value.GetProperty("dtype").GetString() ?? "") is not { } type) return null;
+        var type = ElementTypes.FromSafetensors(value.GetProperty("dtype").GetString() ?? "");
         var shape = value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray();
         var offsets = value.GetProperty("data_offsets").EnumerateArray().Select(d => d.GetInt64()).ToArray();
         if (offsets is not [var begin, var end] || begin < 0 || begin > end || end > dataLength)
             throw new CheckpointException(source, $"data_offsets lie outside the {dataLength} data bytes (truncated or corrupt)", property.Name);
+        if (type is null) return (null, shape, begin, end);
         long count = 1;
         foreach (var d in shape)
         {
@@ -69,9 +86,9 @@ internal static class SafetensorsReader
             count *= d;
             if (count > end - begin) throw new CheckpointException(source, $"shape [{string.Join(", ", shape)}] does not fit its data", property.Name);
         }
-        if (count * type.Size() != end - begin)
-            throw new CheckpointException(source, $"shape [{string.Join(", ", shape)}] needs {count * type.Size()} bytes but data_offsets give {end - begin}", property.Name);
-        return (type, shape, begin);
+        if (count * type.Value.Size() != end - begin)
+            throw new CheckpointException(source, $"shape [{string.Join(", ", shape)}] needs {count * type.Value.Size()} bytes but data_offsets give {end - begin}", property.Name);
+        return (type, shape, begin, end);
     }
 
     private static long[] ContiguousStrides(long[] shape)

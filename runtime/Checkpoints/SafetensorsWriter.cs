@@ -21,7 +21,7 @@ public static class SafetensorsWriter
     /// <summary>
     /// The header metadata describing <paramref name="weights"/> as bound to <paramref name="plan"/>: "format" ("pt", as
     /// Hugging Face's tools expect), "model", "source" (the file name), "source_format", "convention", "names"
-    /// ("torchvision"), "in_channels", "input_size", "num_classes", "labels" (when the spec names a set),
+    /// ("torchvision"), "entry" (where in the source the weights were, e.g. "state_dict_ema"), "in_channels", "input_size", "num_classes", "labels" (when the spec names a set),
     /// "mean", "std", "resize", "crop" (mmpretrain's test pipeline), "parameters" and "generator".
     /// </summary>
     public static IReadOnlyDictionary<string, string> ModelCard(NetworkPlan plan, BoundCheckpoint weights)
@@ -49,6 +49,7 @@ public static class SafetensorsWriter
             ["generator"] = "DenseNetGen",
         };
         if (plan.Labels is { } labels) card["labels"] = labels;
+        if (weights.Entry is { } entry) card["entry"] = entry;
         return card;
     }
 

@@ -5,12 +5,19 @@ namespace DenseNetGen.Checkpoints;
 
 /// <summary>
 /// A tensor as a checkpoint stores it: a view (offset, sizes, strides, in elements) into a storage's raw
-/// little-endian bytes. <see cref="ToTensor"/> validates the view against the storage and copies it out as
-/// row-major float32, so nothing larger than the storage itself is ever allocated.
+/// little-endian bytes. <see cref="Validated"/> checks the view against the storage (cheap: no data is touched);
+/// <see cref="ToTensor"/> copies it out as row-major float32, so nothing larger than the view is ever allocated.
 /// </summary>
 internal sealed record StoredTensor(ElementType Type, ReadOnlyMemory<byte> Storage, long Offset, long[] Size, long[] Stride)
 {
-    public Tensor ToTensor(string key, string source)
+    /// <summary>The shape, once <see cref="Validated"/> has checked it.</summary>
+    public int[] Shape { get; private init; } = [];
+
+    /// <summary>The number of elements, once <see cref="Validated"/> has checked it.</summary>
+    public long Count { get; private init; }
+
+    /// <summary>This view with its shape, or a <see cref="CheckpointException"/> when it does not fit its storage.</summary>
+    public StoredTensor Validated(string key, string source)
     {
         CheckpointException Fail(string message) => new(source, message, key);
         if (Size.Length != Stride.Length) throw Fail($"has {Size.Length} sizes but {Stride.Length} strides");
@@ -32,13 +39,18 @@ internal sealed record StoredTensor(ElementType Type, ReadOnlyMemory<byte> Stora
             if (count > storageCount || last >= storageCount)
                 throw Fail($"needs more elements than its storage holds ({storageCount} from element {Offset}; truncated or corrupt)");
         }
+        return this with { Shape = shape, Count = count };
+    }
 
-        var values = new float[count];
-        if (count == 0) return new Tensor(key, shape, values);
+    /// <summary>The values as float32, row-major. Only call on a <see cref="Validated"/> view.</summary>
+    public Tensor ToTensor(string key)
+    {
+        var values = new float[Count];
+        if (Count == 0) return new Tensor(key, Shape, values);
         var bytes = Storage.Span;
-        if (IsContiguous()) Convert(bytes.Slice((int)(Offset * Type.Size()), (int)(count * Type.Size())), values);
+        if (IsContiguous()) Convert(bytes.Slice((int)(Offset * Type.Size()), (int)(Count * Type.Size())), values);
         else Gather(bytes, values);
-        return new Tensor(key, shape, values);
+        return new Tensor(key, Shape, values);
     }
 
     private bool IsContiguous()

@@ -1,24 +1,8 @@
 namespace DenseNetGen.Checkpoints;
 
-/// <summary>Finds the tensors of a torch.save'd object and turns them into float32 tensors.</summary>
+/// <summary>Turns the weights of an unpickled torch.save object into lazily materialised tensors.</summary>
 internal static class TorchStateDict
 {
-    /// <summary>
-    /// The state dict of an unpickled checkpoint: its "state_dict" entry when it has one (mmengine/mmpretrain,
-    /// Lightning), else the object itself. Entries that are not tensors (metadata) are skipped.
-    /// </summary>
-    public static List<(string Key, TensorRef Tensor)> Find(object? root, ByteCursor cursor)
-    {
-        var dict = TorchGlobals.As<OrderedDictionary<object, object?>>(root, "a dict of tensors at the top of the checkpoint", cursor);
-        if (dict.TryGetValue("state_dict", out var inner) && inner is OrderedDictionary<object, object?> stateDict) dict = stateDict;
-        var tensors = new List<(string, TensorRef)>();
-        foreach (var (key, value) in dict)
-        {
-            if (key is string name && value is TensorRef tensor) tensors.Add((name, tensor));
-        }
-        return tensors;
-    }
-
     /// <summary>Parses a torch persistent id ('storage', storage_type, key, location, numel[, view_metadata]).</summary>
     public static StorageRef ParseStorageId(PyTuple id, ByteCursor cursor)
     {
@@ -26,26 +10,55 @@ internal static class TorchStateDict
         if (items.Length is < 5 or > 6 || items[0] is not "storage" || items[2] is not string key)
             throw cursor.Fail($"unsupported persistent id {TorchGlobals.Describe(id)}");
         var type = TorchGlobals.StorageType(items[1], cursor);
+        var count = TorchGlobals.AsLong(items[4], cursor);
+        if (count < 0) throw cursor.Fail($"storage '{key}' declares {count} elements");
         if (items.Length == 6 && items[5] is PyTuple { Items: [string, var offset, var size] })
-            return new StorageRef(key, type, TorchGlobals.AsLong(offset, cursor), TorchGlobals.AsLong(size, cursor));
+            return new StorageRef(key, type, TorchGlobals.AsLong(offset, cursor), TorchGlobals.AsLong(size, cursor), count);
         if (items.Length == 6 && items[5] is not null) throw cursor.Fail("unsupported storage view metadata");
-        return new StorageRef(key, type, 0, null);
+        return new StorageRef(key, type, 0, null, count);
     }
 
-    /// <summary>Materialises every tensor, resolving its storage key to bytes.</summary>
-    public static CheckpointContents Materialise(
-        string source, string format, List<(string Key, TensorRef Tensor)> refs, Func<string, ReadOnlyMemory<byte>> storageBytes)
+    /// <summary>
+    /// The checkpoint's tensors as views of their storages' bytes (validated now, converted to float32 only when
+    /// asked for) and the keys whose value a placeholder global would have built.
+    /// </summary>
+    /// <param name="storageBytes">A storage's record; the reader checks its length against the element count the pickle declares.</param>
+    public static CheckpointContents Contents(
+        string source, string format, long fileLength, object? root, CheckpointOptions options, PickleContext context,
+        ByteCursor cursor, Func<StorageRef, ReadOnlyMemory<byte>> storageBytes)
     {
-        var tensors = new OrderedDictionary<string, Tensor>(StringComparer.Ordinal);
-        var types = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, tensor) in refs)
+        var (weights, entry, others) = WeightsEntry.Find(root, options, cursor);
+        var tensors = new List<(string, StoredTensor)>();
+        var unbuildable = new OrderedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in weights)
         {
-            var storage = tensor.Storage;
-            var bytes = StorageView(storageBytes(storage.Key), storage, source, key);
-            tensors[key] = new StoredTensor(storage.Type, bytes, tensor.Offset, tensor.Size, tensor.Stride).ToTensor(key, source);
-            types[key] = storage.Type.TorchName();
+            if (key is not string name) continue;
+            if (value is TensorRef tensor)
+            {
+                var storage = tensor.Storage;
+                var bytes = StorageView(storageBytes(storage), storage, source, name);
+                tensors.Add((name, new StoredTensor(storage.Type, bytes, tensor.Offset, tensor.Size, tensor.Stride).Validated(name, source)));
+            }
+            else if (value is PyObject placeholder)
+            {
+                unbuildable[name] = placeholder.Global.FullName;
+            }
         }
-        return new CheckpointContents(source, format, tensors, types);
+        return new CheckpointContents(source, format, fileLength, tensors, unbuildable)
+        {
+            Entry = entry,
+            OtherEntries = others,
+            Placeholders = context.Placeholders,
+        };
+    }
+
+    /// <summary>Checks a storage record's length against the element count the pickle declares for it.</summary>
+    public static ReadOnlyMemory<byte> CheckedRecord(ReadOnlyMemory<byte> record, StorageRef storage, string source)
+    {
+        var size = storage.Type.Size();
+        if (storage.DeclaredCount > record.Length / size || storage.DeclaredCount * size != record.Length)
+            throw new CheckpointException(source, $"declares {storage.DeclaredCount:N0} {storage.Type.TorchName()} elements but its record holds {record.Length:N0} bytes", $"storage {storage.Key}");
+        return record;
     }
 
     private static ReadOnlyMemory<byte> StorageView(ReadOnlyMemory<byte> root, StorageRef storage, string source, string key)

@@ -8,7 +8,7 @@ internal static class TorchZipReader
 {
     public const string Format = "torch-zip";
 
-    public static CheckpointContents Read(ReadOnlyMemory<byte> file, string source)
+    public static CheckpointContents Read(ReadOnlyMemory<byte> file, string source, CheckpointOptions? options = null)
     {
         var zip = new ZipArchiveReader(file, source);
         var pickles = zip.Names.Where(n => n.EndsWith("/data.pkl", StringComparison.Ordinal) && n.IndexOf('/') == n.Length - 9).ToList();
@@ -18,7 +18,9 @@ internal static class TorchZipReader
             throw new CheckpointException(source, "big-endian checkpoints are not supported", prefix + "byteorder");
 
         var cursor = new ByteCursor(zip.Open(pickles[0]), source, pickles[0]);
-        var root = PickleReader.Load(cursor, id => TorchStateDict.ParseStorageId(id, cursor));
-        return TorchStateDict.Materialise(source, Format, TorchStateDict.Find(root, cursor), key => zip.Open(prefix + "data/" + key));
+        var context = new PickleContext(file.Length);
+        var root = PickleReader.Load(cursor, id => TorchStateDict.ParseStorageId(id, cursor), context);
+        return TorchStateDict.Contents(source, Format, file.Length, root, options ?? CheckpointOptions.Default, context, cursor,
+            storage => TorchStateDict.CheckedRecord(zip.Open(prefix + "data/" + storage.Key), storage, source));
     }
 }

@@ -13,6 +13,6 @@ internal sealed partial class TorchvisionLegacyConvention : KeyConvention
     public override Func<string, string?> MapperFor(IReadOnlyCollection<string> keys) =>
         key => LegacyLayerKey().Match(key) is { Success: true } m ? m.Groups[1].Value + m.Groups[2].Value : key;
 
-    [GeneratedRegex(@"^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$")]
+    [GeneratedRegex(@"^(.*denselayer[0-9]+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$")]
     private static partial Regex LegacyLayerKey();
 }
