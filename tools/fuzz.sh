@@ -39,9 +39,13 @@ build() {
 }
 
 # seeds TARGET DIR: the inputs each target starts from: the reference checkpoints and the small tiny_* files
-# (tools/make_fuzz_seeds.py) of its format, data.pkl of each zip for the unpickler, tiny images for the decoder.
+# (tools/make_fuzz_seeds.py) and tools/make_checkpoint_corpus.py's files of its format, data.pkl of each zip for
+# the unpickler, tiny images for the decoder (tools/make_image_fuzz_seeds.py).
 seeds() {
-  local target=$1 dir=$2 checkpoints=("$repo"/tests/references/checkpoints/*.{pth,safetensors} "$repo"/tests/DenseNetGen.Fuzz/seeds/*.*)
+  local target=$1 dir=$2 checkpoints
+  # The corpus's files under 200 KB: its real-world training outputs and hostile cases, not its megabyte-sized bombs.
+  mapfile -t checkpoints < <(ls "$repo"/tests/references/checkpoints/*.{pth,safetensors} "$repo"/tests/DenseNetGen.Fuzz/seeds/*.*
+    find "$repo"/tests/references/checkpoints/corpus -type f -size -200k 2>/dev/null)
   rm -rf "$dir"
   mkdir -p "$dir"
   case $target in
