@@ -7,7 +7,7 @@ using DenseNetGen.Zoo;
 
 namespace DenseNetGen.Cli;
 
-/// <summary>--model, --weights and --device, shared by every command that loads a network.</summary>
+/// <summary>--model, --weights, --device and --precision, shared by every command that loads a network.</summary>
 internal sealed class ModelOptions
 {
     public Option<string?> Model { get; } = new("--model", "-m")
@@ -30,6 +30,11 @@ internal sealed class ModelOptions
         Description = "auto | cpu | opencl | cuda (default: DENSENET_DEVICE, else auto)",
     };
 
+    public Option<string?> Precision { get; } = new("--precision")
+    {
+        Description = "fp32 | tf32 (default fp32; tf32 runs the convs on CUDA tensor cores)",
+    };
+
     public Option<string?> MaxImagePixels { get; } = new("--max-image-pixels")
     {
         Description = $"Refuse images declaring more pixels than this, from the header (default: {ImageDecoder.MaxPixelsVariable}, else {ImageDecoder.DefaultMaxPixels:N0})",
@@ -42,6 +47,7 @@ internal sealed class ModelOptions
         command.Options.Add(Weights);
         command.Options.Add(Ema);
         command.Options.Add(Device);
+        command.Options.Add(Precision);
         command.Options.Add(MaxImagePixels);
     }
 
@@ -74,12 +80,18 @@ internal sealed class ModelOptions
     /// <summary>A zoo model by name; an unknown name is a usage error that lists the known ones.</summary>
     public static ZooModel Find(string name) => AsUsage(() => DenseNets.Find(name));
 
-    /// <summary>The device --device names, else DENSENET_DEVICE's (an invalid value of either is a usage error).</summary>
+    /// <summary>
+    /// The process's default device, or the one --device and --precision name (the kernel set from DENSENET_KERNELS).
+    /// An invalid --device, DENSENET_DEVICE or --precision is a usage error.
+    /// </summary>
     public ComputeDevice OpenDevice(ParseResult parsed)
     {
-        if (parsed.GetValue(Device) is { } text) return ComputeDevice.Open(AsUsage(() => DeviceKindParser.Parse(text, "--device")));
-        AsUsage(DeviceKindParser.FromEnvironment);
-        return ComputeDevice.Default;
+        var deviceText = parsed.GetValue(Device);
+        var precisionText = parsed.GetValue(Precision);
+        var kind = AsUsage(() => deviceText is null ? DeviceKindParser.FromEnvironment() : DeviceKindParser.Parse(deviceText, "--device"));
+        if (deviceText is null && precisionText is null) return ComputeDevice.Default;
+        var options = AsUsage(() => new ComputeOptions(Precision: precisionText is null ? Execution.Precision.Fp32 : ComputeOptions.ParsePrecision(precisionText, "--precision")));
+        return ComputeDevice.Open(kind, options);
     }
 
     /// <summary>Runs a parser of user input; its ArgumentException becomes a usage error (exit 2).</summary>

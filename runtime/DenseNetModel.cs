@@ -48,6 +48,9 @@ public abstract class DenseNetModel : IDisposable
         return new ModelOutput(logits, features);
     }
 
+    /// <summary>Device memory the model holds (parameters, activations, scratch): after a call, that call's peak.</summary>
+    internal long DeviceBytes => _executor.DeviceBytes;
+
     private float[] Run(float[] input, int batch, int height, int width, bool featuresOnly)
     {
         ArgumentNullException.ThrowIfNull(input);

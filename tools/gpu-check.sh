@@ -3,11 +3,15 @@
 #
 #   tools/gpu-check.sh publish
 #       (on the dev machine) one self-contained linux-x64 file, publish/gpu-check/densenet-bench, and a start-up check
-#   tools/gpu-check.sh run [--device cuda|opencl|cpu] [--models a,b,...]
-#       (on the target) devices, parity of every spec against PyTorch's references (the small nets and DenseNet121
-#       also against the CPU accelerator), then the quick benchmark. Exit status 1 on any failure.
+#   tools/gpu-check.sh run [--device cuda|opencl|cpu] [--models a,b,...] [--batches 1,8,64,256] [--bench-model densenet121]
+#       (on the target) devices; parity of every spec against PyTorch's references in FP32 (the small nets and
+#       DenseNet121 also against the CPU accelerator); TF32 parity against PyTorch with TF32 on; then speed and
+#       peak device memory per batch: PyTorch eager (TF32 off, and its default) against ours (FP32 and TF32 with
+#       the GPU kernel set, FP32 with the CPU set). Exit status 1 on any failure.
 #
-# `run` needs only publish/gpu-check/ and tests/references/parity/ (carry both). The report goes to $OUT/report.md
+# `run` needs publish/gpu-check/, tests/references/parity/, specs/ and tools/*.py (carry the first; the rest is
+# tracked). PyTorch (python3 with torch and numpy) is optional: without it the PyTorch sections say so and are
+# skipped. Every step has a time limit, so one hang cannot use up the machine. The report goes to $OUT/report.md
 # when OUT is set (the device tool's output folder), else ./gpu-check-report.md; it is written section by section,
 # so a run cut short still leaves what it had.
 set -uo pipefail
@@ -17,7 +21,7 @@ all=fashion-mnist,TinyCifarNet,OddImageNet,densenet121,densenet169,densenet201,d
 # Checked against the CPU accelerator too; the bigger nets take minutes there even on 16 cores.
 cpu_compared=fashion-mnist,TinyCifarNet,OddImageNet,densenet121
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 publish() {
   # Start empty: files left by an older publish would ride along and break the carry limit.
@@ -40,23 +44,43 @@ filter() {
 }
 
 run() {
-  local device=cuda models=$all
+  local device=cuda models=$all batches=1,8,64,256 bench_model=densenet121
   while (($#)); do
     case $1 in
       --device) device=$2; shift 2 ;;
       --models) models=$2; shift 2 ;;
+      --batches) batches=$2; shift 2 ;;
+      --bench-model) bench_model=$2; shift 2 ;;
       *) usage ;;
     esac
   done
+  [[ $batches =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "gpu-check: --batches takes comma-separated integers, got '$batches'" >&2; exit 2; }
   [[ -x $bin ]] || { echo "gpu-check: $bin not found; run 'tools/gpu-check.sh publish' on a machine with .NET" >&2; exit 1; }
-  local report status=0 compared plain
+  local report status=0 compared plain work torch_device
   if [[ -n ${OUT:-} ]]; then report=$OUT/report.md; else report=./gpu-check-report.md; fi
+  mkdir -p "$(dirname "$report")" || exit 1
+  work=$(mktemp -d)
   compared=$(filter "$models" "$cpu_compared" 1)
   plain=$(filter "$models" "$cpu_compared" 0)
   : >"$report"
   section() { printf '\n## %s\n\n```\n' "$1" | tee -a "$report"; }
   end() { printf '```\n' | tee -a "$report"; }
-  step() { "$@" 2>&1 | tee -a "$report"; ((PIPESTATUS[0] == 0)) || status=1; }
+  # step LIMIT CMD...: runs CMD for at most LIMIT seconds; a failure or a timeout fails the check.
+  step() {
+    local limit=$1
+    shift
+    timeout -k 10 "$limit" "$@" 2>&1 | tee -a "$report"
+    local rc=${PIPESTATUS[0]}
+    ((rc == 124 || rc == 137)) && echo "gpu-check: timed out after ${limit}s: $*" | tee -a "$report"
+    ((rc == 0)) || status=1
+  }
+  # What PyTorch runs on: CUDA when this is the CUDA check, otherwise the CPU (trying the script out).
+  torch_device=cpu
+  [[ $device == cuda ]] && torch_device=cuda
+  local python=""
+  for candidate in python3 /usr/bin/python3; do
+    if command -v "$candidate" >/dev/null && "$candidate" -c 'import torch, numpy' 2>/dev/null; then python=$candidate; break; fi
+  done
 
   {
     echo "# DenseNetGen GPU check"
@@ -69,21 +93,64 @@ run() {
   else
     echo "nvidia-smi: not installed" | tee -a "$report"
   fi
-  step "$bin" devices
+  [[ -n $python ]] && "$python" -c 'import torch; print("PyTorch", torch.__version__, "CUDA", torch.version.cuda, "available:", torch.cuda.is_available())' 2>&1 | tee -a "$report"
+  [[ -z $python ]] && echo "PyTorch: no python3 with torch and numpy; the PyTorch sections are skipped" | tee -a "$report"
+  step 60 "$bin" devices
   end
-  section "Parity against PyTorch (bar: relative |Δ| ≤ 1e-4, same top-1)"
-  [[ -n $compared ]] && step "$bin" parity --device "$device" --models "$compared"
-  [[ -n $plain ]] && step "$bin" parity --device "$device" --models "$plain" --no-cpu-compare
+
+  section "Parity against PyTorch, FP32 (bar: relative |Δ| ≤ 1e-4, same top-1)"
+  [[ -n $compared ]] && step 300 "$bin" parity --device "$device" --models "$compared"
+  [[ -n $plain ]] && step 240 "$bin" parity --device "$device" --models "$plain" --no-cpu-compare
   end
-  section "Quick benchmark (batch 1$([[ $device != cpu && ,$models, == *,densenet121,* ]] && echo '; DenseNet121 also at batch 16'))"
-  step "$bin" quick --device "$device" --models "$models" --iterations 10
-  # Batch 16 is the throughput figure on a GPU; on the CPU accelerator it would take minutes.
-  [[ $device != cpu && ,$models, == *,densenet121,* ]] && step "$bin" quick --device "$device" --models densenet121 --batch 16
+
+  # TF32 parity: PyTorch's own TF32 outputs are the reference. The bar allows TF32's rounding (10-bit mantissa)
+  # on both sides; the section prints how far PyTorch's TF32 is from its FP32 for scale.
+  if [[ $device == cuda ]]; then
+    section "Parity against PyTorch with TF32 on, our --precision tf32 (bar: relative |Δ| ≤ 1e-2, same top-1)"
+    if [[ -n $python ]]; then
+      step 180 "$python" tools/gpu_torch.py tf32-references --device cuda --models "$models" --out "$work/tf32"
+      step 180 "$bin" parity --device cuda --precision tf32 --references "$work/tf32" --models "$models" --no-cpu-compare --bar 1e-2
+    else
+      echo "skipped: no PyTorch" | tee -a "$report"
+    fi
+    end
+  fi
+
+  local batch
+  section "Speed and memory, $bench_model: PyTorch eager ($torch_device)"
+  if [[ -n $python ]]; then
+    step 300 "$python" tools/gpu_torch.py bench --device "$torch_device" --models "$bench_model" --batches "$batches"
+  else
+    echo "skipped: no PyTorch" | tee -a "$report"
+  fi
   end
+  section "Speed and memory, $bench_model: ours ('device MiB': parameters + activations + scratch, the peak)"
+  # The GPU set on the CPU accelerator runs its barriers as OS thread barriers over 256 threads: correct (the
+  # kernel tests use it) but far too slow to time, so --device cpu times the CPU set only.
+  local modes=()
+  [[ $device != cpu ]] && modes+=("gpu fp32")
+  [[ $device == cuda ]] && modes+=("gpu tf32")
+  modes+=("cpu fp32")
+  local mode set precision
+  for mode in "${modes[@]}"; do
+    read -r set precision <<<"$mode"
+    for batch in ${batches//,/ }; do
+      # The CPU set is the before-and-after comparison: batch 1 and the largest batch are enough.
+      [[ $set == cpu && $batch != 1 && $batch != "${batches##*,}" ]] && continue
+      echo "kernel set $set, $precision, batch $batch" | tee -a "$report"
+      step 240 env DENSENET_KERNELS="$set" "$bin" quick --device "$device" --models "$bench_model" --batch "$batch" \
+        --precision "$precision" --iterations "$(iterations "$batch")" --warmup 2
+    done
+  done
+  end
+  rm -rf "$work"
   printf '\nstatus: %s\n' "$( ((status == 0)) && echo PASS || echo FAIL)" | tee -a "$report"
   echo "report: $report" >&2
   return $status
 }
+
+# Timed runs per batch: enough for a stable median, few enough for the big batches to fit the time budget.
+iterations() { if (($1 >= 64)); then echo 5; else echo 20; fi; }
 
 case ${1:-} in
   publish) publish ;;

@@ -19,6 +19,7 @@ outputs are in outputs.json) the way a training script saves them, next to what 
 
   fashion_timm_train.pth              the zoo's embedded fashion-mnist weights saved like timm's train.py (state_dict and
                                       state_dict_ema share their tensors), with numpy values in 'meta': for the CLI tests
+  fashion_nan_weight.pth              those weights with a NaN and an Inf in conv0: for the CLI test
 
 and the hostile files of issue 10, scaled so each stays under about 1 MB (their amplification is the point):
 
@@ -176,6 +177,10 @@ def real_world(state, mm_state):
     save({"epoch": 30, "arch": "fashion-mnist", "state_dict": fashion, "version": 2, "args": timm_args,
           "state_dict_ema": fashion, "meta": {"mean": np.array([0.286], dtype=np.float32), "std": np.float64(0.353)}},
          "fashion_timm_train.pth")
+    fashion_nan = OrderedDict(fashion)
+    fashion_nan["features.conv0.weight"] = fashion["features.conv0.weight"].clone()
+    fashion_nan["features.conv0.weight"].view(-1)[[0, 5]] = torch.tensor([float("nan"), float("inf")])
+    save(fashion_nan, "fashion_nan_weight.pth")
 
     with_numpy = OrderedDict(state)
     with_numpy["features.norm0.bias"] = state["features.norm0.bias"].numpy()
@@ -199,14 +204,15 @@ def ordered_dict_pickle(pairs, repeats, grow):
     return bytes(out)
 
 
-def hostile(state, mm_state):
+def hostile(state, mm_state, full=False):
+    """full: the sizes of issue 10's table (4 MB storages; files of 4.5-20 MB, for measuring, not committed)."""
     write("hostile_ordered_dict_memo.pth", torch_zip("hostile_ordered_dict_memo", ordered_dict_pickle(200_000, 5000, False)))
     write("hostile_ordered_dict_growing.pth", torch_zip("hostile_ordered_dict_growing", ordered_dict_pickle(200_000, 5000, True)))
 
-    shared = torch.arange(32 * 1024, dtype=torch.float32)
+    shared = torch.arange((1024 if full else 32) * 1024, dtype=torch.float32)
     save(OrderedDict((f"features.block.{i}.weight", shared) for i in range(20_000)), "hostile_shared_storage.pth")
 
-    header, size = {}, 64 * 1024
+    header, size = {}, (4096 if full else 64) * 1024
     for i in range(5000):
         header[f"features.alias{i}.weight"] = {"dtype": "F32", "shape": [size // 4], "data_offsets": [0, size]}
     text = json.dumps(header, separators=(",", ":")).encode()
@@ -238,10 +244,15 @@ def hostile(state, mm_state):
 
 
 def main():
+    global OUT
+    full = len(sys.argv) == 3 and sys.argv[1] == "--full"
+    if full:
+        OUT = sys.argv[2]  # python3 tools/make_checkpoint_corpus.py --full /tmp/hostile: the issue's sizes only
     os.makedirs(OUT, exist_ok=True)
     state, mm_state = reference_state(), mmpretrain_state()
-    real_world(state, mm_state)
-    hostile(state, mm_state)
+    if not full:
+        real_world(state, mm_state)
+    hostile(state, mm_state, full)
     for name in sorted(os.listdir(OUT)):
         print(f"{os.path.getsize(os.path.join(OUT, name)):>9,}  {name}")
 

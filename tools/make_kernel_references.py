@@ -114,6 +114,21 @@ def main():
     t["output"] = F.linear(features, t["classifier.weight"], t["classifier.bias"])
     save("head_linear", t)
 
+    # A dense layer as the plan runs it, in place in its block: norm1 + ReLU, 1x1 conv with norm2 folded + ReLU,
+    # 3x3 conv appending 8 channels at channel 16 of a 24-channel block. Channels 16..23 of the input are stale
+    # values the layer overwrites. Sized so the GPU set splits the 3x3 conv's K (32·9 rows) on a one-core device.
+    t = f32({"input": rand(2, 24, 5, 6), **bn_params("norm1", 16), "conv1.weight": conv_weight(32, 16, 1),
+             **bn_params("norm2", 32), "conv2.weight": conv_weight(8, 32, 3)})
+    x = t["input"][:, 0:16]
+    y = F.relu(bn(F.conv2d(F.relu(bn(x, t, "norm1")), t["conv1.weight"]), t, "norm2"))
+    t["output"] = torch.cat([x, F.conv2d(y, t["conv2.weight"], padding=1)], dim=1)
+    save("dense_layer", t)
+
+    # A transition: norm + ReLU, then the 1x1 conv and 2x2 average pool (odd sizes floor).
+    t = f32({"input": rand(2, 12, 9, 7), **bn_params("norm", 12), "conv.weight": conv_weight(6, 12, 1)})
+    t["output"] = F.avg_pool2d(F.conv2d(F.relu(bn(t["input"], t, "norm")), t["conv.weight"]), 2)
+    save("transition", t)
+
 
 if __name__ == "__main__":
     main()

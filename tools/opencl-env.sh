@@ -71,7 +71,7 @@ run() {
   chroot "$root" /usr/bin/env -i \
     PATH="$dotnet_root:/usr/local/bin:/usr/bin:/bin" HOME="$HOME" NUGET_PACKAGES="$nuget" \
     DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 \
-    DENSENET_DEVICE="${DENSENET_DEVICE:-opencl}" CI="${CI:-}" \
+    DENSENET_DEVICE="${DENSENET_DEVICE:-opencl}" DENSENET_KERNELS="${DENSENET_KERNELS:-}" CI="${CI:-}" \
     /bin/sh -c 'cd "$1" && shift && exec "$@"' sh "$cwd" "$@"
 }
 

@@ -18,7 +18,16 @@ internal static class BenchOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
-    public static ComputeDevice Open(string device) => ComputeDevice.Open(DeviceKindParser.Parse(device, "--device"));
+    public static Option<string> Precision() => new("--precision")
+    {
+        Description = "fp32 | tf32 (tf32: CUDA tensor cores, GPU kernel set)",
+        DefaultValueFactory = _ => "fp32",
+    };
+
+    /// <summary>The device --device names, with the kernel set DENSENET_KERNELS names and the given precision.</summary>
+    public static ComputeDevice Open(string device, string precision = "fp32") =>
+        ComputeDevice.Open(DeviceKindParser.Parse(device, "--device"),
+            new ComputeOptions(Precision: ComputeOptions.ParsePrecision(precision, "--precision")));
 
     /// <summary>The 1-minute load average, for reading timings taken on a shared machine.</summary>
     public static string LoadAverage() =>

@@ -90,9 +90,9 @@ internal sealed class PickleReader
                 case (byte)'l': Push(Charged(PopMark()).ToList()); break; // LIST
                 case (byte)'t': Push(new PyTuple(Charged(PopMark()))); break; // TUPLE
                 case 0x91: Push(new PySet([.. Charged(PopMark())], Frozen: true)); break; // FROZENSET
-                case 0x85: Push(new PyTuple(PopN(1))); break; // TUPLE1
-                case 0x86: Push(new PyTuple(PopN(2))); break; // TUPLE2
-                case 0x87: Push(new PyTuple(PopN(3))); break; // TUPLE3
+                case 0x85: Push(new PyTuple(Charged(PopN(1)))); break; // TUPLE1
+                case 0x86: Push(new PyTuple(Charged(PopN(2)))); break; // TUPLE2
+                case 0x87: Push(new PyTuple(Charged(PopN(3)))); break; // TUPLE3
                 case (byte)'s': SetItems(PopN(2)); break; // SETITEM
                 case (byte)'u': SetItems(PopMark()); break; // SETITEMS
                 case (byte)'a': Append(PopN(1)); break; // APPEND: pops the value before looking at the list under it
@@ -151,7 +151,7 @@ internal sealed class PickleReader
         if (stack.Count - floor < count) throw cursor.Fail($"pickle stack underflow at offset {cursor.Position}");
         var items = stack.GetRange(stack.Count - count, count).ToArray();
         stack.RemoveRange(stack.Count - count, count);
-        return Charged(items);
+        return items;
     }
 
     private object?[] PopMark()

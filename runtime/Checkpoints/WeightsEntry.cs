@@ -26,7 +26,10 @@ internal static class WeightsEntry
         var entry = names.FirstOrDefault(n => top.TryGetValue(n, out var value) && HoldsWeights(value, n, cursor));
         if (entry is null && options.UseEma)
             throw cursor.Fail($"has no EMA weights (looked for {string.Join(", ", Ema)}; top-level entries: {Listed(top.Keys)})");
-        var others = top.Keys.Where(k => entry is null || !Equals(k, entry)).ToList();
+        // Beside a bare state dict, the other entries are what is not a tensor (a placeholder may stand for one).
+        var others = entry is null
+            ? top.Where(e => e.Value is not (TensorRef or PyObject)).Select(e => e.Key).ToList()
+            : top.Keys.Where(k => !Equals(k, entry)).ToList();
         if (entry is null && !top.Values.Any(v => v is TensorRef) && Ema.FirstOrDefault(n => top.TryGetValue(n, out var v) && HoldsWeights(v, n, cursor)) is { } ema)
             throw cursor.Fail($"holds only EMA weights ('{ema}'); ask for them explicitly (--ema, CheckpointOptions.UseEma)");
         var weights = entry is null ? top : (OrderedDictionary<object, object?>)top[entry]!;

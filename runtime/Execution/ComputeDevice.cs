@@ -1,46 +1,28 @@
-using DenseNetGen.Kernels;
-using ILGPU;
-using ILGPU.Backends.OpenCL;
-using ILGPU.Runtime;
-using ILGPU.Runtime.CPU;
-using ILGPU.Runtime.Cuda;
-using ILGPU.Runtime.OpenCL;
-
 namespace DenseNetGen.Execution;
 
 /// <summary>
-/// An ILGPU context and accelerator that models run on. Share one between models and threads: it runs one
-/// model call at a time.
+/// A device that models run on, opened on one backend. Share one between models and threads: it runs one model
+/// call at a time. The caller that opens a device owns it and disposes it after the models on it.
 /// </summary>
 /// <remarks>
-/// Two locks, always taken in the order <see cref="Gate"/> then <see cref="s_driverGate"/>. The gate serializes
-/// everything queued on this device: OpenCL keeps kernel arguments on the kernel object (clSetKernelArg), which
-/// every model on the device shares, and ILGPU sets them and enqueues without a lock, so two threads launching
-/// at once swap each other's buffers (on PoCL: wrong outputs, then a corrupted heap). <see cref="s_driverGate"/>
-/// serializes opening, listing and closing devices and compiling kernels: once, in the parallel test suite on PoCL,
-/// opening a device found none while other threads were creating and releasing contexts. These calls are rare
-/// and slow anyway, so serializing them costs nothing measurable.
+/// <see cref="Gate"/> serializes everything queued on this device: OpenCL keeps kernel arguments on the kernel
+/// object (clSetKernelArg), which every model on the device shares, and ILGPU sets them and enqueues without a
+/// lock, so two threads launching at once swap each other's buffers (on PoCL: wrong outputs, then a corrupted
+/// heap). Backends rely on it and take no lock of their own per device; a backend's process-wide locks are taken
+/// after the gate, never before.
 /// </remarks>
 public sealed class ComputeDevice : IDisposable
 {
     private static readonly Lazy<ComputeDevice> s_default = new(() => Open(DeviceKindParser.FromEnvironment()));
-    private static readonly Lock s_driverGate = new();
 
-    private readonly Context _context;
-    private readonly Lazy<KernelSet> _kernels;
+    private readonly IBackend _backend;
+    private readonly string _choice;
     private bool _disposed;
 
-    private ComputeDevice(Context context, Accelerator accelerator, DeviceKind kind, string choice)
+    private ComputeDevice(IBackend backend, string choice)
     {
-        _context = context;
-        Accelerator = accelerator;
-        Kind = kind;
-        Description = $"{kind} device '{accelerator.Name}' ({DeviceInfo.FormatMemory(accelerator.MemorySize)}){choice}";
-        _kernels = new(() =>
-        {
-            lock (s_driverGate)
-                return new KernelSet(accelerator);
-        });
+        _backend = backend;
+        _choice = choice;
     }
 
     /// <summary>
@@ -50,139 +32,55 @@ public sealed class ComputeDevice : IDisposable
     public static ComputeDevice Default => s_default.Value;
 
     /// <summary>
-    /// Opens a device. Auto takes CUDA, then OpenCL, then the CPU accelerator; naming a backend that is absent
-    /// throws <see cref="DeviceUnavailableException"/> saying what was found, never falling back silently.
+    /// Opens a device. Auto takes CUDA, then OpenCL, then the CPU; naming a backend that is absent throws
+    /// <see cref="DeviceUnavailableException"/> saying what was found, never falling back silently.
     /// </summary>
-    public static ComputeDevice Open(DeviceKind kind = DeviceKind.Auto)
+    /// <param name="options">Kernel set and precision; null for <see cref="ComputeOptions.Default"/>.</param>
+    /// <exception cref="DeviceUnavailableException">The backend is absent, or the options ask for what it cannot do (TF32 off CUDA).</exception>
+    public static ComputeDevice Open(DeviceKind kind = DeviceKind.Auto, ComputeOptions? options = null)
     {
-        NativeDriverResolver.Register();
-        lock (s_driverGate)
-        {
-            var context = Context.Create(builder => builder.Cuda().OpenCL().CPU(CpuConfiguration));
-            try
-            {
-                var (device, choice) = Choose(context, kind);
-                var accelerator = device.CreateAccelerator(context);
-                return new ComputeDevice(context, accelerator, KindOf(device.AcceleratorType), choice);
-            }
-            catch
-            {
-                context.Dispose();
-                throw;
-            }
-        }
+        var (backend, choice) = BackendRegistry.Open(kind, options ?? ComputeOptions.Default);
+        return new ComputeDevice(backend, choice);
     }
 
-    /// <summary>Every device ILGPU sees, including OpenCL devices it cannot run kernels on.</summary>
-    public static IReadOnlyList<DeviceInfo> ListDevices()
-    {
-        NativeDriverResolver.Register();
-        lock (s_driverGate)
-        {
-            using var context = Context.Create(builder => builder.Cuda().OpenCL(_ => true).CPU(CpuConfiguration));
-            return context.Devices.Select(Describe).ToArray();
-        }
-    }
+    /// <summary>Every device the backends see, including OpenCL devices ILGPU cannot run kernels on.</summary>
+    public static IReadOnlyList<DeviceInfo> ListDevices() => BackendRegistry.ListDevices();
 
-    public DeviceKind Kind { get; }
+    public DeviceKind Kind => _backend.Kind;
 
-    public string Name => Accelerator.Name;
+    public string Name => _backend.DeviceName;
 
-    /// <summary>One line for logs: backend, device name, memory and, for auto, why it was chosen.</summary>
-    public string Description { get; }
+    /// <summary>
+    /// One line for logs: backend, device name, memory, for auto why it was chosen, then the backend's own notes
+    /// (for ILGPU: CUDA graphs, precision, and last "kernel set: gpu" or "kernel set: cpu").
+    /// </summary>
+    public string Description => _backend.Description + _choice + _backend.Settings;
 
-    internal Accelerator Accelerator { get; }
-
-    /// <summary>Held while anything is queued on this device or its buffers are allocated or freed.</summary>
+    /// <summary>Held while anything is queued on this device or its memory is allocated or freed.</summary>
     internal Lock Gate { get; } = new();
 
-    /// <summary>The kernels compiled for this accelerator, loaded once on first use.</summary>
-    internal KernelSet Kernels
+    /// <summary>The backend this device delegates to; callers hold <see cref="Gate"/> while using it.</summary>
+    internal IBackend Backend
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _kernels.Value;
+            ThrowIfDisposed();
+            return _backend;
         }
     }
+
+    /// <summary>Models outlive their device only to fail clearly: nothing is queued on a released device.</summary>
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     public override string ToString() => Description;
 
     public void Dispose()
     {
         lock (Gate)
-        lock (s_driverGate)
         {
             if (_disposed) return;
             _disposed = true;
-            Accelerator.Dispose();
-            _context.Dispose();
+            _backend.Dispose();
         }
     }
-
-    /// <summary>
-    /// The CPU accelerator's thread layout: one multiprocessor per core. ILGPU runs a multiprocessor's groups one
-    /// after another on its own OS threads, joining them at a barrier after every group, so
-    /// <see cref="KernelSet"/> launches groups of one thread there and each core runs its share of a launch
-    /// without synchronising (ILGPU's default, one multiprocessor of 4-thread groups, measured a DenseNet-121
-    /// forward ~11× slower on a 2-core machine). A warp of 2 is the smallest ILGPU accepts.
-    /// </summary>
-    private static CPUDevice CpuConfiguration { get; } =
-        new(numThreadsPerWarp: 2, numWarpsPerMultiprocessor: 1, numMultiprocessors: Environment.ProcessorCount);
-
-    private static (Device Device, string Choice) Choose(Context context, DeviceKind kind)
-    {
-        switch (kind)
-        {
-            case DeviceKind.Cpu:
-                return (context.GetCPUDevice(0), "");
-            case DeviceKind.Cuda:
-                return (First(context.GetCudaDevices()) ?? throw new DeviceUnavailableException(kind, MissingCuda()), "");
-            case DeviceKind.OpenCL:
-                return (First(context.GetCLDevices()) ?? throw new DeviceUnavailableException(kind, MissingOpenCL()), "");
-            case DeviceKind.Auto:
-                if (First(context.GetCudaDevices()) is { } cuda) return (cuda, ", chosen by auto");
-                if (First(context.GetCLDevices()) is { } cl) return (cl, $", chosen by auto ({MissingCuda()})");
-                return (context.GetCPUDevice(0), $", chosen by auto ({MissingCuda()}; {MissingOpenCL()})");
-            default:
-                throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown device kind.");
-        }
-    }
-
-    private static T? First<T>(Context.DeviceCollection<T> devices) where T : Device =>
-        devices.Count > 0 ? devices[0] : null;
-
-    private static string MissingCuda() =>
-        NativeDriverResolver.CanLoad("cuda")
-            ? "no CUDA device: the driver library loaded but ILGPU found no device"
-            : "no CUDA device: libcuda.so.1 not found";
-
-    private static string MissingOpenCL()
-    {
-        if (!NativeDriverResolver.CanLoad("OpenCL"))
-            return "no OpenCL device: libOpenCL.so.1 not found";
-        var unusable = ListDevices().Where(d => d.Backend == DeviceKind.OpenCL).ToArray();
-        return unusable.Length == 0
-            ? "no OpenCL device: the OpenCL loader found no platform (is an ICD such as pocl-opencl-icd installed?)"
-            : "no OpenCL device ILGPU can use: found " + string.Join(", ", unusable.Select(d => $"'{d.Name}' ({d.Capability})")) +
-              ", but ILGPU needs OpenCL C 2.0+ with the generic address space (PoCL 3.x lacks it)";
-    }
-
-    private static DeviceInfo Describe(Device device) => device switch
-    {
-        CudaDevice cuda => new(cuda.Name, DeviceKind.Cuda, cuda.MemorySize,
-            $"compute capability {cuda.Architecture?.ToString() ?? "unknown"}, driver {cuda.DriverVersion}", true),
-        CLDevice cl => new(cl.Name, DeviceKind.OpenCL, cl.MemorySize,
-            $"{cl.DeviceVersion}, OpenCL C {cl.CLStdVersion}, generic address space {(cl.Capabilities.GenericAddressSpace ? "yes" : "no")}",
-            cl.Capabilities.GenericAddressSpace && cl.CLStdVersion >= CLCVersion.CL20),
-        CPUDevice cpu => new(cpu.Name, DeviceKind.Cpu, cpu.MemorySize, $"{cpu.NumThreads} threads", true),
-        _ => new(device.Name, DeviceKind.Auto, device.MemorySize, device.AcceleratorType.ToString(), false),
-    };
-
-    private static DeviceKind KindOf(AcceleratorType type) => type switch
-    {
-        AcceleratorType.Cuda => DeviceKind.Cuda,
-        AcceleratorType.OpenCL => DeviceKind.OpenCL,
-        _ => DeviceKind.Cpu,
-    };
 }

@@ -1,11 +1,14 @@
 namespace DenseNetGen.Execution;
 
-/// <summary>Which ILGPU backend runs the kernels. Parsed from DENSENET_DEVICE and --device.</summary>
+/// <summary>Which backend runs the plan. Parsed from DENSENET_DEVICE and --device (see <see cref="DeviceKindParser"/>).</summary>
 public enum DeviceKind
 {
-    /// <summary>CUDA, then OpenCL, then the CPU accelerator.</summary>
+    /// <summary>The first kind that opens, in the order <c>BackendRegistry</c> gives: CUDA, then OpenCL, then the CPU.</summary>
     Auto,
+    /// <summary>ILGPU's CPU accelerator.</summary>
     Cpu,
+    /// <summary>An OpenCL device through ILGPU (OpenCL C 2.0+ with the generic address space).</summary>
     OpenCL,
+    /// <summary>A CUDA device through ILGPU.</summary>
     Cuda,
 }

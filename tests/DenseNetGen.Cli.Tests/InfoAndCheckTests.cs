@@ -48,6 +48,9 @@ public sealed class InfoAndCheckTests
         Assert.Equal(CliApp.Ok, result.ExitCode);
         Assert.Contains("torch-zip", result.Out);
         Assert.Contains("torchvision", result.Out);
+        Assert.Contains("weights     top level", result.Out);
+        Assert.DoesNotContain("also saw", result.Out);
+        Assert.DoesNotContain("placeholders", result.Out);
     }
 
     [Fact]
@@ -68,5 +71,40 @@ public sealed class InfoAndCheckTests
 
         Assert.Equal(CliApp.Failure, result.ExitCode);
         Assert.Contains("posix.system", result.Error);
+    }
+
+    [Fact]
+    public void CheckSaysWhichEntryItUsedWhatElseItSawAndThePlaceholdersItMet()
+    {
+        var result = Run("check", "--model", "fashion-mnist", "--weights", Reference("checkpoints", Path.Combine("corpus", "fashion_timm_train.pth")));
+
+        Assert.Equal(CliApp.Ok, result.ExitCode);
+        Assert.Matches(@"weights\s+state_dict\n", result.Out.Replace("\r", ""));
+        Assert.Contains("also saw    epoch, arch, version, args, state_dict_ema, meta", result.Out);
+        Assert.Contains("argparse.Namespace x1", result.Out);
+        Assert.Contains("numpy.core.multiarray._reconstruct x1", result.Out);
+        Assert.Contains("numpy.core.multiarray.scalar x1", result.Out);
+        Assert.Contains("(never executed)", result.Out);
+    }
+
+    [Fact]
+    public void CheckEmaTakesTheEmaWeights()
+    {
+        var result = Run("check", "--model", "fashion-mnist", "--ema", "--weights", Reference("checkpoints", Path.Combine("corpus", "fashion_timm_train.pth")));
+
+        Assert.Equal(CliApp.Ok, result.ExitCode);
+        Assert.Matches(@"weights\s+state_dict_ema\n", result.Out.Replace("\r", ""));
+        Assert.Contains("also saw    epoch, arch, state_dict, version, args, meta", result.Out);
+    }
+
+    [Fact]
+    public void CheckRefusesNonFiniteWeightsNamingThem()
+    {
+        var result = Run("check", "--model", "fashion-mnist", "--weights", Reference("checkpoints", Path.Combine("corpus", "fashion_nan_weight.pth")));
+
+        Assert.Equal(CliApp.Failure, result.ExitCode);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.Contains("1 tensors hold NaN or infinite values", result.Error);
+        Assert.Contains("features.conv0.weight: 2 values", result.Out);
     }
 }

@@ -40,6 +40,25 @@ public sealed class UsageAndErrorTests
     }
 
     [Fact]
+    public void UnknownPrecisionIsAUsageError()
+    {
+        var result = Run("predict", Sample("bag.png"), "--precision", "fp16");
+
+        Assert.Equal(CliApp.Usage, result.ExitCode);
+        Assert.Contains("unknown precision 'fp16'; expected fp32 or tf32", result.Error);
+    }
+
+    [Fact]
+    public void Tf32OffCudaFailsWithOneLine()
+    {
+        var result = Run("predict", Sample("bag.png"), "--device", "cpu", "--precision", "tf32");
+
+        Assert.Equal(CliApp.Failure, result.ExitCode);
+        Assert.Contains("tf32 precision runs on CUDA tensor cores", result.Error);
+        AssertNoStackTrace(result);
+    }
+
+    [Fact]
     public void MissingImageFailsWithOneLine()
     {
         var result = Run("predict", "no/such/image.png");

@@ -7,7 +7,8 @@ namespace DenseNetGen.Benchmarks.Commands;
 /// <summary>
 /// The quick benchmark run: latency of each zoo model at its input size with deterministic weights, median
 /// and best of N after warm-up runs, as a compact table. The header carries the load average, because the
-/// figures are only comparable within one run on a quiet machine. BenchmarkDotNet's careful run is `bdn`.
+/// figures are only comparable within one run on a quiet machine. "device MiB" is what the model holds on the
+/// device after the runs (parameters, activations, scratch): its peak. BenchmarkDotNet's careful run is `bdn`.
 /// </summary>
 internal static class QuickCommand
 {
@@ -18,16 +19,17 @@ internal static class QuickCommand
         var batch = new Option<int>("--batch", "-b") { Description = "Images per forward pass", DefaultValueFactory = _ => 1 };
         var iterations = new Option<int>("--iterations", "-n") { Description = "Timed runs per model", DefaultValueFactory = _ => 5 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs per model first (the first compiles the kernels)", DefaultValueFactory = _ => 1 };
-        var command = new Command("quick", "Median and best latency per model") { device, models, batch, iterations, warmup };
+        var precision = BenchOptions.Precision();
+        var command = new Command("quick", "Median and best latency per model") { device, models, batch, iterations, warmup, precision };
         command.SetAction(parsed =>
         {
             int n = parsed.GetValue(batch), runs = parsed.GetValue(iterations), warm = parsed.GetValue(warmup);
             if (n < 1 || runs < 1 || warm < 0) throw new ArgumentException("--batch and --iterations must be at least 1, --warmup at least 0.");
             var networks = BenchNetwork.Select(parsed.GetValue(models), BenchNetwork.Zoo);
-            using var target = BenchOptions.Open(parsed.GetValue(device)!);
+            using var target = BenchOptions.Open(parsed.GetValue(device)!, parsed.GetValue(precision)!);
             Console.WriteLine($"device: {target.Description}");
             Console.WriteLine($"batch {n}; {warm} warm-up + {runs} timed runs; {Environment.ProcessorCount} cores; load average {BenchOptions.LoadAverage()}; {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z");
-            Console.WriteLine($"{"model",-22}{"input",-12}{"median ms",11}{"min ms",10}{"images/s",10}");
+            Console.WriteLine($"{"model",-22}{"input",-12}{"median ms",11}{"min ms",10}{"images/s",10}{"device MiB",12}");
             foreach (var network in networks)
             {
                 var plan = network.Definition;
@@ -35,7 +37,7 @@ internal static class QuickCommand
                 var input = DeterministicWeights.Input(n, plan.InChannels, plan.InputSize, plan.InputSize);
                 var times = Time(warm, runs, () => model.Forward(input, n, plan.InputSize, plan.InputSize));
                 double median = Median(times);
-                Console.WriteLine($"{plan.Name,-22}{$"{n}x{plan.InChannels}x{plan.InputSize}x{plan.InputSize}",-12}{median,11:0.0}{times.Min(),10:0.0}{n * 1000 / median,10:0.0}");
+                Console.WriteLine($"{plan.Name,-22}{$"{n}x{plan.InChannels}x{plan.InputSize}x{plan.InputSize}",-12}{median,11:0.0}{times.Min(),10:0.0}{n * 1000 / median,10:0.0}{model.DeviceBytes / 1048576.0,12:0.0}");
             }
             return 0;
         });

@@ -19,13 +19,19 @@ public class CheckpointSafetyTests
         Assert.False(File.Exists(ReferenceCheckpoints.PwnedMarker), "the pickle's command ran");
     }
 
+    /// <summary>Every reference checkpoint (and corpus file under 200 KB), by name.</summary>
+    public static TheoryData<string> ReferenceFiles()
+    {
+        var files = new TheoryData<string>();
+        foreach (var path in Directory.GetFiles(ReferenceCheckpoints.Directory).Concat(Directory.GetFiles(Path.Combine(ReferenceCheckpoints.Directory, "corpus")))
+                     .Where(p => p.EndsWith(".pth", StringComparison.Ordinal) || p.EndsWith(".safetensors", StringComparison.Ordinal))
+                     .Where(p => new FileInfo(p).Length < 200_000).Order())
+            files.Add(Path.GetRelativePath(ReferenceCheckpoints.Directory, path));
+        return files;
+    }
+
     [Theory]
-    [InlineData("torchvision.pth")]
-    [InlineData("weird_name.pth")]
-    [InlineData("torchvision_legacy.pth")]
-    [InlineData("mmpretrain_legacy.pth")]
-    [InlineData("torchvision_2017.pth")]
-    [InlineData("timm.safetensors")]
+    [MemberData(nameof(ReferenceFiles))]
     public void EveryTruncationFailsCleanly(string file)
     {
         var bytes = ReferenceCheckpoints.Bytes(file);
@@ -38,23 +44,62 @@ public class CheckpointSafetyTests
     }
 
     [Theory]
-    [InlineData("torchvision_legacy.pth")]
-    [InlineData("timm.safetensors")]
-    [InlineData("torchvision.pth")]
-    public void CorruptedBytesFailCleanlyOrStillBind(string file)
+    [MemberData(nameof(ReferenceFiles))]
+    public void EveryTruncatedPickleOrHeaderFailsCleanly(string file)
     {
-        // A flipped byte may land in tensor data (still a valid file) or in structure (must fail cleanly).
-        var original = ReferenceCheckpoints.Bytes(file);
+        var structure = CheckpointStructure.Of(ReferenceCheckpoints.Bytes(file));
+        var step = Math.Max(1, structure.Length / 500);
+        for (var length = 0; length < structure.Length; length += step)
+        {
+            var error = Record.Exception(() => Bind(structure.WithTruncated(length), file));
+            Assert.True(error is CheckpointException, $"{file} with its {structure.What} cut at {length} of {structure.Length} bytes: {error?.GetType().Name ?? "no exception"} {error?.Message}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ReferenceFiles))]
+    public void CorruptedPickleOrHeaderBytesFailCleanlyOrStillBind(string file)
+    {
+        // A changed byte inside data.pkl, the legacy pickles or the safetensors header: the file may still be valid
+        // (a changed digit of a key, say), but any failure must be a CheckpointException.
+        var structure = CheckpointStructure.Of(ReferenceCheckpoints.Bytes(file));
         var random = new Random(1234);
         for (var trial = 0; trial < 300; trial++)
+        {
+            var at = random.Next(structure.Length);
+            var value = (byte)random.Next(256);
+            var error = Record.Exception(() => Bind(structure.WithByte(at, value), file));
+            Assert.True(error is null or CheckpointException, $"{file} with {structure.What} byte {at} set to {value}: {error?.GetType().Name} {error?.Message}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ReferenceFiles))]
+    public void CorruptedBytesAnywhereFailCleanlyOrStillBind(string file)
+    {
+        var original = ReferenceCheckpoints.Bytes(file);
+        var random = new Random(1234);
+        for (var trial = 0; trial < 100; trial++)
         {
             var bytes = (byte[])original.Clone();
             var at = random.Next(bytes.Length);
             bytes[at] = (byte)random.Next(256);
-            var error = Record.Exception(() => CheckpointBinder.Bind(new MemoryStream(bytes), file, ReferenceCheckpoints.Plan));
+            var error = Record.Exception(() => Bind(bytes, file));
             Assert.True(error is null or CheckpointException, $"{file} with byte {at} changed: {error?.GetType().Name} {error?.Message}");
         }
     }
+
+    [Fact]
+    public void RebuiltZipsStillBind()
+    {
+        // The zip rebuilding the tests above rely on changes nothing by itself.
+        var structure = CheckpointStructure.Of(ReferenceCheckpoints.Bytes("torchvision.pth"));
+
+        Assert.Equal("data.pkl", structure.What);
+        Assert.Equal("torch-zip", Bind(structure.WithTruncated(structure.Length), "torchvision.pth").Format);
+    }
+
+    private static BoundCheckpoint Bind(byte[] bytes, string file) => CheckpointBinder.Bind(new MemoryStream(bytes), file, ReferenceCheckpoints.Plan);
 
     [Fact]
     public void HugeSafetensorsHeaderIsRejectedBeforeAllocating()
@@ -93,12 +138,10 @@ public class CheckpointSafetyTests
         Assert.Contains("unknown checkpoint format", error.Message);
     }
 
-    // Legacy layout: five pickles (magic, protocol, sys_info, state dict, storage keys), then each storage's int64 count.
     private static int FirstStorageCountOffset(byte[] bytes)
     {
-        var cursor = new ByteCursor(bytes, "test", "test");
-        for (var i = 0; i < 5; i++) PickleReader.Load(cursor, _ => new StorageRef("0", ElementType.Float32, 0, null, 0));
-        Assert.InRange(BitConverter.ToInt64(bytes, cursor.Position), 1, bytes.Length / 4);
-        return cursor.Position;
+        var offset = CheckpointStructure.LegacyPicklesLength(bytes);
+        Assert.InRange(BitConverter.ToInt64(bytes, offset), 1, bytes.Length / 4);
+        return offset;
     }
 }

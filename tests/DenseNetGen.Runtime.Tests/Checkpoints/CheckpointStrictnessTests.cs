@@ -80,4 +80,22 @@ public class CheckpointStrictnessTests
 
         Assert.Contains("features.denseblock1.denselayer1.norm.1.weight (duplicates features.denseblock1.denselayer1.norm1.weight)", error.Message);
     }
+
+    [Theory]
+    [InlineData("backbone.stages.\u0660.block.0.conv1.weight")] // Arabic-Indic zero as the stage index
+    [InlineData("backbone.stages.0.block.\u0663.norm1.weight")] // and as the layer index
+    [InlineData("backbone.transitions.\u0661.conv.weight")]
+    [InlineData("backbone.transitions.\u0663.0.weight")]
+    [InlineData("backbone.stages.99999999999.block.0.conv1.weight")]
+    [InlineData("features.denseblock\u0661.denselayer\uff11.norm.1.weight")] // fullwidth digit one
+    [InlineData("")]
+    public void NoKeyCrashesTheBinder(string key)
+    {
+        var mmpretrain = CheckpointReader.ReadAll(ReferenceCheckpoints.PathOf("mmpretrain_legacy.pth")).Tensors;
+        var tensors = new Dictionary<string, Tensor>(mmpretrain) { [key] = new(key, [1], [1f]) };
+
+        var error = Assert.Throws<CheckpointException>(() => CheckpointBinder.Bind(tensors, ReferenceCheckpoints.Plan));
+
+        Assert.Contains("1 unexpected keys", error.Message);
+    }
 }

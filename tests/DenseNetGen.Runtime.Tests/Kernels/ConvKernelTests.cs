@@ -6,6 +6,9 @@ namespace DenseNetGen.Runtime.Tests.Kernels;
 
 public class ConvKernelTests
 {
+    /// <summary>The device the cases run on; <see cref="GpuSetKernelTests"/> runs them again with the GPU kernel set.</summary>
+    private protected virtual ComputeDevice Device => TestDevice.Device;
+
     [Theory]
     [InlineData("conv1x1", 5, 6, 1, 1, 0, false, false, false)]
     [InlineData("conv1x1_bias_folded_relu", 8, 10, 1, 1, 0, true, true, true)]
@@ -17,7 +20,7 @@ public class ConvKernelTests
         var plan = Plan([new("input", inChannels), new("output", outChannels)],
             [new ConvOp(0, 0, inChannels, 1, 0, outChannels, kernel, stride, padding, "conv.weight", bias ? "conv.bias" : null, fold ? "bn" : null, relu)],
             outputBuffer: 1);
-        using var executor = new PlanExecutor(plan, Weights(reference), TestDevice.Device);
+        using var executor = new PlanExecutor(plan, Weights(reference), Device);
 
         ParityAssert.Close(reference["output"].Data, Run(executor, reference["input"]), name);
     }
@@ -32,7 +35,7 @@ public class ConvKernelTests
                 new ConvOp(0, 2, 5, 1, 3, 4, 3, 1, 1, "b.weight", null, null, false),
             ],
             outputBuffer: 1);
-        using var executor = new PlanExecutor(plan, Weights(reference), TestDevice.Device);
+        using var executor = new PlanExecutor(plan, Weights(reference), Device);
 
         var block = Run(executor, reference["input"]);
 

@@ -6,6 +6,9 @@ namespace DenseNetGen.Runtime.Tests.Kernels;
 
 public class NormKernelTests
 {
+    /// <summary>The device the cases run on; <see cref="GpuSetKernelTests"/> runs them again with the GPU kernel set.</summary>
+    private protected virtual ComputeDevice Device => TestDevice.Device;
+
     [Theory]
     [InlineData("bn_relu", 8, 2, 6, PoolKind.None)]
     [InlineData("bn_relu_avg2x2", 4, 0, 4, PoolKind.Average2x2)]
@@ -15,7 +18,7 @@ public class NormKernelTests
         var reference = KernelReference.Load(name);
         var plan = Plan([new("input", inputChannels), new("norm", channels)],
             [new BatchNormReluOp(0, offset, channels, 1, "norm", pool)], outputBuffer: 1);
-        using var executor = new PlanExecutor(plan, Weights(reference), TestDevice.Device);
+        using var executor = new PlanExecutor(plan, Weights(reference), Device);
 
         ParityAssert.Close(reference["output"].Data, Run(executor, reference["input"]), name);
     }
@@ -25,7 +28,7 @@ public class NormKernelTests
     {
         var reference = KernelReference.Load("maxpool3x3_s2_p1");
         var plan = Plan([new("input", 3), new("pooled", 3)], [new MaxPoolOp(0, 3, 1, 3, 2, 1)], outputBuffer: 1);
-        using var executor = new PlanExecutor(plan, Weights(reference), TestDevice.Device);
+        using var executor = new PlanExecutor(plan, Weights(reference), Device);
 
         ParityAssert.Close(reference["output"].Data, Run(executor, reference["input"]), "maxpool");
     }

@@ -25,6 +25,14 @@ public sealed class CheckpointParityTests
         { "timm.safetensors", "safetensors", "timm", "float32" },
         { "torchvision_fp16.pth", "torch-zip", "torchvision", "float16" },
         { "timm_fp16.safetensors", "safetensors", "timm", "float16" },
+        // What training scripts save (tools/make_checkpoint_corpus.py): the weights next to metadata and state.
+        { "corpus/meta_one_element_list.pth", "torch-zip", "torchvision", "float32" },
+        { "corpus/meta_one_element_list_legacy.pth", "torch-legacy", "torchvision", "float32" },
+        { "corpus/meta_numpy.pth", "torch-zip", "torchvision", "float32" },
+        { "corpus/mmengine.pth", "torch-zip", "mmpretrain", "float32" },
+        { "corpus/timm_train.pth", "torch-zip", "torchvision", "float32" },
+        { "corpus/torchvision_train.pth", "torch-zip", "torchvision", "float32" },
+        { "corpus/payload_in_meta.pth", "torch-zip", "torchvision", "float32" },
     };
 
     [Theory]

@@ -1,0 +1,68 @@
+using DenseNetGen.Backends.Ilgpu.Kernels;
+using DenseNetGen.Backends.Ilgpu.KernelSets;
+using DenseNetGen.Execution;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
+
+/// <summary>
+/// The kernels built for GPUs (see <see cref="TiledConvKernels"/>), compiled for one accelerator and loaded once.
+/// Every conv is a tiled implicit GEMM; a dense layer's norm1 and a transition's norm and pool run inside the
+/// conv that reads them (see <see cref="GpuLaunchPlan"/>, run by <see cref="GpuPlanRunner"/>). The head's
+/// BatchNorm + ReLU + global pool and the stem's max pool reuse the element-wise kernels of the CPU set, one thread
+/// per output. As an <see cref="IKernelSet"/> (one op at a time) a conv is one tiled launch without a prologue.
+/// </summary>
+internal sealed class GpuKernelSet : IKernelSet
+{
+    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TiledConvGeometry> _conv;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TiledConvGeometry> _reduce;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry, int> _batchNormRelu;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry> _maxPool;
+
+    /// <summary>Every kernel of the set, for checks that compile them for a backend no device is at hand for.</summary>
+    internal static IReadOnlyList<Delegate> Kernels { get; } =
+        [TiledConvKernels.Conv, Tf32ConvKernels.Conv, TiledConvKernels.ReduceSplits, NormKernels.BatchNormReluPoolRun, PoolKernels.MaxPool];
+
+    /// <param name="precision">Tf32 loads the tensor-core conv; only CUDA runs it (see <see cref="Precision"/>).</param>
+    public GpuKernelSet(Accelerator accelerator, Precision precision)
+    {
+        if (accelerator.MaxNumThreadsPerGroup < TiledConvKernels.GroupSize)
+            throw new NotSupportedException(
+                $"the GPU kernel set needs groups of {TiledConvKernels.GroupSize} threads; '{accelerator.Name}' allows {accelerator.MaxNumThreadsPerGroup}.");
+        Multiprocessors = Math.Max(1, accelerator.NumMultiprocessors);
+        var conv = precision == Precision.Tf32 ? (Delegate)Tf32ConvKernels.Conv : TiledConvKernels.Conv;
+        _conv = accelerator.LoadKernel<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TiledConvGeometry>>(conv.Method);
+        _reduce = accelerator.LoadAutoGroupedKernel<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TiledConvGeometry>>(
+            ((Delegate)TiledConvKernels.ReduceSplits).Method);
+        _batchNormRelu = accelerator.LoadAutoGroupedKernel<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry, int>>(
+            ((Delegate)NormKernels.BatchNormReluPoolRun).Method);
+        _maxPool = accelerator.LoadAutoGroupedKernel<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry>>(
+            ((Delegate)PoolKernels.MaxPool).Method);
+    }
+
+    /// <summary>The device's multiprocessors, which <see cref="GpuLaunchPlan"/> fills by splitting K.</summary>
+    public int Multiprocessors { get; }
+
+    /// <param name="scale">Per-input-channel BatchNorm scale for the prologue (any view when there is none).</param>
+    /// <param name="partials">Split-K scratch of at least <see cref="TiledConvGeometry.PartialElements"/> floats.</param>
+    public void TiledConv(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
+        ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> destination, ArrayView<float> partials, in TiledConvGeometry g)
+    {
+        _conv(stream, new KernelConfig(g.Groups, TiledConvKernels.GroupSize), source, weights, bias, scale, shift, destination, partials, g);
+        if (g.Splits > 1)
+            _reduce(stream, g.OutChannels * g.Pixels, partials, bias, destination, g);
+    }
+
+    /// <summary>One conv op alone: one K slice, no prologue, so neither scratch nor scale and shift are read.</summary>
+    public void Conv(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
+        ArrayView<float> destination, in ConvGeometry g) =>
+        TiledConv(stream, source, weights, bias, bias, bias, destination, bias, TiledConvGeometry.From(g, TiledPrologue.None, g.InHeight, g.InWidth));
+
+    public void BatchNormRelu(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> scale, ArrayView<float> shift,
+        ArrayView<float> destination, in PoolGeometry g) =>
+        _batchNormRelu(stream, NormKernels.RunThreads(g, 1), source, scale, shift, destination, g, 1);
+
+    public void MaxPool(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> destination, in PoolGeometry g) =>
+        _maxPool(stream, g.OutputCount, source, destination, g);
+}

@@ -1,0 +1,113 @@
+using DenseNetGen.Backends.Ilgpu.Ops;
+using DenseNetGen.Planning;
+
+namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
+
+/// <summary>
+/// A plan's ops for one input shape as the GPU kernel set launches them: a BatchNormReluOp whose only reader is
+/// the next op, a conv, runs inside that conv's staging (a dense layer's norm1 + conv1, a transition's norm + pool +
+/// conv), so a dense layer is two launches (1x1 conv with its prologue, 3x3 conv) instead of three, and writes no
+/// activated copy of its block. Convs whose tiles would leave the device's multiprocessors idle (small maps at
+/// small batch) split K and add a reduction launch.
+/// </summary>
+internal sealed class GpuLaunchPlan
+{
+    /// <summary>Groups a launch should reach before K is split: a few per multiprocessor, to hide latency.</summary>
+    internal const int GroupsPerMultiprocessor = 2;
+
+    /// <summary>Fewest K steps per slice: fewer and the partial-sum traffic outweighs the parallelism gained.</summary>
+    internal const int MinStepsPerSplit = 4;
+
+    private GpuLaunchPlan(IReadOnlyList<GpuLaunch> launches, long partialElements)
+    {
+        Launches = launches;
+        PartialElements = partialElements;
+    }
+
+    /// <summary>In order; each covers plan ops up to <see cref="GpuLaunch.LastOp"/>.</summary>
+    public IReadOnlyList<GpuLaunch> Launches { get; }
+
+    /// <summary>Floats of split-K scratch the largest split launch needs.</summary>
+    public long PartialElements { get; }
+
+    /// <param name="ops">The network's prepared ops, whose launch parameters the tiled launches extend.</param>
+    public static GpuLaunchPlan Build(NetworkPlan plan, IReadOnlyList<IIlgpuOp?> ops, PlanGeometry geometry, int multiprocessors)
+    {
+        var launches = new List<GpuLaunch>();
+        long partials = 0;
+        for (int i = 0; i < plan.Ops.Count; i++)
+        {
+            switch (ops[i])
+            {
+                case BatchNormReluLaunch n when FusesIntoNext(plan, i):
+                {
+                    var prologue = n.Op.Pool == PoolKind.None ? TiledPrologue.NormRelu : TiledPrologue.NormReluAverage2x2;
+                    var source = n.Geometry(geometry.Batch, geometry.Ops[i]);
+                    var conv = ((ConvLaunch)ops[i + 1]!).Geometry(geometry.Batch, geometry.Ops[i + 1]);
+                    var g = Split(TiledConvGeometry.From(conv, prologue, source.InHeight, source.InWidth)
+                        with { SourceCapacity = source.SourceCapacity, SourceOffset = source.SourceOffset }, multiprocessors);
+                    launches.Add(new TiledConvLaunch(i + 1, n.Op.Source, i, g));
+                    partials = Math.Max(partials, g.PartialElements);
+                    i++;
+                    break;
+                }
+                case ConvLaunch c:
+                {
+                    var conv = c.Geometry(geometry.Batch, geometry.Ops[i]);
+                    var g = Split(TiledConvGeometry.From(conv, TiledPrologue.None, conv.InHeight, conv.InWidth), multiprocessors);
+                    launches.Add(new TiledConvLaunch(i, c.Op.Source, -1, g));
+                    partials = Math.Max(partials, g.PartialElements);
+                    break;
+                }
+                default:
+                    launches.Add(new OpLaunch(i));
+                    break;
+            }
+        }
+        return new GpuLaunchPlan(launches, partials);
+    }
+
+    /// <summary>
+    /// Op <paramref name="i"/>'s BatchNorm + ReLU (+ 2x2 pool) can run inside the next op when that op is a conv
+    /// reading exactly its output (for a pool, a 1x1 stride-1 conv, which commutes with it), the conv does not write
+    /// the norm's source, and nothing else reads the norm's output before it is overwritten (nor is it a result).
+    /// </summary>
+    internal static bool FusesIntoNext(NetworkPlan plan, int i)
+    {
+        var n = (BatchNormReluOp)plan.Ops[i];
+        if (n.Pool == PoolKind.Global || i + 1 >= plan.Ops.Count || plan.Ops[i + 1] is not ConvOp c) return false;
+        if (c.Source != n.Destination || c.SourceChannelOffset != 0 || c.InChannels != n.Channels || c.Destination == n.Source) return false;
+        if (n.Pool == PoolKind.Average2x2 && !(c.Kernel == 1 && c.Stride == 1 && c.Padding == 0)) return false;
+        if (n.Destination == plan.FeatureBuffer || n.Destination == plan.OutputBuffer) return false;
+        for (int j = i + 2; j < plan.Ops.Count; j++)
+        {
+            if (plan.Ops[j].Reads.Buffer == n.Destination) return false;
+            if (plan.Ops[j].Writes.Buffer == n.Destination) break;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Splits K when the tiles alone give fewer than <see cref="GroupsPerMultiprocessor"/> groups per
+    /// multiprocessor, keeping at least <see cref="MinStepsPerSplit"/> K steps per slice.
+    /// </summary>
+    internal static TiledConvGeometry Split(in TiledConvGeometry g, int multiprocessors)
+    {
+        int tiles = g.PixelTiles * g.ChannelTiles;
+        int steps = (g.Depth + TiledConvKernels.Depth - 1) / TiledConvKernels.Depth;
+        int wanted = Math.Min((GroupsPerMultiprocessor * multiprocessors + tiles - 1) / tiles, steps / MinStepsPerSplit);
+        if (wanted <= 1) return g with { Splits = 1, KPerSplit = steps * TiledConvKernels.Depth };
+        int stepsPerSplit = (steps + wanted - 1) / wanted;
+        return g with { Splits = (steps + stepsPerSplit - 1) / stepsPerSplit, KPerSplit = stepsPerSplit * TiledConvKernels.Depth };
+    }
+}
+
+/// <summary>One launch of a <see cref="GpuLaunchPlan"/>; <see cref="LastOp"/> is the last plan op it computes.</summary>
+internal abstract record GpuLaunch(int LastOp);
+
+/// <summary>A conv (op <see cref="GpuLaunch.LastOp"/>) as a tiled launch reading buffer <paramref name="Source"/>.</summary>
+/// <param name="NormOp">The BatchNormReluOp run as the prologue (its scale and shift), or -1.</param>
+internal sealed record TiledConvLaunch(int LastOp, int Source, int NormOp, TiledConvGeometry Geometry) : GpuLaunch(LastOp);
+
+/// <summary>Any other op, launched on its own through the kernel set (the head's norm and pool, the stem's max pool).</summary>
+internal sealed record OpLaunch(int LastOp) : GpuLaunch(LastOp);

@@ -1,0 +1,126 @@
+using System.Runtime.CompilerServices;
+using ILGPU;
+using ILGPU.Runtime.Cuda;
+
+namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
+
+/// <summary>
+/// One thread's share of staging a tiled conv's K step (see <see cref="TiledConvKernels"/>): column
+/// <c>t % 64</c> of rows <c>t / 64 + 4j</c> of the weight slice [Depth][64 channels] and of the input slice
+/// [Depth][64 pixels], held in registers between the global load and the shared-memory store. The thread's
+/// pixel is decoded once; rows past the K range and columns past the channels or pixels stage zeros, so the
+/// multiply needs no bounds checks.
+/// </summary>
+internal struct Staging
+{
+    private const int Rows = TiledConvKernels.Depth / 4;
+
+    private int _row, _column, _channel;
+    private int _plane, _iy, _ix;
+    private bool _pixelValid;
+    private float _w0, _w1, _w2, _w3, _x0, _x1, _x2, _x3;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Staging Begin(in TiledConvGeometry g, in TiledConvKernels.TileOrigin tile)
+    {
+        int t = Group.IdxX;
+        var s = new Staging { _row = t >> 6, _column = t & 63 };
+        s._channel = tile.Channel + s._column;
+        int p = tile.Pixel + s._column;
+        s._pixelValid = p < g.Pixels;
+        int outPixels = g.OutPixels;
+        int n = p / outPixels, q = p % outPixels;
+        int oy = q / g.OutWidth, ox = q % g.OutWidth;
+        s._plane = (n * g.SourceCapacity + g.SourceOffset) * g.SourceHeight * g.SourceWidth;
+        s._iy = oy * g.Stride - g.Padding;
+        s._ix = ox * g.Stride - g.Padding;
+        return s;
+    }
+
+    /// <summary>Loads the thread's values of the K step starting at row <paramref name="k0"/> into registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Load(ArrayView<float> source, ArrayView<float> weights, ArrayView<float> scale, ArrayView<float> shift,
+        in TiledConvGeometry g, int k0)
+    {
+        int k = k0 + _row;
+        _w0 = Weight(weights, g, k);
+        _x0 = Input(source, scale, shift, g, k);
+        _w1 = Weight(weights, g, k + Rows);
+        _x1 = Input(source, scale, shift, g, k + Rows);
+        _w2 = Weight(weights, g, k + 2 * Rows);
+        _x2 = Input(source, scale, shift, g, k + 2 * Rows);
+        _w3 = Weight(weights, g, k + 3 * Rows);
+        _x3 = Input(source, scale, shift, g, k + 3 * Rows);
+    }
+
+    /// <summary>
+    /// Stores the registers into slice buffer <paramref name="buffer"/> (0 or 1); for the TF32 kernel rounded to
+    /// TF32 first (cvt.rna), so the tensor cores see correctly rounded operands rather than truncated ones.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void Store(ArrayView<float> weightSlices, ArrayView<float> inputSlices, int buffer, bool convertToTf32)
+    {
+        int at = buffer * TiledConvKernels.SliceFloats + _row * TiledConvKernels.TileChannels + _column;
+        const int step = Rows * TiledConvKernels.TileChannels;
+        if (convertToTf32)
+        {
+            weightSlices[at] = Tf32.Round(_w0);
+            inputSlices[at] = Tf32.Round(_x0);
+            weightSlices[at + step] = Tf32.Round(_w1);
+            inputSlices[at + step] = Tf32.Round(_x1);
+            weightSlices[at + 2 * step] = Tf32.Round(_w2);
+            inputSlices[at + 2 * step] = Tf32.Round(_x2);
+            weightSlices[at + 3 * step] = Tf32.Round(_w3);
+            inputSlices[at + 3 * step] = Tf32.Round(_x3);
+        }
+        else
+        {
+            weightSlices[at] = _w0;
+            inputSlices[at] = _x0;
+            weightSlices[at + step] = _w1;
+            inputSlices[at + step] = _x1;
+            weightSlices[at + 2 * step] = _w2;
+            inputSlices[at + 2 * step] = _x2;
+            weightSlices[at + 3 * step] = _w3;
+            inputSlices[at + 3 * step] = _x3;
+        }
+    }
+
+    private readonly float Weight(ArrayView<float> weights, in TiledConvGeometry g, int k) =>
+        k < g.Depth && _channel < g.OutPadded ? weights[k * g.OutPadded + _channel] : 0f;
+
+    /// <summary>Input value of K row <paramref name="k"/> = (ci, ky, kx) at the thread's pixel, after the prologue.</summary>
+    private readonly float Input(ArrayView<float> source, ArrayView<float> scale, ArrayView<float> shift, in TiledConvGeometry g, int k)
+    {
+        if (!_pixelValid || k >= g.Depth) return 0f;
+        int taps = g.Kernel * g.Kernel;
+        int ci = k / taps, tap = k % taps;
+        int iy = _iy + tap / g.Kernel, ix = _ix + tap % g.Kernel;
+        if (iy < 0 || iy >= g.InHeight || ix < 0 || ix >= g.InWidth) return 0f;
+        int sourceWidth = g.SourceWidth;
+        int plane = _plane + ci * g.SourceHeight * sourceWidth;
+        if (g.Prologue == TiledPrologue.None)
+            return source[plane + iy * sourceWidth + ix];
+        float a = scale[ci], b = shift[ci];
+        if (g.Prologue == TiledPrologue.NormRelu)
+            return IntrinsicMath.Max(source[plane + iy * sourceWidth + ix] * a + b, 0f);
+        int at = plane + 2 * iy * sourceWidth + 2 * ix;
+        float sum = IntrinsicMath.Max(source[at] * a + b, 0f) + IntrinsicMath.Max(source[at + 1] * a + b, 0f) +
+            IntrinsicMath.Max(source[at + sourceWidth] * a + b, 0f) + IntrinsicMath.Max(source[at + sourceWidth + 1] * a + b, 0f);
+        return sum * 0.25f;
+    }
+}
+
+/// <summary>TF32 rounding through inline PTX, only where it exists (CUDA); elsewhere the value is left as it is.</summary>
+internal static class Tf32
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Round(float value)
+    {
+        if (!CudaAsm.IsSupported) return value;
+        Output<uint> bits = default;
+        Input<float> source = value;
+        CudaAsm.EmitRef("cvt.rna.tf32.f32 %0, %1;", ref bits, ref source);
+        return Interop.IntAsFloat(bits.Value);
+    }
+}

@@ -1,0 +1,148 @@
+using System.Runtime.CompilerServices;
+using DenseNetGen.Backends.Ilgpu.Kernels;
+using ILGPU;
+
+namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
+
+/// <summary>
+/// Convolutions for GPUs as a tiled implicit GEMM (see <see cref="TiledConvGeometry"/>): a group of
+/// <see cref="GroupSize"/> threads computes <see cref="TileChannels"/> output channels × <see cref="TilePixels"/>
+/// output pixels, stepping through K <see cref="Depth"/> rows at a time. Each step's weight and input slices are
+/// staged in shared memory, double-buffered: a thread loads the next step's values from global memory into
+/// registers before it multiplies the current step, and stores them to the other buffer after, so one barrier per
+/// step suffices. The input prologue (BatchNorm + ReLU, and the transition's 2x2 average pool) runs while staging,
+/// so no activated copy of a block is ever written.
+/// </summary>
+/// <remarks>
+/// Staging: thread t loads column t % 64 of rows t / 64 + 4j (j = 0..3) of both slices, so neighbouring threads
+/// read neighbouring pixels (coalesced) and neighbouring output channels of a weight row. Multiplying: thread
+/// (ty, tx) = (t / 16, t % 16) keeps 4 channels × 4 pixels of sums in registers and reads one 16-byte quad of
+/// each slice per K row. The loops over K rows and tiles are written out by hand where it matters: ILGPU's loop
+/// unroller is off. Explicitly grouped launches only (barriers): the grid is exactly <see cref="TiledConvGeometry.Groups"/>.
+/// </remarks>
+internal static class TiledConvKernels
+{
+    public const int GroupSize = 256;
+    public const int TileChannels = 64;
+    public const int TilePixels = 64;
+    public const int Depth = 16;
+
+    /// <summary>Floats of one slice buffer (weights or inputs); each slice is double-buffered.</summary>
+    internal const int SliceFloats = Depth * TileChannels;
+
+    /// <summary>The FP32 tiled conv: one group per (pixel tile, channel tile, K slice).</summary>
+    public static void Conv(ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
+        ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> destination, ArrayView<float> partials,
+        TiledConvGeometry g)
+    {
+        var weightSlices = SharedMemory.Allocate<float>(2 * SliceFloats);
+        var inputSlices = SharedMemory.Allocate<float>(2 * SliceFloats);
+        var tile = TileOf(g);
+        var stage = Staging.Begin(g, tile);
+        int t = Group.IdxX;
+        int ty = t >> 4, tx = t & 15;
+        var weightQuads = weightSlices.Cast<Quad>();
+        var inputQuads = inputSlices.Cast<Quad>();
+
+        Quad a0 = default, a1 = default, a2 = default, a3 = default;
+        stage.Load(source, weights, scale, shift, g, tile.KBegin);
+        stage.Store(weightSlices, inputSlices, 0, convertToTf32: false);
+        Group.Barrier();
+        int buffer = 0;
+        for (int k0 = tile.KBegin; k0 < tile.KEnd; k0 += Depth)
+        {
+            bool more = k0 + Depth < tile.KEnd;
+            if (more)
+                stage.Load(source, weights, scale, shift, g, k0 + Depth);
+            int row = buffer * Depth;
+            for (int k = 0; k < Depth; k += 2, row += 2)
+            {
+                MultiplyAdd(weightQuads[row * 16 + ty], inputQuads[row * 16 + tx], ref a0, ref a1, ref a2, ref a3);
+                MultiplyAdd(weightQuads[(row + 1) * 16 + ty], inputQuads[(row + 1) * 16 + tx], ref a0, ref a1, ref a2, ref a3);
+            }
+            if (more)
+                stage.Store(weightSlices, inputSlices, buffer ^ 1, convertToTf32: false);
+            Group.Barrier();
+            buffer ^= 1;
+        }
+
+        int co = tile.Channel + ty * 4, p = tile.Pixel + tx * 4;
+        StoreRow(destination, partials, bias, g, tile.Split, co, p, a0);
+        StoreRow(destination, partials, bias, g, tile.Split, co + 1, p, a1);
+        StoreRow(destination, partials, bias, g, tile.Split, co + 2, p, a2);
+        StoreRow(destination, partials, bias, g, tile.Split, co + 3, p, a3);
+    }
+
+    /// <summary>
+    /// Split-K epilogue, one thread per (output channel, pixel): the slices' partial sums in slice order, plus the
+    /// bias, then ReLU, stored at the conv's destination.
+    /// </summary>
+    public static void ReduceSplits(Index1D index, ArrayView<float> partials, ArrayView<float> bias, ArrayView<float> destination,
+        TiledConvGeometry g)
+    {
+        int pixels = g.Pixels;
+        int co = index / pixels, p = index % pixels;
+        float sum = 0f;
+        long stride = (long)g.OutChannels * pixels;
+        for (int s = 0; s < g.Splits; s++)
+            sum += partials[s * stride + index];
+        Store(destination, bias, g, co, p, sum);
+    }
+
+    /// <summary>One group's place in the GEMM: its first output channel and pixel, its K slice and range.</summary>
+    internal readonly record struct TileOrigin(int Channel, int Pixel, int Split, int KBegin, int KEnd);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TileOrigin TileOf(in TiledConvGeometry g)
+    {
+        int group = Grid.IdxX;
+        int pixelTile = group % g.PixelTiles;
+        group /= g.PixelTiles;
+        int channelTile = group % g.ChannelTiles;
+        int split = group / g.ChannelTiles;
+        int kBegin = split * g.KPerSplit;
+        return new TileOrigin(channelTile * TileChannels, pixelTile * TilePixels, split, kBegin,
+            IntrinsicMath.Min(kBegin + g.KPerSplit, g.Depth));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyAdd(Quad w, Quad x, ref Quad a0, ref Quad a1, ref Quad a2, ref Quad a3)
+    {
+        a0.MultiplyAdd(w.A, x);
+        a1.MultiplyAdd(w.B, x);
+        a2.MultiplyAdd(w.C, x);
+        a3.MultiplyAdd(w.D, x);
+    }
+
+    /// <summary>Four consecutive pixels of one output channel; lanes past the channels or pixels are dropped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(ArrayView<float> destination, ArrayView<float> partials, ArrayView<float> bias,
+        in TiledConvGeometry g, int split, int co, int p, Quad sums)
+    {
+        StoreOne(destination, partials, bias, g, split, co, p, sums.A);
+        StoreOne(destination, partials, bias, g, split, co, p + 1, sums.B);
+        StoreOne(destination, partials, bias, g, split, co, p + 2, sums.C);
+        StoreOne(destination, partials, bias, g, split, co, p + 3, sums.D);
+    }
+
+    /// <summary>A finished sum (one K slice) goes to the destination; a slice's partial sum to the scratch buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void StoreOne(ArrayView<float> destination, ArrayView<float> partials, ArrayView<float> bias,
+        in TiledConvGeometry g, int split, int co, int p, float sum)
+    {
+        if (co >= g.OutChannels || p >= g.Pixels) return;
+        if (g.Splits > 1)
+            partials[((long)split * g.OutChannels + co) * g.Pixels + p] = sum;
+        else
+            Store(destination, bias, g, co, p, sum);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ArrayView<float> destination, ArrayView<float> bias, in TiledConvGeometry g, int co, int p, float sum)
+    {
+        int outPixels = g.OutPixels;
+        int n = p / outPixels, q = p % outPixels;
+        float v = sum + bias[co];
+        destination[(n * g.DestinationCapacity + g.DestinationOffset + co) * outPixels + q] = g.Relu != 0 ? IntrinsicMath.Max(v, 0f) : v;
+    }
+}

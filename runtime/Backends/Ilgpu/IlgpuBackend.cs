@@ -1,0 +1,208 @@
+using DenseNetGen.Backends.Ilgpu.GpuKernels;
+using DenseNetGen.Backends.Ilgpu.KernelSets;
+using DenseNetGen.Checkpoints;
+using DenseNetGen.Execution;
+using DenseNetGen.Planning;
+using ILGPU;
+using ILGPU.Backends.OpenCL;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+
+namespace DenseNetGen.Backends.Ilgpu;
+
+/// <summary>
+/// The ILGPU backend: one ILGPU context and accelerator (the CPU accelerator, OpenCL or CUDA), and the kernel
+/// set compiled for it on first use.
+/// </summary>
+/// <remarks>
+/// <see cref="DriverGate"/> serializes opening, listing and closing devices and compiling kernels, process-wide:
+/// once, in the parallel test suite on PoCL, opening a device found none while other threads were creating and
+/// releasing contexts. These calls are rare and slow anyway, so serializing them costs nothing measurable. It is
+/// taken after a device's gate (see <see cref="ComputeDevice"/>), never before.
+/// </remarks>
+internal sealed class IlgpuBackend : IBackend
+{
+    private static readonly Lock DriverGate = new();
+
+    private readonly Context _context;
+    private readonly Lazy<IKernelSet> _kernels;
+    private readonly string _kernelSetName;
+    private string? _graphsOff;
+
+    private IlgpuBackend(Context context, Accelerator accelerator, DeviceKind kind, KernelSetRegistration kernelSet, Precision precision)
+    {
+        _context = context;
+        Accelerator = accelerator;
+        Kind = kind;
+        Precision = precision;
+        _kernelSetName = kernelSet.Name;
+        Description = $"{kind} device '{accelerator.Name}' ({DeviceInfo.FormatMemory(accelerator.MemorySize)})";
+        FusesOps = kernelSet.Kind == KernelSetKind.Gpu;
+        // The GPU set queues on a created stream: on CUDA only such a stream can be captured as a graph.
+        Stream = FusesOps ? accelerator.CreateStream() : accelerator.DefaultStream;
+        _graphsOff = FusesOps && accelerator.AcceleratorType == AcceleratorType.Cuda ? CudaGraphs.Unavailable : "";
+        _kernels = new(() =>
+        {
+            lock (DriverGate)
+                return kernelSet.Load(accelerator, precision);
+        });
+    }
+
+    /// <summary>Opens the first device of <paramref name="kind"/> (Cpu, OpenCL or Cuda) with the kernel set and precision <paramref name="options"/> ask for.</summary>
+    /// <exception cref="DeviceUnavailableException">There is none (the message says what was found), or TF32 was asked for off CUDA or off the GPU set.</exception>
+    /// <exception cref="ArgumentException">DENSENET_KERNELS names no kernel set.</exception>
+    public static IlgpuBackend Open(DeviceKind kind, ComputeOptions options)
+    {
+        NativeDriverResolver.Register();
+        lock (DriverGate)
+        {
+            // ld.global/ld.shared (rather than generic loads) are inferred only at O2; CUDA is where that matters.
+            var level = kind == DeviceKind.Cuda ? OptimizationLevel.O2 : OptimizationLevel.O1;
+            var cpu = options.KernelSet == KernelSetKind.Gpu || options.KernelSet == KernelSetKind.Auto && KernelSetFromEnvironmentIsGpu() ? GpuSetCpuConfiguration : CpuConfiguration;
+            var context = Context.Create(builder => _ = kind switch
+            {
+                DeviceKind.Cpu => builder.CPU(cpu).Optimize(level),
+                DeviceKind.OpenCL => builder.OpenCL().Optimize(level),
+                DeviceKind.Cuda => builder.Cuda().Optimize(level),
+                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "ILGPU runs on Cpu, OpenCL or Cuda."),
+            });
+            try
+            {
+                Device device = kind switch
+                {
+                    DeviceKind.Cuda => First(context.GetCudaDevices()) ?? throw new DeviceUnavailableException(kind, MissingCuda()),
+                    DeviceKind.OpenCL => First(context.GetCLDevices()) ?? throw new DeviceUnavailableException(kind, MissingOpenCL()),
+                    _ => context.GetCPUDevice(0),
+                };
+                var kernelSet = KernelSetRegistry.Choose(options.KernelSet, device);
+                if (options.Precision == Precision.Tf32 && (kind != DeviceKind.Cuda || kernelSet.Kind != KernelSetKind.Gpu))
+                    throw new DeviceUnavailableException(kind,
+                        $"tf32 precision runs on CUDA tensor cores with the GPU kernel set; this is a {kind} device '{device.Name}' with the {kernelSet.Name} set.");
+                return new IlgpuBackend(context, device.CreateAccelerator(context), kind, kernelSet, options.Precision);
+            }
+            catch
+            {
+                context.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>DENSENET_KERNELS=gpu forces the GPU set on a CPU accelerator too, which then needs its 256-thread groups.</summary>
+    private static bool KernelSetFromEnvironmentIsGpu() =>
+        string.Equals(Environment.GetEnvironmentVariable(KernelSetRegistry.EnvironmentVariable)?.Trim(), "gpu", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Every device ILGPU sees, including OpenCL devices it cannot run kernels on.</summary>
+    public static IReadOnlyList<DeviceInfo> ListDevices()
+    {
+        NativeDriverResolver.Register();
+        lock (DriverGate)
+        {
+            using var context = Context.Create(builder => builder.Cuda().OpenCL(_ => true).CPU(CpuConfiguration));
+            return context.Devices.Select(Describe).ToArray();
+        }
+    }
+
+    public DeviceKind Kind { get; }
+
+    public string DeviceName => Accelerator.Name;
+
+    public string Description { get; }
+
+    /// <summary>"; CUDA graphs: ..." (GPU set on CUDA), "; precision: tf32" when not FP32, and last "; kernel set: NAME".</summary>
+    public string Settings
+    {
+        get
+        {
+            string graphs = _graphsOff switch
+            {
+                null => "; CUDA graphs: on",
+                "" => "",
+                var reason => $"; CUDA graphs: off, plain launches ({reason})",
+            };
+            string precision = Precision == Precision.Fp32 ? "" : "; precision: " + Precision.ToString().ToLowerInvariant();
+            return $"{graphs}{precision}; kernel set: {_kernelSetName}";
+        }
+    }
+
+    public Precision Precision { get; }
+
+    internal Accelerator Accelerator { get; }
+
+    /// <summary>The stream every launch and copy goes to: a created one for the GPU set, else the default stream.</summary>
+    internal AcceleratorStream Stream { get; }
+
+    /// <summary>Whether networks run through <see cref="GpuPlanRunner"/> (the GPU set: fused launches, CUDA graphs).</summary>
+    internal bool FusesOps { get; }
+
+    /// <summary>Whether forward passes are recorded once per shape as CUDA graphs and replayed.</summary>
+    internal bool CapturesGraphs => _graphsOff is null;
+
+    /// <summary>After a failed capture: plain launches from now on, and the description says why.</summary>
+    internal void StopCapturingGraphs(string reason) => _graphsOff = reason;
+
+    /// <summary>The kernels compiled for this accelerator, loaded once on first use.</summary>
+    internal IKernelSet Kernels => _kernels.Value;
+
+    public IPreparedNetwork Prepare(NetworkPlan plan, BoundCheckpoint weights) => new IlgpuNetwork(plan, weights, this);
+
+    public void Dispose()
+    {
+        lock (DriverGate)
+        {
+            if (Stream != Accelerator.DefaultStream) Stream.Dispose();
+            Accelerator.Dispose();
+            _context.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The CPU accelerator's thread layout: one multiprocessor per core. ILGPU runs a multiprocessor's groups one
+    /// after another on its own OS threads, joining them at a barrier after every group, so kernel sets launch
+    /// groups of one thread there and each core runs its share of a launch without synchronising (ILGPU's default,
+    /// one multiprocessor of 4-thread groups, measured a DenseNet-121 forward ~11× slower on a 2-core machine).
+    /// A warp of 2 is the smallest ILGPU accepts.
+    /// </summary>
+    private static CPUDevice CpuConfiguration { get; } =
+        new(numThreadsPerWarp: 2, numWarpsPerMultiprocessor: 1, numMultiprocessors: Environment.ProcessorCount);
+
+    /// <summary>
+    /// The CPU accelerator for the GPU kernel set (which tests it without a GPU): one multiprocessor with groups of
+    /// up to 256 threads in warps of 32, as on an NVIDIA GPU. Its barriers are OS thread barriers, so it is for
+    /// correctness, not speed.
+    /// </summary>
+    private static CPUDevice GpuSetCpuConfiguration { get; } =
+        new(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: TiledConvKernels.GroupSize / 32, numMultiprocessors: 1);
+
+    private static T? First<T>(Context.DeviceCollection<T> devices) where T : Device =>
+        devices.Count > 0 ? devices[0] : null;
+
+    private static string MissingCuda() =>
+        NativeDriverResolver.CanLoad("cuda")
+            ? "no CUDA device: the driver library loaded but ILGPU found no device"
+            : "no CUDA device: libcuda.so.1 not found";
+
+    private static string MissingOpenCL()
+    {
+        if (!NativeDriverResolver.CanLoad("OpenCL"))
+            return "no OpenCL device: libOpenCL.so.1 not found";
+        var unusable = ListDevices().Where(d => d.Backend == DeviceKind.OpenCL).ToArray();
+        return unusable.Length == 0
+            ? "no OpenCL device: the OpenCL loader found no platform (is an ICD such as pocl-opencl-icd installed?)"
+            : "no OpenCL device ILGPU can use: found " + string.Join(", ", unusable.Select(d => $"'{d.Name}' ({d.Capability})")) +
+              ", but ILGPU needs OpenCL C 2.0+ with the generic address space (PoCL 3.x lacks it)";
+    }
+
+    private static DeviceInfo Describe(Device device) => device switch
+    {
+        CudaDevice cuda => new(cuda.Name, DeviceKind.Cuda, cuda.MemorySize,
+            $"compute capability {cuda.Architecture?.ToString() ?? "unknown"}, driver {cuda.DriverVersion}", true),
+        CLDevice cl => new(cl.Name, DeviceKind.OpenCL, cl.MemorySize,
+            $"{cl.DeviceVersion}, OpenCL C {cl.CLStdVersion}, generic address space {(cl.Capabilities.GenericAddressSpace ? "yes" : "no")}",
+            cl.Capabilities.GenericAddressSpace && cl.CLStdVersion >= CLCVersion.CL20),
+        CPUDevice cpu => new(cpu.Name, DeviceKind.Cpu, cpu.MemorySize, $"{cpu.NumThreads} threads", true),
+        _ => new(device.Name, DeviceKind.Auto, device.MemorySize, device.AcceleratorType.ToString(), false),
+    };
+}

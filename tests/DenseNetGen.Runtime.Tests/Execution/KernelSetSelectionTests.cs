@@ -1,0 +1,113 @@
+using DenseNetGen.Backends.Ilgpu;
+using DenseNetGen.Backends.Ilgpu.GpuKernels;
+using DenseNetGen.Backends.Ilgpu.Ops;
+using DenseNetGen.Execution;
+using DenseNetGen.Planning;
+using DenseNetGen.Runtime.Tests.Kernels;
+using static DenseNetGen.Runtime.Tests.Kernels.TestPlans;
+
+namespace DenseNetGen.Runtime.Tests.Execution;
+
+public class KernelSetSelectionTests
+{
+    [Theory]
+    [InlineData("fp32", Precision.Fp32)]
+    [InlineData(" TF32 ", Precision.Tf32)]
+    public void PrecisionNamesParse(string text, Precision precision) =>
+        Assert.Equal(precision, ComputeOptions.ParsePrecision(text, "--precision"));
+
+    [Fact]
+    public void UnknownPrecisionIsAClearError()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ComputeOptions.ParsePrecision("fp16", "--precision"));
+        Assert.Equal("--precision: unknown precision 'fp16'; expected fp32 or tf32.", error.Message);
+    }
+
+    [Fact]
+    public void CpuAcceleratorDefaultsToTheCpuSet()
+    {
+        using var device = ComputeDevice.Open(DeviceKind.Cpu, new ComputeOptions(KernelSetKind.Cpu));
+        Assert.EndsWith("; kernel set: cpu", device.Description);
+    }
+
+    [Fact]
+    public void TheGpuSetCanBeForcedOnTheCpuAccelerator()
+    {
+        using var device = ComputeDevice.Open(DeviceKind.Cpu, new ComputeOptions(KernelSetKind.Gpu));
+        Assert.EndsWith("; kernel set: gpu", device.Description);
+        Assert.DoesNotContain("CUDA graphs", device.Description);
+    }
+
+    [Fact]
+    public void Tf32NeedsCuda()
+    {
+        var error = Assert.Throws<DeviceUnavailableException>(() =>
+            ComputeDevice.Open(DeviceKind.Cpu, new ComputeOptions(KernelSetKind.Gpu, Precision.Tf32)));
+        Assert.Contains("tf32 precision runs on CUDA tensor cores", error.Message);
+    }
+
+    [Fact]
+    public void DenseLayerIsTwoLaunchesAndSmallMapsSplitK()
+    {
+        var reference = KernelReference.Load("dense_layer");
+        var plan = DenseLayer();
+        using var device = ComputeDevice.Open(DeviceKind.Cpu, new ComputeOptions(KernelSetKind.Cpu));
+        var accelerator = ((IlgpuBackend)device.Backend).Accelerator;
+        var ops = plan.Ops.Select((_, i) => IlgpuOps.Prepare(plan, i, Weights(reference), accelerator)).ToArray();
+        try
+        {
+            var geometry = PlanGeometry.Compute(plan, 2, 5, 6);
+
+            var launches = GpuLaunchPlan.Build(plan, ops, geometry, multiprocessors: 1).Launches;
+
+            Assert.Collection(launches,
+                l => Assert.Equal((1, 0, TiledPrologue.NormRelu, 1), Describe(l)),
+                l => Assert.Equal((2, -1, TiledPrologue.None, 2), Describe(l)));
+            // 132 SMs (an H100): the 1x1 conv (16 K rows, one step) cannot split; the 3x3 conv's 18 steps split into
+            // slices of no fewer than 4 steps: 5, 5, 5, 3.
+            var wide = GpuLaunchPlan.Build(plan, ops, geometry, multiprocessors: 132).Launches;
+            Assert.Equal([1, 4], wide.Cast<TiledConvLaunch>().Select(l => l.Geometry.Splits));
+        }
+        finally
+        {
+            foreach (var op in ops) op.Dispose();
+        }
+    }
+
+    [Fact]
+    public void ANormIsFusedOnlyWhereItsConvIsItsOnlyReader()
+    {
+        Assert.True(GpuLaunchPlan.FusesIntoNext(DenseLayer(), 0));
+        var readTwice = Plan([new("input", 4), new("norm", 4), new("a", 2), new("b", 2)],
+            [
+                new BatchNormReluOp(0, 0, 4, 1, "norm", PoolKind.None),
+                new ConvOp(1, 0, 4, 2, 0, 2, 1, 1, 0, "a.weight", null, null, false),
+                new ConvOp(1, 0, 4, 3, 0, 2, 1, 1, 0, "b.weight", null, null, false),
+            ],
+            outputBuffer: 3);
+        Assert.False(GpuLaunchPlan.FusesIntoNext(readTwice, 0));
+        var pooledInto3x3 = Plan([new("input", 4), new("norm", 4), new("a", 2)],
+            [
+                new BatchNormReluOp(0, 0, 4, 1, "norm", PoolKind.Average2x2),
+                new ConvOp(1, 0, 4, 2, 0, 2, 3, 1, 1, "a.weight", null, null, false),
+            ],
+            outputBuffer: 2);
+        Assert.False(GpuLaunchPlan.FusesIntoNext(pooledInto3x3, 0));
+    }
+
+    /// <summary>tests/references/kernels/dense_layer.json's layer: norm1, 1x1 conv with norm2 + ReLU, 3x3 conv appending 8 channels.</summary>
+    private static NetworkPlan DenseLayer() =>
+        Plan([new("block", 24), new("norm", 16), new("bottleneck", 32)],
+            [
+                new BatchNormReluOp(0, 0, 16, 1, "norm1", PoolKind.None),
+                new ConvOp(1, 0, 16, 2, 0, 32, 1, 1, 0, "conv1.weight", null, "norm2", true),
+                new ConvOp(2, 0, 32, 0, 16, 8, 3, 1, 1, "conv2.weight", null, null, false),
+            ],
+            outputBuffer: 0);
+
+    private static (int LastOp, int NormOp, TiledPrologue Prologue, int Splits) Describe(GpuLaunch launch)
+    {
+        var conv = Assert.IsType<TiledConvLaunch>(launch);
+        return (conv.LastOp, conv.NormOp, conv.Geometry.Prologue, conv.Geometry.Splits);
+    }
+}
