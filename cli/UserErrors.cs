@@ -1,6 +1,3 @@
-using DenseNetGen.Checkpoints;
-using DenseNetGen.Execution;
-
 namespace DenseNetGen.Cli;
 
 /// <summary>An invalid combination of arguments that the parser cannot see; exits with code 2.</summary>
@@ -14,10 +11,10 @@ internal static class UserErrors
 {
     public static string? Describe(Exception e) => e switch
     {
-        // IOException covers missing files and folders, unreadable ones, and ImageDecodeException;
-        // InvalidDataException is a malformed data set (IDX file, annotation list, empty image folder).
-        UsageException or CheckpointException or DeviceUnavailableException or IOException
-            or UnauthorizedAccessException or InvalidDataException => e.Message,
+        // DenseNetException: a checkpoint, image, device or data set that is not right. IOException covers missing
+        // files and folders and unreadable ones; InvalidDataException is a malformed data set (IDX file, annotation
+        // list, empty image folder).
+        UsageException or DenseNetException or IOException or UnauthorizedAccessException or InvalidDataException => e.Message,
         _ => null,
     };
 }

@@ -61,7 +61,12 @@ namespace DenseNetGen.Generator
         public static readonly DiagnosticDescriptor InternalError = Error(
             "DNG999", "DenseNetGen failed", "DenseNetGen could not process this spec: {0}");
 
+        /// <summary>
+        /// An error no .editorconfig, ruleset or NoWarn can lower: a silenced error would leave a spec with no class and
+        /// no word about why.
+        /// </summary>
         private static DiagnosticDescriptor Error(string id, string title, string message) =>
-            new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+            new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+                customTags: WellKnownDiagnosticTags.NotConfigurable);
     }
 }

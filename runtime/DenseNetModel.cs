@@ -13,16 +13,20 @@ public abstract class DenseNetModel : IDisposable
 {
     private readonly PlanExecutor _executor;
 
-    protected DenseNetModel(NetworkPlan plan, BoundCheckpoint weights, ComputeDevice device)
+    protected DenseNetModel(NetworkPlan plan, ModelCard card, BoundCheckpoint weights, ComputeDevice device)
     {
         Plan = plan;
+        ModelCard = card;
         Weights = weights;
         Device = device;
         _executor = new PlanExecutor(plan, weights, device);
     }
 
-    /// <summary>The generator's plan: buffers, ops, parameter manifest, preprocessing.</summary>
+    /// <summary>The generator's plan: buffers, ops, stages, parameter manifest.</summary>
     public NetworkPlan Plan { get; }
+
+    /// <summary>What the network is (the generated class's static <c>Card</c>): preprocessing, labels, parameter and FLOP counts, stages.</summary>
+    public ModelCard ModelCard { get; }
 
     /// <summary>The bound weights in canonical naming, with the file and convention they came from.</summary>
     public BoundCheckpoint Weights { get; }

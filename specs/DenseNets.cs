@@ -14,20 +14,20 @@ public static class DenseNets
 
     public static IReadOnlyList<ZooModel> Models { get; } =
     [
-        new(FashionMnistDenseNet.Definition, ["fashion-mnist", "densenet-fashion-mnist"],
+        new(FashionMnistDenseNet.Definition, FashionMnistDenseNet.Card, ["fashion-mnist", "densenet-fashion-mnist"],
             "DenseNetGen.Zoo.weights.fashion_mnist_densenet.pth", null,
             "DenseNet-BC trained on Fashion-MNIST (28x28 grayscale, 10 classes); weights ship inside the product",
             FashionMnistDenseNet.Create),
-        new(DenseNet121.Definition, ["densenet121", "densenet121_3rdparty_in1k", "densenet121_4xb256_in1k"],
+        new(DenseNet121.Definition, DenseNet121.Card, ["densenet121", "densenet121_3rdparty_in1k", "densenet121_4xb256_in1k"],
             null, "densenet121_4xb256_in1k_20220426-07450f99.pth", "ImageNet-1k, 74.96 top-1 (mmpretrain, converted from torchvision)",
             DenseNet121.Create),
-        new(DenseNet169.Definition, ["densenet169", "densenet169_3rdparty_in1k", "densenet169_4xb256_in1k"],
+        new(DenseNet169.Definition, DenseNet169.Card, ["densenet169", "densenet169_3rdparty_in1k", "densenet169_4xb256_in1k"],
             null, "densenet169_4xb256_in1k_20220426-a2889902.pth", "ImageNet-1k, 76.08 top-1 (mmpretrain, converted from torchvision)",
             DenseNet169.Create),
-        new(DenseNet201.Definition, ["densenet201", "densenet201_3rdparty_in1k", "densenet201_4xb256_in1k"],
+        new(DenseNet201.Definition, DenseNet201.Card, ["densenet201", "densenet201_3rdparty_in1k", "densenet201_4xb256_in1k"],
             null, "densenet201_4xb256_in1k_20220426-05cae4ef.pth", "ImageNet-1k, 77.32 top-1 (mmpretrain, converted from torchvision)",
             DenseNet201.Create),
-        new(DenseNet161.Definition, ["densenet161", "densenet161_3rdparty_in1k", "densenet161_4xb256_in1k"],
+        new(DenseNet161.Definition, DenseNet161.Card, ["densenet161", "densenet161_3rdparty_in1k", "densenet161_4xb256_in1k"],
             null, "densenet161_4xb256_in1k_20220426-ee6a80a9.pth", "ImageNet-1k, 77.61 top-1 (mmpretrain, converted from torchvision)",
             DenseNet161.Create),
     ];

@@ -4,13 +4,14 @@ using DenseNetGen.Planning;
 
 namespace DenseNetGen.Zoo;
 
-/// <summary>A model of the zoo: its generated plan, the names it answers to and where its weights come from.</summary>
+/// <summary>A model of the zoo: its generated plan and card, the names it answers to and where its weights come from.</summary>
 public sealed class ZooModel
 {
     private readonly Func<BoundCheckpoint, ComputeDevice, DenseNetModel> _create;
 
     internal ZooModel(
         NetworkPlan definition,
+        ModelCard card,
         IReadOnlyList<string> names,
         string? embeddedWeights,
         string? pretrainedFile,
@@ -18,6 +19,7 @@ public sealed class ZooModel
         Func<BoundCheckpoint, ComputeDevice, DenseNetModel> create)
     {
         Definition = definition;
+        Card = card;
         Names = names;
         EmbeddedWeights = embeddedWeights;
         PretrainedFile = pretrainedFile;
@@ -32,6 +34,8 @@ public sealed class ZooModel
     public IReadOnlyList<string> Names { get; }
 
     public NetworkPlan Definition { get; }
+
+    public ModelCard Card { get; }
 
     /// <summary>Resource name of weights shipped inside the zoo, or null when the user brings them.</summary>
     public string? EmbeddedWeights { get; }

@@ -42,7 +42,7 @@ internal static class CheckCommand
             if (bound.Placeholders.Count > 0)
                 stdout.WriteLine($"  placeholders {string.Join(", ", bound.Placeholders.Select(p => $"{p.Key} x{p.Value}"))} (never executed)");
             stdout.WriteLine($"  tensors     {bound.Tensors.Count} ({values:N0} values)");
-            stdout.WriteLine($"  parameters  {zooModel.Definition.ParameterCount:N0}");
+            stdout.WriteLine($"  parameters  {zooModel.Card.ParameterCount:N0}");
             return CliApp.Ok;
         });
         return command;

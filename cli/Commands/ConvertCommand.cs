@@ -25,7 +25,7 @@ internal static class ConvertCommand
             if (weights is not null && string.Equals(weights.FullName, destination.FullName, StringComparison.Ordinal))
                 throw new UsageException("--out must not be the --weights file.");
             var bound = zooModel.BindWeights(weights?.FullName, model.CheckpointOptions(parsed));
-            SafetensorsWriter.Write(destination.FullName, bound, zooModel.Definition);
+            SafetensorsWriter.Write(destination.FullName, bound, zooModel.Definition, zooModel.Card);
             long values = bound.Tensors.Values.Sum(t => (long)t.Data.Length);
             destination.Refresh();
             stdout.WriteLine($"wrote {destination} ({destination.Length:N0} bytes): {zooModel.Name}, {bound.Tensors.Count} tensors ({values:N0} float32 values) from {bound.Source} ({bound.Format}{(bound.Entry is { } entry ? $" entry '{entry}'" : "")}, {bound.Convention} naming)");

@@ -29,8 +29,8 @@ internal static class InfoCommand
         stdout.WriteLine($"{"model",-16}{"params",9}{"FLOPs",9}{"input",12}{"classes",9}  weights");
         foreach (var m in DenseNets.Models)
         {
-            var plan = m.Definition;
-            stdout.WriteLine($"{m.Name,-16}{Millions(plan.ParameterCount),9}{Giga(plan.MacCount),9}" +
+            var (plan, card) = (m.Definition, m.Card);
+            stdout.WriteLine($"{m.Name,-16}{Millions(card.ParameterCount),9}{Giga(card.FlopCount),9}" +
                 $"{$"{plan.InChannels}x{plan.InputSize}x{plan.InputSize}",12}{plan.NumClasses,9}  {WeightsNote(m)}");
         }
         stdout.WriteLine();
@@ -40,22 +40,23 @@ internal static class InfoCommand
 
     private static void WriteModel(TextWriter stdout, ZooModel model)
     {
-        var plan = model.Definition;
-        var p = plan.Preprocess;
+        var (plan, card) = (model.Definition, model.Card);
+        var p = card.Preprocess;
         stdout.WriteLine($"{plan.Name} ({string.Join(", ", model.Names)})");
         stdout.WriteLine($"  {model.Summary}");
-        stdout.WriteLine($"  parameters  {plan.ParameterCount:N0} ({Millions(plan.ParameterCount)})");
-        stdout.WriteLine($"  FLOPs       {Giga(plan.MacCount)} at {plan.InputSize}x{plan.InputSize}");
+        stdout.WriteLine($"  parameters  {card.ParameterCount:N0} ({Millions(card.ParameterCount)})");
+        stdout.WriteLine($"  FLOPs       {Giga(card.FlopCount)} at {plan.InputSize}x{plan.InputSize}");
         stdout.WriteLine($"  input       {plan.InChannels}x{plan.InputSize}x{plan.InputSize}");
         stdout.WriteLine($"  preprocess  resize short edge {p.ResizeShortEdge}, center crop {p.CropSize}, mean [{Floats(p.Mean)}], std [{Floats(p.Std)}]");
-        stdout.WriteLine($"  labels      {plan.Labels ?? "numbered"} ({plan.NumClasses} classes)");
+        stdout.WriteLine($"  labels      {card.Labels ?? "numbered"} ({plan.NumClasses} classes)");
         stdout.WriteLine($"  weights     {WeightsNote(model)}");
         stdout.WriteLine();
         stdout.WriteLine($"  {"stage",-14}{"layers",7}  {"channels",-14}{"output",9}");
         var sizes = PlanShapes.BufferSizes(plan, plan.InputSize, plan.InputSize);
-        foreach (var stage in ModelStructure.Stages(plan))
+        foreach (var (stage, span) in card.Stages.Zip(plan.Stages))
         {
-            var size = sizes[stage.Buffer] is { } s ? $"{s.Height}x{s.Width}" : "";
+            int output = plan.Ops[span.FirstOp + span.OpCount - 1].Writes.Buffer;
+            var size = sizes[output] is { } s ? $"{s.Height}x{s.Width}" : "";
             stdout.WriteLine($"  {stage.Name,-14}{(stage.Layers > 0 ? stage.Layers.ToString(CultureInfo.InvariantCulture) : ""),7}  {$"{stage.InChannels} → {stage.OutChannels}",-14}{size,9}  {stage.Description}");
         }
     }

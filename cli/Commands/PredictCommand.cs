@@ -65,8 +65,8 @@ internal static class PredictCommand
             predictions = results.Select(r => new
             {
                 image = r.File,
-                pred_label = r.Prediction.PredClass,
-                pred_class = r.Prediction.PredLabel,
+                pred_label = r.Prediction.PredLabel,
+                pred_class = r.Prediction.PredClass,
                 pred_score = r.Prediction.PredScore,
                 topk = r.Prediction.TopK.Select(c => new { index = c.Index, label = c.Label, score = c.Score }),
             }),

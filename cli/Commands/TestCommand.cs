@@ -50,7 +50,7 @@ internal static class TestCommand
     private static ImageDataset ForModel(ImageDataset dataset, ZooModel zooModel, DirectoryInfo root)
     {
         var plan = zooModel.Definition;
-        var names = plan.Labels is null ? null : LabelSet.Get(plan.Labels, plan.NumClasses);
+        var names = zooModel.Card.Labels is null ? null : LabelSet.Get(zooModel.Card.Labels, plan.NumClasses);
         try
         {
             return dataset.ForClasses(plan.NumClasses, names);

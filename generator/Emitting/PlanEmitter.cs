@@ -1,18 +1,33 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Reflection;
 using DenseNetGen.Generator.Model;
+using DenseNetGen.Planning;
 using static DenseNetGen.Generator.Emitting.CSharpLiterals;
 
 namespace DenseNetGen.Generator.Emitting
 {
     /// <summary>Writes the C# source of one generated network class.</summary>
+    /// <remarks>
+    /// Plan and card records are written by one routine (<see cref="Construct"/>) from their primary constructors,
+    /// every argument named, so a new op kind or field needs no change here.
+    /// </remarks>
     internal static class PlanEmitter
     {
         private const string Planning = "global::DenseNetGen.Planning.";
         private const string LayerTypes = "global::DenseNetGen.Layers.";
         private const string ComputeDevice = "global::DenseNetGen.Execution.ComputeDevice";
         private const string Binder = "global::DenseNetGen.Checkpoints.CheckpointBinder";
+
+        /// <summary>The members this emitter declares besides the numbered layers (DenseBlockN, TransitionN).</summary>
+        public static readonly string[] Members =
+        {
+            "NumClasses", "FeatureChannels", "InputSize", "GrowthRate", "InChannels", "BnSize", "InitChannels",
+            "ParameterCount", "FlopCount", "BlockConfig", "Definition", "Card", "Load", "FromTensors", "Create",
+            "Conv0", "Norm0", "Norm5", "Classifier",
+        };
 
         public static string HintName(PlanModel plan) => plan.FullName + ".g.cs";
 
@@ -28,11 +43,14 @@ namespace DenseNetGen.Generator.Emitting
                 w.Line();
             }
             w.Line($"/// <summary>{Summary(plan)}</summary>");
+            w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"DenseNetGen.Generator\", \"{GeneratorVersion}\")]");
             w.Line($"public sealed partial class {plan.Name} : global::DenseNetGen.DenseNetModel");
             w.Open();
             EmitConstants(w, plan);
             w.Line();
-            EmitDefinition(w, plan);
+            EmitDefinition(w, plan.Plan);
+            w.Line();
+            EmitCard(w, plan.Card);
             w.Line();
             EmitConstructorAndFactories(w, plan);
             w.Line();
@@ -41,31 +59,34 @@ namespace DenseNetGen.Generator.Emitting
             return w.ToString();
         }
 
+        private static string GeneratorVersion => typeof(PlanEmitter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
+
         private static string Summary(PlanModel plan)
         {
             string blocks = string.Join(", ", plan.BlockConfig.Select(b => Int(b)));
             string stem = plan.Stem == StemKind.ImageNet ? "ImageNet stem (conv 7x7/2, max pool 3x3/2)" : "CIFAR stem (conv 3x3/1)";
-            double gmacs = plan.MacCount / 1e9;
+            double gflops = plan.Card.FlopCount / 1e9;
             return $"{plan.Name}: a DenseNet with growth rate {plan.GrowthRate}, dense blocks [{blocks}], {plan.InitChannels} initial channels, " +
                    $"bottleneck width {plan.BnSize}x, compression {plan.Compression.ToString("R", CultureInfo.InvariantCulture)} and a {stem}; " +
-                   $"{plan.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)} parameters, " +
-                   $"{gmacs.ToString("0.00", CultureInfo.InvariantCulture)} GFLOPs (mmpretrain's count) at {plan.InputSize}x{plan.InputSize}.";
+                   $"{plan.Card.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)} parameters, " +
+                   $"{gflops.ToString("0.00", CultureInfo.InvariantCulture)} GFLOPs (mmpretrain's count) at {plan.Plan.InputSize}x{plan.Plan.InputSize}.";
         }
 
-        private static void EmitConstants(CodeWriter w, PlanModel plan)
+        private static void EmitConstants(CodeWriter w, PlanModel model)
         {
+            var plan = model.Plan;
             w.Line($"public const int NumClasses = {plan.NumClasses}, FeatureChannels = {plan.FeatureChannels}, InputSize = {plan.InputSize}, " +
-                   $"GrowthRate = {plan.GrowthRate}, InChannels = {plan.InChannels}, BnSize = {plan.BnSize}, InitChannels = {plan.InitChannels};");
+                   $"GrowthRate = {model.GrowthRate}, InChannels = {plan.InChannels}, BnSize = {model.BnSize}, InitChannels = {model.InitChannels};");
             w.Line("/// <summary>Learnable parameters (weights and biases; BatchNorm running statistics excluded).</summary>");
-            w.Line($"public const long ParameterCount = {Int(plan.ParameterCount)};");
+            w.Line($"public const long ParameterCount = {Int(model.Card.ParameterCount)};");
             w.Line("/// <summary>FLOPs of the reference (torchvision) network at InputSize as mmpretrain reports them: mmcv's counter, classifier left out.</summary>");
-            w.Line($"public const long MacCount = {Int(plan.MacCount)};");
+            w.Line($"public const long FlopCount = {Int(model.Card.FlopCount)};");
             w.Line("/// <summary>Dense layers per block.</summary>");
             w.Line($"public static global::System.Collections.Generic.IReadOnlyList<int> BlockConfig {{ get; }} = " +
-                   $"global::System.Array.AsReadOnly(new int[] {{ {string.Join(", ", plan.BlockConfig.Select(b => Int(b)))} }});");
+                   $"global::System.Array.AsReadOnly(new int[] {{ {string.Join(", ", model.BlockConfig.Select(b => Int(b)))} }});");
         }
 
-        private static void EmitDefinition(CodeWriter w, PlanModel plan)
+        private static void EmitDefinition(CodeWriter w, NetworkPlan plan)
         {
             w.Line("/// <summary>The execution plan and parameter manifest the runtime runs this network with.</summary>");
             w.Line($"public static {Planning}NetworkPlan Definition {{ get; }} = new(");
@@ -75,47 +96,72 @@ namespace DenseNetGen.Generator.Emitting
             w.Line($"InputSize: {plan.InputSize},");
             w.Line($"NumClasses: {plan.NumClasses},");
             w.Line($"FeatureChannels: {plan.FeatureChannels},");
-            w.Line($"Buffers: new {Planning}PlanBuffer[]");
-            w.Open();
-            for (int i = 0; i < plan.Buffers.Count; i++)
-                w.Line($"new({String(plan.Buffers[i].Name)}, {plan.Buffers[i].Channels}), // {i}");
-            w.Close("},");
-            w.Line($"Ops: new {Planning}PlanOp[]");
-            w.Open();
-            foreach (var op in plan.Ops) w.Line(Op(op) + ",");
-            w.Close("},");
+            EmitList(w, "Buffers", "PlanBuffer", plan.Buffers, numbered: true);
+            EmitList(w, "Ops", "PlanOp", plan.Ops, numbered: true);
             w.Line($"FeatureOpCount: {plan.FeatureOpCount},");
             w.Line($"FeatureBuffer: {plan.FeatureBuffer},");
             w.Line($"OutputBuffer: {plan.OutputBuffer},");
-            w.Line($"Parameters: new {Planning}ParameterInfo[]");
-            w.Open();
-            foreach (var p in plan.Parameters)
-                w.Line($"new({String(p.Name)}, new int[] {{ {string.Join(", ", p.Shape.Select(d => Int(d)))} }}),");
-            w.Close("},");
-            var pre = plan.Preprocess;
-            w.Line($"Preprocess: new {Planning}PreprocessInfo(" +
-                   $"Mean: new float[] {{ {string.Join(", ", pre.Mean.Select(Float))} }}, " +
-                   $"Std: new float[] {{ {string.Join(", ", pre.Std.Select(Float))} }}, " +
-                   $"ResizeShortEdge: {pre.Resize}, CropSize: {pre.Crop}),");
-            w.Line($"Labels: {String(plan.Labels)},");
-            w.Line("ParameterCount: ParameterCount,");
-            w.Line("MacCount: MacCount);");
+            EmitList(w, "Parameters", "ParameterInfo", plan.Parameters, numbered: false);
+            EmitList(w, "Stages", "PlanStage", plan.Stages, numbered: false, last: true);
             w.Outdent();
         }
 
-        private static string Op(OpModel op) => op switch
+        private static void EmitCard(CodeWriter w, ModelCard card)
         {
-            ConvOpModel c => $"new {Planning}ConvOp({c.Source}, {c.SourceChannelOffset}, {c.InChannels}, {c.Destination}, {c.DestinationChannelOffset}, {c.OutChannels}, " +
-                             $"Kernel: {c.Kernel}, Stride: {c.Stride}, Padding: {c.Padding}, {String(c.Weight)}, {String(c.Bias)}, {String(c.FoldedNorm)}, Relu: {Bool(c.Relu)})",
-            BatchNormReluOpModel n => $"new {Planning}BatchNormReluOp({n.Source}, {n.SourceChannelOffset}, {n.Channels}, {n.Destination}, {String(n.Norm)}, {Planning}PoolKind.{n.Pool})",
-            MaxPoolOpModel m => $"new {Planning}MaxPoolOp({m.Source}, {m.Channels}, {m.Destination}, Kernel: {m.Kernel}, Stride: {m.Stride}, Padding: {m.Padding})",
-            _ => throw new System.InvalidOperationException("Unknown op " + op.GetType().Name),
+            w.Line("/// <summary>What this network is: preprocessing, labels, parameter and FLOP counts, stages.</summary>");
+            w.Line($"public static {Planning}ModelCard Card {{ get; }} = new(");
+            w.Indent();
+            w.Line($"Name: {String(card.Name)},");
+            w.Line($"Preprocess: {Construct(card.Preprocess)},");
+            w.Line($"Labels: {String(card.Labels)},");
+            w.Line("ParameterCount: ParameterCount,");
+            w.Line("FlopCount: FlopCount,");
+            EmitList(w, "Stages", "StageInfo", card.Stages, numbered: false, last: true);
+            w.Outdent();
+        }
+
+        /// <summary>A named list argument, one element per line; the element type is the list's, so ops name their own.</summary>
+        private static void EmitList<T>(CodeWriter w, string name, string type, IReadOnlyList<T> items, bool numbered, bool last = false)
+            where T : notnull
+        {
+            w.Line($"{name}: new {Planning}{type}[]");
+            w.Open();
+            for (int i = 0; i < items.Count; i++)
+                w.Line(Construct(items[i], targetTyped: items[i].GetType().Name == type) + "," + (numbered ? $" // {i}" : ""));
+            w.Close(last ? "});" : "},");
+        }
+
+        /// <summary>
+        /// <c>new T(Arg: value, ...)</c> for a plan or card record, arguments in its primary constructor's order;
+        /// <c>new(...)</c> when the target type says what T is.
+        /// </summary>
+        private static string Construct(object record, bool targetTyped = false)
+        {
+            var type = record.GetType();
+            var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
+            var arguments = constructor.GetParameters().Select(p =>
+                $"{p.Name}: {Literal(type.GetProperty(p.Name!, BindingFlags.Public | BindingFlags.Instance)!.GetValue(record))}");
+            return (targetTyped ? "new(" : $"new global::{type.FullName}(") + string.Join(", ", arguments) + ")";
+        }
+
+        private static string Literal(object? value) => value switch
+        {
+            null => "null",
+            string s => String(s),
+            bool b => Bool(b),
+            int i => Int(i),
+            long l => Int(l),
+            float f => Float(f),
+            Enum e => $"global::{e.GetType().FullName}.{e}",
+            IReadOnlyList<int> ints => $"new int[] {{ {string.Join(", ", ints.Select(v => Int(v)))} }}",
+            IReadOnlyList<float> floats => $"new float[] {{ {string.Join(", ", floats.Select(Float))} }}",
+            _ => Construct(value),
         };
 
         private static void EmitConstructorAndFactories(CodeWriter w, PlanModel plan)
         {
             string name = plan.Name;
-            w.Line($"private {name}(global::DenseNetGen.Checkpoints.BoundCheckpoint weights, {ComputeDevice} device) : base(Definition, weights, device)");
+            w.Line($"private {name}(global::DenseNetGen.Checkpoints.BoundCheckpoint weights, {ComputeDevice} device) : base(Definition, Card, weights, device)");
             w.Open();
             foreach (var layer in Layers(plan)) w.Line($"{layer.Property} = {layer.Initializer};");
             w.Close();
@@ -140,21 +186,42 @@ namespace DenseNetGen.Generator.Emitting
 
         private static void EmitLayerProperties(CodeWriter w, PlanModel plan)
         {
+            bool first = true;
             foreach (var layer in Layers(plan))
+            {
+                if (!first) w.Line();
+                first = false;
+                w.Line($"/// <summary>{layer.Doc}</summary>");
                 w.Line($"public {layer.Type} {layer.Property} {{ get; }}");
+            }
         }
 
-        private static IEnumerable<(string Type, string Property, string Initializer)> Layers(PlanModel plan)
+        private static IEnumerable<(string Type, string Property, string Initializer, string Doc)> Layers(PlanModel plan)
         {
-            yield return (LayerTypes + "Conv2d", "Conv0", "new(this, \"features.conv0\")");
-            if (plan.Stem == StemKind.ImageNet) yield return (LayerTypes + "BatchNorm2d", "Norm0", "new(this, \"features.norm0\")");
+            yield return (LayerTypes + "Conv2d", "Conv0", Initializer(LayerNames.Conv0),
+                $"The stem convolution, torchvision's <c>{LayerNames.Conv0}</c>.");
+            if (plan.Stem == StemKind.ImageNet)
+                yield return (LayerTypes + "BatchNorm2d", "Norm0", Initializer(LayerNames.Norm0),
+                    $"The stem BatchNorm (folded into <see cref=\"Conv0\"/> when run), torchvision's <c>{LayerNames.Norm0}</c>.");
             for (int b = 1; b <= plan.BlockConfig.Count; b++)
             {
-                yield return (LayerTypes + "DenseBlock", $"DenseBlock{b}", $"new(this, \"features.denseblock{b}\", {plan.BlockConfig[b - 1]})");
-                if (b < plan.BlockConfig.Count) yield return (LayerTypes + "Transition", $"Transition{b}", $"new(this, \"features.transition{b}\")");
+                string block = LayerNames.DenseBlock(b);
+                int layers = plan.BlockConfig[b - 1];
+                yield return (LayerTypes + "DenseBlock", $"DenseBlock{b}", $"new(this, {String(block)}, {layers})",
+                    $"Dense block {b}, torchvision's <c>{block}</c>: {layers} dense layers, <c>Layers[0]</c> is <c>denselayer1</c>.");
+                if (b < plan.BlockConfig.Count)
+                {
+                    string transition = LayerNames.Transition(b);
+                    yield return (LayerTypes + "Transition", $"Transition{b}", Initializer(transition),
+                        $"Transition {b}, torchvision's <c>{transition}</c>: BN, ReLU, 1x1 conv, 2x2 average pool.");
+                }
             }
-            yield return (LayerTypes + "BatchNorm2d", "Norm5", "new(this, \"features.norm5\")");
-            yield return (LayerTypes + "Linear", "Classifier", "new(this, \"classifier\")");
+            yield return (LayerTypes + "BatchNorm2d", "Norm5", Initializer(LayerNames.Norm5),
+                $"The final BatchNorm before the global pool, torchvision's <c>{LayerNames.Norm5}</c>.");
+            yield return (LayerTypes + "Linear", "Classifier", Initializer(LayerNames.Classifier),
+                $"The classifier, torchvision's <c>{LayerNames.Classifier}</c>: {plan.Plan.FeatureChannels} features to {plan.Plan.NumClasses} logits.");
         }
+
+        private static string Initializer(string module) => $"new(this, {String(module)})";
     }
 }

@@ -1,3 +1,5 @@
+using DenseNetGen.Planning;
+
 namespace DenseNetGen.Generator.Model
 {
     internal enum StemKind
@@ -28,8 +30,6 @@ namespace DenseNetGen.Generator.Model
         int InputSize,
         SourceLocation InputSizeLocation,
         string? Labels,
-        PreprocessSpec Preprocess);
-
-    /// <summary>Preprocessing, with defaults already applied.</summary>
-    internal sealed record PreprocessSpec(EquatableArray<float> Mean, EquatableArray<float> Std, int Resize, int Crop);
+        // Preprocessing, with defaults already applied.
+        PreprocessInfo Preprocess);
 }

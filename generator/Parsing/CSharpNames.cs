@@ -6,13 +6,11 @@ namespace DenseNetGen.Generator.Parsing
     /// <summary>Checks that spec names can be emitted verbatim as C# class and namespace names.</summary>
     internal static class CSharpNames
     {
-        // Members of the generated class and its base; a class cannot contain a member named like itself.
-        private static readonly string[] ReservedMembers =
+        // Members of DenseNetModel, the generated class's base (a test checks this list against the runtime's type),
+        // and of the generated class itself: a class cannot contain a member named like itself.
+        private static readonly string[] BaseMembers =
         {
-            "NumClasses", "FeatureChannels", "InputSize", "GrowthRate", "InChannels", "BnSize", "InitChannels",
-            "ParameterCount", "MacCount", "BlockConfig", "Definition", "Load", "FromTensors", "Create",
-            "Conv0", "Norm0", "Norm5", "Classifier",
-            "Plan", "Weights", "Device", "GetParameter", "Forward", "ExtractFeatures", "Dispose",
+            "Plan", "ModelCard", "Weights", "Device", "GetParameter", "Forward", "ExtractFeatures", "Infer", "Dispose",
         };
 
         private static readonly Regex NumberedMember = new(@"^(DenseBlock|Transition)[0-9]+$", RegexOptions.CultureInvariant);
@@ -23,7 +21,7 @@ namespace DenseNetGen.Generator.Parsing
             if (!SyntaxFacts.IsValidIdentifier(name)) return "it is not a C# identifier";
             if (IsKeyword(name)) return "it is a C# keyword";
             if (IsLowerCaseAscii(name)) return "lower-case ASCII names are reserved for future C# keywords";
-            if (System.Array.IndexOf(ReservedMembers, name) >= 0 || NumberedMember.IsMatch(name))
+            if (System.Array.IndexOf(BaseMembers, name) >= 0 || System.Array.IndexOf(Emitting.PlanEmitter.Members, name) >= 0 || NumberedMember.IsMatch(name))
                 return "it clashes with a member of the generated class";
             return null;
         }

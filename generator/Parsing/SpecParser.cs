@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using DenseNetGen.Generator.Model;
+using DenseNetGen.Labels;
+using DenseNetGen.Planning;
 using Microsoft.CodeAnalysis.Text;
 
 namespace DenseNetGen.Generator.Parsing
@@ -252,26 +255,22 @@ namespace DenseNetGen.Generator.Parsing
                 Report(DiagnosticDescriptors.WrongType, property.Value.Span, "labels", "a string or null");
                 return null;
             }
-            int? classes = str.Value switch
-            {
-                "imagenet1k" => 1000,
-                "fashion-mnist" => 10,
-                _ => null,
-            };
+            int? classes = LabelCatalog.ClassCount(str.Value);
             if (classes is null)
-                Report(DiagnosticDescriptors.BadLabels, str.Span, $"unknown label set '{str.Value}'; expected \"imagenet1k\" or \"fashion-mnist\"");
+                Report(DiagnosticDescriptors.BadLabels, str.Span,
+                    $"unknown label set '{str.Value}'; expected {string.Join(" or ", LabelCatalog.Names.Select(n => "\"" + n + "\""))}");
             else if (numClasses is int n && n != classes)
                 Report(DiagnosticDescriptors.BadLabels, str.Span, $"'{str.Value}' has {classes} classes but numClasses is {n}");
             return str.Value;
         }
 
-        private PreprocessSpec? ReadPreprocess(Dictionary<string, JsonProperty> fields, int inChannels, int inputSize)
+        private PreprocessInfo? ReadPreprocess(Dictionary<string, JsonProperty> fields, int inChannels, int inputSize)
         {
             if (!fields.TryGetValue("preprocess", out var property))
             {
                 return inChannels == 3
-                    ? new PreprocessSpec(new EquatableArray<float>(ImageNetMean), new EquatableArray<float>(ImageNetStd), 256, 224)
-                    : new PreprocessSpec(Fill(inChannels, 0f), Fill(inChannels, 1f), inputSize, inputSize);
+                    ? new PreprocessInfo(ImageNetMean, ImageNetStd, 256, 224)
+                    : new PreprocessInfo(Fill(inChannels, 0f), Fill(inChannels, 1f), inputSize, inputSize);
             }
             if (property.Value is not JsonObject obj)
             {
@@ -288,10 +287,10 @@ namespace DenseNetGen.Generator.Parsing
                 Report(DiagnosticDescriptors.BadPreprocess, inner["crop"].Value.Span, $"crop {c} is larger than resize {r}");
                 return null;
             }
-            return mean is null || std is null || resize is null || crop is null ? null : new PreprocessSpec(mean.Value, std.Value, resize.Value, crop.Value);
+            return mean is null || std is null || resize is null || crop is null ? null : new PreprocessInfo(mean, std, resize.Value, crop.Value);
         }
 
-        private EquatableArray<float>? ReadChannelValues(JsonObject obj, Dictionary<string, JsonProperty> fields, string field, int inChannels, bool requirePositive)
+        private float[]? ReadChannelValues(JsonObject obj, Dictionary<string, JsonProperty> fields, string field, int inChannels, bool requirePositive)
         {
             if (Required(obj, fields, field, "'s preprocess block") is not JsonNode node) return null;
             if (node is not JsonArray array)
@@ -327,14 +326,14 @@ namespace DenseNetGen.Generator.Parsing
                     ok = false;
                 }
             }
-            return ok ? new EquatableArray<float>(values) : null;
+            return ok ? values : null;
         }
 
-        private static EquatableArray<float> Fill(int count, float value)
+        private static float[] Fill(int count, float value)
         {
             var values = new float[count];
             for (int i = 0; i < count; i++) values[i] = value;
-            return new EquatableArray<float>(values);
+            return values;
         }
 
         private SourceLocation Locate(TextSpan span) => new(_path, span, _lines.GetLineSpan(span));

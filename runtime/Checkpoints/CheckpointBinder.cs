@@ -79,7 +79,12 @@ public static class CheckpointBinder
 
         var conventionName = convention is TorchvisionConvention && contents.Format == SafetensorsReader.Format ? "timm" : convention.Name;
         if (missing.Count + unexpected.Count + mismatched.Count + placeholders.Count > 0)
-            throw new CheckpointException(contents.Source, Describe(plan.Name, conventionName, missing, unexpected, mismatched, [.. placeholders.Select(u => u.Line)]));
+            throw new CheckpointException(contents.Source, Describe(plan.Name, conventionName, missing, unexpected, mismatched, [.. placeholders.Select(u => u.Line)]))
+            {
+                MissingKeys = missing,
+                UnexpectedKeys = unexpected,
+                MismatchedKeys = mismatched,
+            };
 
         var ordered = plan.Parameters.ToDictionary(p => p.Name, p => Renamed(contents.Tensors[bound[p.Name]], p.Name), StringComparer.Ordinal);
         if (!options.AllowNonFinite) RefuseNonFinite(ordered, bound, contents.Source);

@@ -19,8 +19,8 @@ public static class DeterministicWeights
         var leaf = name[(name.LastIndexOf('.') + 1)..];
         Func<double, double> rule = (name, leaf, shape.Count) switch
         {
-            (_, "weight", 2) when name.StartsWith("classifier.", StringComparison.Ordinal) => ScaledSymmetric(1.0 / shape[1]),
-            (_, "bias", _) when name.StartsWith("classifier.", StringComparison.Ordinal) => Centered,
+            (_, "weight", 2) when name.StartsWith(LayerNames.Classifier + ".", StringComparison.Ordinal) => ScaledSymmetric(1.0 / shape[1]),
+            (_, "bias", _) when name.StartsWith(LayerNames.Classifier + ".", StringComparison.Ordinal) => Centered,
             (_, "weight", 4) => ScaledSymmetric(6.0 / (shape[1] * shape[2] * shape[3])),
             (_, "weight" or "running_var", 1) => u => 0.5 + u,
             (_, "bias" or "running_mean", 1) => Centered,

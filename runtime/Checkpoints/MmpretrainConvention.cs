@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using DenseNetGen.Planning;
 
 namespace DenseNetGen.Checkpoints;
 
@@ -23,15 +24,15 @@ internal sealed partial class MmpretrainConvention : KeyConvention
     private static string? Map(string key, int lastStage)
     {
         if (Stem().Match(key) is { Success: true } stem)
-            return (stem.Groups[1].Value == "0" ? "features.conv0." : "features.norm0.") + stem.Groups[2].Value;
+            return (stem.Groups[1].Value == "0" ? LayerNames.Conv0 : LayerNames.Norm0) + "." + stem.Groups[2].Value;
         if (Layer().Match(key) is { Success: true } layer)
-            return $"features.denseblock{Next(layer.Groups[1])}.denselayer{Next(layer.Groups[2])}.{layer.Groups[3].Value}";
+            return LayerNames.DenseLayer(Next(layer.Groups[1]), Next(layer.Groups[2])) + "." + layer.Groups[3].Value;
         if (Transition().Match(key) is { Success: true } transition && Index(transition.Groups[1]) != lastStage)
-            return $"features.transition{Next(transition.Groups[1])}.{transition.Groups[2].Value}";
+            return LayerNames.Transition(Next(transition.Groups[1])) + "." + transition.Groups[2].Value;
         if (FinalNorm().Match(key) is { Success: true } norm && Index(norm.Groups[1]) == lastStage)
-            return "features.norm5." + norm.Groups[2].Value;
+            return LayerNames.Norm5 + "." + norm.Groups[2].Value;
         if (Head().Match(key) is { Success: true } head)
-            return "classifier." + head.Groups[1].Value;
+            return LayerNames.Classifier + "." + head.Groups[1].Value;
         return null;
     }
 

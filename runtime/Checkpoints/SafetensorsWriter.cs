@@ -10,7 +10,7 @@ namespace DenseNetGen.Checkpoints;
 /// <summary>
 /// Writes bound weights as .safetensors, what Hugging Face's conversion gives PyTorch users: no pickle, so loading it
 /// runs no code in any reader. Tensors keep torchvision's canonical names, in the manifest's order, as little-endian
-/// float32; the header's "__metadata__" carries the model card (<see cref="ModelCard"/>).
+/// float32; the header's "__metadata__" carries the model card (<see cref="Metadata"/>).
 /// </summary>
 /// <remarks>
 /// Layout (safetensors' specification): an 8-byte little-endian header length, the JSON header padded with spaces
@@ -19,21 +19,23 @@ namespace DenseNetGen.Checkpoints;
 public static class SafetensorsWriter
 {
     /// <summary>
-    /// The header metadata describing <paramref name="weights"/> as bound to <paramref name="plan"/>: "format" ("pt", as
+    /// The header metadata describing <paramref name="weights"/> as bound to <paramref name="plan"/>, from its
+    /// <paramref name="card"/>: "format" ("pt", as
     /// Hugging Face's tools expect), "model", "source" (the file name), "source_format", "convention", "names"
     /// ("torchvision"), "entry" (where in the source the weights were, e.g. "state_dict_ema"), "in_channels", "input_size", "num_classes", "labels" (when the spec names a set),
     /// "mean", "std", "resize", "crop" (mmpretrain's test pipeline), "parameters" and "generator".
     /// </summary>
-    public static IReadOnlyDictionary<string, string> ModelCard(NetworkPlan plan, BoundCheckpoint weights)
+    public static IReadOnlyDictionary<string, string> Metadata(NetworkPlan plan, ModelCard card, BoundCheckpoint weights)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(card);
         ArgumentNullException.ThrowIfNull(weights);
         var c = CultureInfo.InvariantCulture;
         static string Floats(IEnumerable<float> values) => "[" + string.Join(", ", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "]";
-        var card = new Dictionary<string, string>(StringComparer.Ordinal)
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["format"] = "pt",
-            ["model"] = plan.Name,
+            ["model"] = card.Name,
             ["source"] = Path.GetFileName(weights.Source),
             ["source_format"] = weights.Format,
             ["convention"] = weights.Convention,
@@ -41,23 +43,23 @@ public static class SafetensorsWriter
             ["in_channels"] = plan.InChannels.ToString(c),
             ["input_size"] = plan.InputSize.ToString(c),
             ["num_classes"] = plan.NumClasses.ToString(c),
-            ["mean"] = Floats(plan.Preprocess.Mean),
-            ["std"] = Floats(plan.Preprocess.Std),
-            ["resize"] = plan.Preprocess.ResizeShortEdge.ToString(c),
-            ["crop"] = plan.Preprocess.CropSize.ToString(c),
-            ["parameters"] = plan.ParameterCount.ToString(c),
+            ["mean"] = Floats(card.Preprocess.Mean),
+            ["std"] = Floats(card.Preprocess.Std),
+            ["resize"] = card.Preprocess.ResizeShortEdge.ToString(c),
+            ["crop"] = card.Preprocess.CropSize.ToString(c),
+            ["parameters"] = card.ParameterCount.ToString(c),
             ["generator"] = "DenseNetGen",
         };
-        if (plan.Labels is { } labels) card["labels"] = labels;
-        if (weights.Entry is { } entry) card["entry"] = entry;
-        return card;
+        if (card.Labels is { } labels) metadata["labels"] = labels;
+        if (weights.Entry is { } entry) metadata["entry"] = entry;
+        return metadata;
     }
 
     /// <summary>
-    /// Writes <paramref name="weights"/> with <paramref name="plan"/>'s model card to <paramref name="path"/>, through a
+    /// Writes <paramref name="weights"/> with the model card's metadata (<see cref="Metadata"/>) to <paramref name="path"/>, through a
     /// temporary file in the same folder that replaces <paramref name="path"/> only once complete.
     /// </summary>
-    public static void Write(string path, BoundCheckpoint weights, NetworkPlan plan)
+    public static void Write(string path, BoundCheckpoint weights, NetworkPlan plan, ModelCard card)
     {
         ArgumentNullException.ThrowIfNull(path);
         var full = Path.GetFullPath(path);
@@ -65,7 +67,7 @@ public static class SafetensorsWriter
         try
         {
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-                Write(file, weights.Tensors.Values, ModelCard(plan, weights));
+                Write(file, weights.Tensors.Values, Metadata(plan, card, weights));
             File.Move(temporary, full, overwrite: true);
         }
         finally
@@ -74,11 +76,11 @@ public static class SafetensorsWriter
         }
     }
 
-    /// <summary>Writes <paramref name="weights"/> with <paramref name="plan"/>'s model card to <paramref name="destination"/> (which the caller owns).</summary>
-    public static void Write(Stream destination, BoundCheckpoint weights, NetworkPlan plan)
+    /// <summary>Writes <paramref name="weights"/> with the model card's metadata to <paramref name="destination"/> (which the caller owns).</summary>
+    public static void Write(Stream destination, BoundCheckpoint weights, NetworkPlan plan, ModelCard card)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        Write(destination, weights.Tensors.Values, ModelCard(plan, weights));
+        Write(destination, weights.Tensors.Values, Metadata(plan, card, weights));
     }
 
     /// <summary>

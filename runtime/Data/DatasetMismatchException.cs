@@ -5,7 +5,7 @@ namespace DenseNetGen.Data;
 /// class, or class folders named otherwise than the model's classes. Evaluating it would give a meaningless score.
 /// </summary>
 public sealed class DatasetMismatchException(string message, int datasetClasses, int modelClasses, IReadOnlyList<string> unmatched)
-    : Exception(message)
+    : DenseNetException(message)
 {
     /// <summary>How many classes the data set has (folders, or the highest label + 1).</summary>
     public int DatasetClasses { get; } = datasetClasses;

@@ -16,8 +16,8 @@ public sealed class ImageClassifier : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         Model = model;
-        Preprocessor = new ImagePreprocessor(model.Plan.Preprocess);
-        Labels = LabelSet.Get(model.Plan.Labels, model.Plan.NumClasses);
+        Preprocessor = new ImagePreprocessor(model.ModelCard.Preprocess);
+        Labels = LabelSet.Get(model.ModelCard.Labels, model.Plan.NumClasses);
     }
 
     public DenseNetModel Model { get; }
@@ -27,7 +27,7 @@ public sealed class ImageClassifier : IDisposable
     public IReadOnlyList<string> Labels { get; }
 
     /// <summary>The model's class names when its spec names a label set, else null.</summary>
-    public IReadOnlyList<string>? ClassNames => Model.Plan.Labels is null ? null : Labels;
+    public IReadOnlyList<string>? ClassNames => Model.ModelCard.Labels is null ? null : Labels;
 
     /// <summary>The top-k classes of an image file (JPEG, PNG, BMP, WebP).</summary>
     public Prediction Predict(string imagePath, int topK = 5) => Predict(Preprocessor.Load(imagePath), topK)[0];

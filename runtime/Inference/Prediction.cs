@@ -4,13 +4,17 @@ namespace DenseNetGen.Inference;
 public readonly record struct ClassScore(int Index, string Label, float Score);
 
 /// <summary>
-/// The top-k classes of one image, best first. <see cref="PredClass"/>, <see cref="PredLabel"/>
-/// and <see cref="PredScore"/> mirror mmpretrain's pred_label / pred_class / pred_score.
+/// The top-k classes of one image, best first, named as mmpretrain's DataSample names them.
 /// </summary>
 public sealed record Prediction(IReadOnlyList<ClassScore> TopK)
 {
-    public int PredClass => TopK[0].Index;
-    public string PredLabel => TopK[0].Label;
+    /// <summary>The best class's index (mmpretrain's pred_label).</summary>
+    public int PredLabel => TopK[0].Index;
+
+    /// <summary>The best class's name (mmpretrain's pred_class).</summary>
+    public string PredClass => TopK[0].Label;
+
+    /// <summary>The best class's probability (mmpretrain's pred_score).</summary>
     public float PredScore => TopK[0].Score;
 }
 

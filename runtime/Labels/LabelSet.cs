@@ -3,8 +3,8 @@ namespace DenseNetGen.Labels;
 /// <summary>Class names for a network's logits.</summary>
 public static class LabelSet
 {
-    public const string ImageNet1k = "imagenet1k";
-    public const string FashionMnist = "fashion-mnist";
+    public const string ImageNet1k = LabelCatalog.ImageNet1k;
+    public const string FashionMnist = LabelCatalog.FashionMnist;
 
     private static readonly Lazy<string[]> ImageNetNames = new(LoadImageNet);
 
@@ -25,7 +25,7 @@ public static class LabelSet
         {
             ImageNet1k => ImageNetNames.Value,
             FashionMnist => FashionMnistNames,
-            _ => throw new ArgumentException($"Unknown label set '{name}'; known: {ImageNet1k}, {FashionMnist}.", nameof(name)),
+            _ => throw new ArgumentException($"Unknown label set '{name}'; known: {string.Join(", ", LabelCatalog.Names)}.", nameof(name)),
         };
         if (names.Length != numClasses)
             throw new ArgumentException($"Label set '{name}' has {names.Length} classes but the network has {numClasses}.", nameof(numClasses));

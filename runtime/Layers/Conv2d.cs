@@ -1,3 +1,5 @@
+using DenseNetGen.Planning;
+
 namespace DenseNetGen.Layers;
 
 // Typed views of a model's bound parameters, mirroring torchvision's module tree. The generated
@@ -7,5 +9,5 @@ namespace DenseNetGen.Layers;
 public sealed class Conv2d(DenseNetModel model, string prefix)
 {
     public string Prefix { get; } = prefix;
-    public Tensor Weight => model.GetParameter(Prefix + ".weight");
+    public Tensor Weight => model.GetParameter(LayerNames.Weight(Prefix));
 }

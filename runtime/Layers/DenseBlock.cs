@@ -1,3 +1,5 @@
+using DenseNetGen.Planning;
+
 namespace DenseNetGen.Layers;
 
 /// <summary>A dense block: its layers in order (Layers[0] is torchvision's denselayer1).</summary>
@@ -5,5 +7,5 @@ public sealed class DenseBlock(DenseNetModel model, string prefix, int layerCoun
 {
     public string Prefix { get; } = prefix;
     public IReadOnlyList<DenseLayer> Layers { get; } =
-        Enumerable.Range(1, layerCount).Select(i => new DenseLayer(model, $"{prefix}.denselayer{i}")).ToArray();
+        Enumerable.Range(1, layerCount).Select(i => new DenseLayer(model, LayerNames.DenseLayer(prefix, i))).ToArray();
 }

@@ -15,8 +15,10 @@ public sealed class ImagePreprocessor
     public ImagePreprocessor(PreprocessInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
-        if (info.Mean.Count is not (1 or 3) || info.Std.Count != info.Mean.Count)
-            throw new ArgumentException($"Preprocess mean and std need 1 or 3 matching values, got {info.Mean.Count} and {info.Std.Count}.", nameof(info));
+        // Any channel count the generator accepts: the spec's own mean and std, one per channel. Images decode to 1
+        // (gray) or 3 (RGB) channels, so a network with another count takes tensors; decoding says so.
+        if (info.Mean.Count < 1 || info.Std.Count != info.Mean.Count)
+            throw new ArgumentException($"Preprocess mean and std need one value per channel, got {info.Mean.Count} and {info.Std.Count}.", nameof(info));
         if (info.Std.Any(s => !(s > 0)))
             throw new ArgumentException("Preprocess std values must be positive.", nameof(info));
         if (info.CropSize <= 0 || info.ResizeShortEdge < info.CropSize)
@@ -28,7 +30,7 @@ public sealed class ImagePreprocessor
 
     public PreprocessInfo Info { get; }
 
-    /// <summary>1 = gray, 3 = RGB.</summary>
+    /// <summary>The network's input channels: 1 = gray, 3 = RGB (the counts images decode to), or any other for tensors.</summary>
     public int Channels => _mean.Length;
 
     public int CropSize => Info.CropSize;

@@ -1,5 +1,4 @@
 using DenseNetGen.Cli;
-using DenseNetGen.Runtime.Tests;
 
 namespace DenseNetGen.Cli.Tests;
 

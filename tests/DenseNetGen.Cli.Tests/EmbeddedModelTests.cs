@@ -1,6 +1,5 @@
 using System.Text.Json;
 using DenseNetGen.Data;
-using DenseNetGen.Runtime.Tests;
 using DenseNetGen.Zoo;
 using static DenseNetGen.Cli.Tests.CliRunner;
 

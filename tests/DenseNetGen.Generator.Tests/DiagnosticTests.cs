@@ -21,6 +21,42 @@ public class DiagnosticTests
         ("inputSize", "32"),
     };
 
+    /// <summary>Members of the generated class's base, read off the runtime's type, so the reserved names cannot drift from it.</summary>
+    public static TheoryData<string> BaseMemberNames() =>
+    [
+        .. typeof(DenseNetModel).GetMembers(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly)
+            .Where(m => m is System.Reflection.PropertyInfo or System.Reflection.MethodInfo { IsSpecialName: false })
+            .Select(m => m.Name).Distinct(),
+    ];
+
+    [Theory]
+    [MemberData(nameof(BaseMemberNames))]
+    public void A_base_member_name_is_not_a_usable_class_name(string name)
+    {
+        var run = GeneratorHarness.Run("/specs/net.densenet.json", Spec(("name", $"\"{name}\"")));
+
+        Assert.Contains(run.GeneratorDiagnostics, d => d.Id == "DNG008");
+    }
+
+    /// <summary>
+    /// A user's severity settings (an .editorconfig's <c>dotnet_diagnostic.ID.severity</c>, NoWarn) reach the compiler
+    /// as these options: they silence the warning, never an error.
+    /// </summary>
+    [Fact]
+    public void Errors_cannot_be_silenced_but_warnings_can()
+    {
+        var silenced = new Dictionary<string, ReportDiagnostic> { ["DNG004"] = ReportDiagnostic.Suppress, ["DNG015"] = ReportDiagnostic.Suppress };
+        var compilation = GeneratorHarness.CreateCompilation();
+        compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(silenced));
+        var spec = Spec(("growthRate", "0"), ("colour", "\"red\""));
+
+        GeneratorHarness.CreateDriver([new InMemoryText("/specs/net.densenet.json", spec)])
+            .RunGeneratorsAndUpdateCompilation(compilation, out _, out var diagnostics);
+
+        Assert.Contains(diagnostics, d => d.Id == "DNG004" && d.Severity == DiagnosticSeverity.Error);
+        Assert.DoesNotContain(diagnostics, d => d.Id == "DNG015");
+    }
+
     public static TheoryData<string, string> BadSpecs() => new()
     {
         { "{\"name\": \"Net\", \"growthRate\": 4 §\"blockConfig\": [2]}", "DNG001" },

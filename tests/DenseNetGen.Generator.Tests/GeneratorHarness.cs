@@ -1,7 +1,9 @@
+extern alias generator;
+
 using System.Collections.Immutable;
 using System.Reflection;
 using System.Text;
-using DenseNetGen.Generator;
+using generator::DenseNetGen.Generator;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -17,12 +19,16 @@ internal static class GeneratorHarness
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
     {
         // The running framework's assemblies (which include the runtime library the tests reference).
-        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).ToList();
+        // Not the generator's own: a consumer runs it as an analyzer and never references it (it compiles the runtime's
+        // plan types too, which would then exist twice).
+        var generator = typeof(DenseNetGenerator).Assembly.Location;
+        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Where(p => !string.Equals(Path.GetFullPath(p), Path.GetFullPath(generator), StringComparison.Ordinal)).ToList();
         paths.Add(typeof(DenseNetModel).Assembly.Location);
         return paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
     });
 
-    public static string RepoRoot => DenseNetGen.Runtime.Tests.RepositoryPaths.Root;
+    public static string RepoRoot => DenseNetGen.Tests.RepositoryPaths.Root;
 
     public static CSharpCompilation CreateCompilation(string assemblyName = "Consumer", params string[] sources) =>
         CSharpCompilation.Create(

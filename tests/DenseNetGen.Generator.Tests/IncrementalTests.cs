@@ -1,6 +1,8 @@
+extern alias generator;
+
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using static DenseNetGen.Generator.DenseNetGenerator;
+using static generator::DenseNetGen.Generator.DenseNetGenerator;
 
 namespace DenseNetGen.Generator.Tests;
 

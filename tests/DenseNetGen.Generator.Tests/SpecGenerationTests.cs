@@ -28,15 +28,16 @@ public class SpecGenerationTests
         var type = GeneratedType(specPath);
         var reference = Reference(type.Name);
         var plan = (NetworkPlan)type.GetProperty("Definition")!.GetValue(null)!;
+        var card = (ModelCard)type.GetProperty("Card")!.GetValue(null)!;
 
         var expected = reference.GetProperty("parameters").EnumerateArray()
             .Select(p => $"{p[0].GetString()} [{string.Join(", ", p[1].EnumerateArray().Select(d => d.GetInt32()))}]")
             .ToList();
         Assert.Equal(expected, plan.Parameters.Select(p => p.ToString()).ToList());
         Assert.Equal(reference.GetProperty("parameterCount").GetInt64(), Constant<long>(type, "ParameterCount"));
-        Assert.Equal(reference.GetProperty("macCount").GetInt64(), Constant<long>(type, "MacCount"));
-        Assert.Equal(plan.ParameterCount, Constant<long>(type, "ParameterCount"));
-        Assert.Equal(plan.MacCount, Constant<long>(type, "MacCount"));
+        Assert.Equal(reference.GetProperty("macCount").GetInt64(), Constant<long>(type, "FlopCount"));
+        Assert.Equal(card.ParameterCount, Constant<long>(type, "ParameterCount"));
+        Assert.Equal(card.FlopCount, Constant<long>(type, "FlopCount"));
     }
 
     // Parameters and FLOPs exactly as mmpretrain's metafile (configs/densenet/metafile.yml) gives them; its
@@ -51,8 +52,8 @@ public class SpecGenerationTests
         var type = GeneratedType(specPath);
 
         Assert.Equal(parameters, Constant<long>(type, "ParameterCount"));
-        Assert.Equal(flops, Constant<long>(type, "MacCount"));
-        Assert.Equal(gflops, Math.Round(Constant<long>(type, "MacCount") / 1e9, 2));
+        Assert.Equal(flops, Constant<long>(type, "FlopCount"));
+        Assert.Equal(gflops, Math.Round(Constant<long>(type, "FlopCount") / 1e9, 2));
     }
 
     [Fact]
@@ -60,6 +61,7 @@ public class SpecGenerationTests
     {
         var type = GeneratedType("specs/densenet121.densenet.json");
         var plan = (NetworkPlan)type.GetProperty("Definition")!.GetValue(null)!;
+        var card = (ModelCard)type.GetProperty("Card")!.GetValue(null)!;
 
         Assert.Equal(
             new[] { "input 3", "block1 256", "block2 512", "block3 1024", "block4 1024", "norm 1024", "bottleneck 128", "stem 64", "features 1024", "logits 1000" },
@@ -75,10 +77,10 @@ public class SpecGenerationTests
         Assert.Equal(new BatchNormReluOp(4, 0, 1024, 8, "features.norm5", PoolKind.Global), plan.Ops[plan.FeatureOpCount - 1]);
         Assert.Equal(new ConvOp(8, 0, 1024, 9, 0, 1000, 1, 1, 0, "classifier.weight", "classifier.bias", null, false), plan.Ops[^1]);
         Assert.Equal(plan.Ops.Count - 1, plan.FeatureOpCount);
-        Assert.Equal((8, 9, 1024, "imagenet1k"), (plan.FeatureBuffer, plan.OutputBuffer, plan.FeatureChannels, plan.Labels));
-        Assert.Equal(new PreprocessInfo(plan.Preprocess.Mean, plan.Preprocess.Std, 256, 224), plan.Preprocess);
-        Assert.Equal(new[] { 123.675f, 116.28f, 103.53f }, plan.Preprocess.Mean);
-        Assert.Equal(new[] { 58.395f, 57.12f, 57.375f }, plan.Preprocess.Std);
+        Assert.Equal((8, 9, 1024, "imagenet1k"), (plan.FeatureBuffer, plan.OutputBuffer, plan.FeatureChannels, card.Labels));
+        Assert.Equal(new PreprocessInfo(card.Preprocess.Mean, card.Preprocess.Std, 256, 224), card.Preprocess);
+        Assert.Equal(new[] { 123.675f, 116.28f, 103.53f }, card.Preprocess.Mean);
+        Assert.Equal(new[] { 58.395f, 57.12f, 57.375f }, card.Preprocess.Std);
         Assert.Equal(new[] { 6, 12, 24, 16 }, (IReadOnlyList<int>)type.GetProperty("BlockConfig")!.GetValue(null)!);
     }
 

@@ -41,6 +41,14 @@ internal static class ParityCommand
             bool ok = true;
             foreach (var network in networks)
             {
+                // A named model without a reference fails alone: the others still report (the GPU check's TF32
+                // references are made on the spot, and one that failed must not hide the rest).
+                if (!HasReference(folder, network))
+                {
+                    Console.WriteLine($"{network.Definition.Name,-22}no reference {network.Definition.Name}.json in {folder}  FAIL");
+                    ok = false;
+                    continue;
+                }
                 var reference = ParityReference.Load(folder, network.Definition.Name);
                 using var model = network.CreateDeterministic(target);
                 using var onCpu = cpu is null ? null : network.CreateDeterministic(cpu);

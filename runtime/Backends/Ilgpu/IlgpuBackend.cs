@@ -72,8 +72,8 @@ internal sealed class IlgpuBackend : IBackend
             {
                 Device device = kind switch
                 {
-                    DeviceKind.Cuda => First(context.GetCudaDevices()) ?? throw new DeviceUnavailableException(kind, MissingCuda()),
-                    DeviceKind.OpenCL => First(context.GetCLDevices()) ?? throw new DeviceUnavailableException(kind, MissingOpenCL()),
+                    DeviceKind.Cuda => First(context.GetCudaDevices()) ?? throw Unavailable(kind, MissingCuda()),
+                    DeviceKind.OpenCL => First(context.GetCLDevices()) ?? throw Unavailable(kind, MissingOpenCL()),
                     _ => context.GetCPUDevice(0),
                 };
                 var kernelSet = KernelSetRegistry.Choose(options.KernelSet, device);
@@ -162,11 +162,14 @@ internal sealed class IlgpuBackend : IBackend
     /// The CPU accelerator's thread layout: one multiprocessor per core. ILGPU runs a multiprocessor's groups one
     /// after another on its own OS threads, joining them at a barrier after every group, so kernel sets launch
     /// groups of one thread there and each core runs its share of a launch without synchronising (ILGPU's default,
-    /// one multiprocessor of 4-thread groups, measured a DenseNet-121 forward ~11× slower on a 2-core machine).
+    /// one multiprocessor of 4-thread groups, is many times slower: benchmarks/README.md, "Kernel choices").
     /// A warp of 2 is the smallest ILGPU accepts.
     /// </summary>
     private static CPUDevice CpuConfiguration { get; } =
         new(numThreadsPerWarp: 2, numWarpsPerMultiprocessor: 1, numMultiprocessors: Environment.ProcessorCount);
+
+    private static DeviceUnavailableException Unavailable(DeviceKind kind, string why) =>
+        new(kind, why, [.. ListDevices().Where(d => d.Backend == kind)]);
 
     /// <summary>
     /// The CPU accelerator for the GPU kernel set (which tests it without a GPU): one multiprocessor with groups of

@@ -4,13 +4,14 @@
 namespace DenseNetGen.Tests.Nets;
 
 /// <summary>TinyCifarNet: a DenseNet with growth rate 6, dense blocks [3, 2, 4], 10 initial channels, bottleneck width 3x, compression 0.7 and a CIFAR stem (conv 3x3/1); 15,115 parameters, 0.01 GFLOPs (mmpretrain's count) at 29x29.</summary>
+[global::System.CodeDom.Compiler.GeneratedCode("DenseNetGen.Generator", "0.1.0.0")]
 public sealed partial class TinyCifarNet : global::DenseNetGen.DenseNetModel
 {
     public const int NumClasses = 7, FeatureChannels = 45, InputSize = 29, GrowthRate = 6, InChannels = 1, BnSize = 3, InitChannels = 10;
     /// <summary>Learnable parameters (weights and biases; BatchNorm running statistics excluded).</summary>
     public const long ParameterCount = 15115;
     /// <summary>FLOPs of the reference (torchvision) network at InputSize as mmpretrain reports them: mmcv's counter, classifier left out.</summary>
-    public const long MacCount = 5112683;
+    public const long FlopCount = 5112683;
     /// <summary>Dense layers per block.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<int> BlockConfig { get; } = global::System.Array.AsReadOnly(new int[] { 3, 2, 4 });
 
@@ -23,171 +24,195 @@ public sealed partial class TinyCifarNet : global::DenseNetGen.DenseNetModel
         FeatureChannels: 45,
         Buffers: new global::DenseNetGen.Planning.PlanBuffer[]
         {
-            new("input", 1), // 0
-            new("block1", 28), // 1
-            new("block2", 31), // 2
-            new("block3", 45), // 3
-            new("norm", 39), // 4
-            new("bottleneck", 18), // 5
-            new("features", 45), // 6
-            new("logits", 7), // 7
+            new(Name: "input", Channels: 1), // 0
+            new(Name: "block1", Channels: 28), // 1
+            new(Name: "block2", Channels: 31), // 2
+            new(Name: "block3", Channels: 45), // 3
+            new(Name: "norm", Channels: 39), // 4
+            new(Name: "bottleneck", Channels: 18), // 5
+            new(Name: "features", Channels: 45), // 6
+            new(Name: "logits", Channels: 7), // 7
         },
         Ops: new global::DenseNetGen.Planning.PlanOp[]
         {
-            new global::DenseNetGen.Planning.ConvOp(0, 0, 1, 1, 0, 10, Kernel: 3, Stride: 1, Padding: 1, "features.conv0.weight", null, null, Relu: false),
-            new global::DenseNetGen.Planning.BatchNormReluOp(1, 0, 10, 4, "features.denseblock1.denselayer1.norm1", global::DenseNetGen.Planning.PoolKind.None),
-            new global::DenseNetGen.Planning.ConvOp(4, 0, 10, 5, 0, 18, Kernel: 1, Stride: 1, Padding: 0, "features.denseblock1.denselayer1.conv1.weight", null, "features.denseblock1.denselayer1.norm2", Relu: true),
-            new global::DenseNetGen.Planning.ConvOp(5, 0, 18, 1, 10, 6, Kernel: 3, Stride: 1, Padding: 1, "features.denseblock1.denselayer1.conv2.weight", null, null, Relu: false),
-            new global::DenseNetGen.Planning.BatchNormReluOp(1, 0, 16, 4, "features.denseblock1.denselayer2.norm1", global::DenseNetGen.Planning.PoolKind.None),
-            new global::DenseNetGen.Planning.ConvOp(4, 0, 16, 5, 0, 18, Kernel: 1, Stride: 1, Padding: 0, "features.denseblock1.denselayer2.conv1.weight", null, "features.denseblock1.denselayer2.norm2", Relu: true),
-            new global::DenseNetGen.Planning.ConvOp(5, 0, 18, 1, 16, 6, Kernel: 3, Stride: 1, Padding: 1, "features.denseblock1.denselayer2.conv2.weight", null, null, Relu: false),
-            new global::DenseNetGen.Planning.BatchNormReluOp(1, 0, 22, 4, "features.denseblock1.denselayer3.norm1", global::DenseNetGen.Planning.PoolKind.None),
-            new global::DenseNetGen.Planning.ConvOp(4, 0, 22, 5, 0, 18, Kernel: 1, Stride: 1, Padding: 0, "features.denseblock1.denselayer3.conv1.weight", null, "features.denseblock1.denselayer3.norm2", Relu: true),
-            new global::DenseNetGen.Planning.ConvOp(5, 0, 18, 1, 22, 6, Kernel: 3, Stride: 1, Padding: 1, "features.denseblock1.denselayer3.conv2.weight", null, null, Relu: false),
-            new global::DenseNetGen.Planning.BatchNormReluOp(1, 0, 28, 4, "features.transition1.norm", global::DenseNetGen.Planning.PoolKind.Average2x2),
-            new global::DenseNetGen.Planning.ConvOp(4, 0, 28, 2, 0, 19, Kernel: 1, Stride: 1, Padding: 0, "features.transition1.conv.weight", null, null, Relu: false),
-            new global::DenseNetGen.Planning.BatchNormReluOp(2, 0, 19, 4, "features.denseblock2.denselayer1.norm1", global::DenseNetGen.Planning.PoolKind.None),
-            new global::DenseNetGen.Planning.ConvOp(4, 0, 19, 5, 0, 18, Kernel: 1, Stride: 1, Padding: 0, "features.denseblock2.denselayer1.conv1.weight", null, "features.denseblock2.denselayer1.norm2", Relu: true),
-            new global::DenseNetGen.Planning.ConvOp(5, 0, 18, 2, 19, 6, Kernel: 3, Stride: 1, Padding: 1, "features.denseblock2.denselayer1.conv2.weight", null, null, Relu: false),
-            new global::DenseNetGen.Planning.BatchNormReluOp(2, 0, 25, 4, "features.denseblock2.denselayer2.norm1", global::DenseNetGen.Planning.PoolKind.None),
-            new global::DenseNetGen.Planning.ConvOp(4, 0, 25, 5, 0, 18, Kernel: 1, Stride: 1, Padding: 0, "features.denseblock2.denselayer2.conv1.weight", null, "features.denseblock2.denselayer2.norm2", Relu: true),
-            new global::DenseNetGen.Planning.ConvOp(5, 0, 18, 2, 25, 6, Kernel: 3, Stride: 1, Padding: 1, "features.denseblock2.denselayer2.conv2.weight", null, null, Relu: false),
-            new global::DenseNetGen.Planning.BatchNormReluOp(2, 0, 31, 4, "features.transition2.norm", global::DenseNetGen.Planning.PoolKind.Average2x2),
-            new global::DenseNetGen.Planning.ConvOp(4, 0, 31, 3, 0, 21, Kernel: 1, Stride: 1, Padding: 0, "features.transition2.conv.weight", null, null, Relu: false),
-            new global::DenseNetGen.Planning.BatchNormReluOp(3, 0, 21, 4, "features.denseblock3.denselayer1.norm1", global::DenseNetGen.Planning.PoolKind.None),
-            new global::DenseNetGen.Planning.ConvOp(4, 0, 21, 5, 0, 18, Kernel: 1, Stride: 1, Padding: 0, "features.denseblock3.denselayer1.conv1.weight", null, "features.denseblock3.denselayer1.norm2", Relu: true),
-            new global::DenseNetGen.Planning.ConvOp(5, 0, 18, 3, 21, 6, Kernel: 3, Stride: 1, Padding: 1, "features.denseblock3.denselayer1.conv2.weight", null, null, Relu: false),
-            new global::DenseNetGen.Planning.BatchNormReluOp(3, 0, 27, 4, "features.denseblock3.denselayer2.norm1", global::DenseNetGen.Planning.PoolKind.None),
-            new global::DenseNetGen.Planning.ConvOp(4, 0, 27, 5, 0, 18, Kernel: 1, Stride: 1, Padding: 0, "features.denseblock3.denselayer2.conv1.weight", null, "features.denseblock3.denselayer2.norm2", Relu: true),
-            new global::DenseNetGen.Planning.ConvOp(5, 0, 18, 3, 27, 6, Kernel: 3, Stride: 1, Padding: 1, "features.denseblock3.denselayer2.conv2.weight", null, null, Relu: false),
-            new global::DenseNetGen.Planning.BatchNormReluOp(3, 0, 33, 4, "features.denseblock3.denselayer3.norm1", global::DenseNetGen.Planning.PoolKind.None),
-            new global::DenseNetGen.Planning.ConvOp(4, 0, 33, 5, 0, 18, Kernel: 1, Stride: 1, Padding: 0, "features.denseblock3.denselayer3.conv1.weight", null, "features.denseblock3.denselayer3.norm2", Relu: true),
-            new global::DenseNetGen.Planning.ConvOp(5, 0, 18, 3, 33, 6, Kernel: 3, Stride: 1, Padding: 1, "features.denseblock3.denselayer3.conv2.weight", null, null, Relu: false),
-            new global::DenseNetGen.Planning.BatchNormReluOp(3, 0, 39, 4, "features.denseblock3.denselayer4.norm1", global::DenseNetGen.Planning.PoolKind.None),
-            new global::DenseNetGen.Planning.ConvOp(4, 0, 39, 5, 0, 18, Kernel: 1, Stride: 1, Padding: 0, "features.denseblock3.denselayer4.conv1.weight", null, "features.denseblock3.denselayer4.norm2", Relu: true),
-            new global::DenseNetGen.Planning.ConvOp(5, 0, 18, 3, 39, 6, Kernel: 3, Stride: 1, Padding: 1, "features.denseblock3.denselayer4.conv2.weight", null, null, Relu: false),
-            new global::DenseNetGen.Planning.BatchNormReluOp(3, 0, 45, 6, "features.norm5", global::DenseNetGen.Planning.PoolKind.Global),
-            new global::DenseNetGen.Planning.ConvOp(6, 0, 45, 7, 0, 7, Kernel: 1, Stride: 1, Padding: 0, "classifier.weight", "classifier.bias", null, Relu: false),
+            new global::DenseNetGen.Planning.ConvOp(Source: 0, SourceChannelOffset: 0, InChannels: 1, Destination: 1, DestinationChannelOffset: 0, OutChannels: 10, Kernel: 3, Stride: 1, Padding: 1, Weight: "features.conv0.weight", Bias: null, FoldedNorm: null, Relu: false), // 0
+            new global::DenseNetGen.Planning.BatchNormReluOp(Source: 1, SourceChannelOffset: 0, Channels: 10, Destination: 4, Norm: "features.denseblock1.denselayer1.norm1", Pool: global::DenseNetGen.Planning.PoolKind.None), // 1
+            new global::DenseNetGen.Planning.ConvOp(Source: 4, SourceChannelOffset: 0, InChannels: 10, Destination: 5, DestinationChannelOffset: 0, OutChannels: 18, Kernel: 1, Stride: 1, Padding: 0, Weight: "features.denseblock1.denselayer1.conv1.weight", Bias: null, FoldedNorm: "features.denseblock1.denselayer1.norm2", Relu: true), // 2
+            new global::DenseNetGen.Planning.ConvOp(Source: 5, SourceChannelOffset: 0, InChannels: 18, Destination: 1, DestinationChannelOffset: 10, OutChannels: 6, Kernel: 3, Stride: 1, Padding: 1, Weight: "features.denseblock1.denselayer1.conv2.weight", Bias: null, FoldedNorm: null, Relu: false), // 3
+            new global::DenseNetGen.Planning.BatchNormReluOp(Source: 1, SourceChannelOffset: 0, Channels: 16, Destination: 4, Norm: "features.denseblock1.denselayer2.norm1", Pool: global::DenseNetGen.Planning.PoolKind.None), // 4
+            new global::DenseNetGen.Planning.ConvOp(Source: 4, SourceChannelOffset: 0, InChannels: 16, Destination: 5, DestinationChannelOffset: 0, OutChannels: 18, Kernel: 1, Stride: 1, Padding: 0, Weight: "features.denseblock1.denselayer2.conv1.weight", Bias: null, FoldedNorm: "features.denseblock1.denselayer2.norm2", Relu: true), // 5
+            new global::DenseNetGen.Planning.ConvOp(Source: 5, SourceChannelOffset: 0, InChannels: 18, Destination: 1, DestinationChannelOffset: 16, OutChannels: 6, Kernel: 3, Stride: 1, Padding: 1, Weight: "features.denseblock1.denselayer2.conv2.weight", Bias: null, FoldedNorm: null, Relu: false), // 6
+            new global::DenseNetGen.Planning.BatchNormReluOp(Source: 1, SourceChannelOffset: 0, Channels: 22, Destination: 4, Norm: "features.denseblock1.denselayer3.norm1", Pool: global::DenseNetGen.Planning.PoolKind.None), // 7
+            new global::DenseNetGen.Planning.ConvOp(Source: 4, SourceChannelOffset: 0, InChannels: 22, Destination: 5, DestinationChannelOffset: 0, OutChannels: 18, Kernel: 1, Stride: 1, Padding: 0, Weight: "features.denseblock1.denselayer3.conv1.weight", Bias: null, FoldedNorm: "features.denseblock1.denselayer3.norm2", Relu: true), // 8
+            new global::DenseNetGen.Planning.ConvOp(Source: 5, SourceChannelOffset: 0, InChannels: 18, Destination: 1, DestinationChannelOffset: 22, OutChannels: 6, Kernel: 3, Stride: 1, Padding: 1, Weight: "features.denseblock1.denselayer3.conv2.weight", Bias: null, FoldedNorm: null, Relu: false), // 9
+            new global::DenseNetGen.Planning.BatchNormReluOp(Source: 1, SourceChannelOffset: 0, Channels: 28, Destination: 4, Norm: "features.transition1.norm", Pool: global::DenseNetGen.Planning.PoolKind.Average2x2), // 10
+            new global::DenseNetGen.Planning.ConvOp(Source: 4, SourceChannelOffset: 0, InChannels: 28, Destination: 2, DestinationChannelOffset: 0, OutChannels: 19, Kernel: 1, Stride: 1, Padding: 0, Weight: "features.transition1.conv.weight", Bias: null, FoldedNorm: null, Relu: false), // 11
+            new global::DenseNetGen.Planning.BatchNormReluOp(Source: 2, SourceChannelOffset: 0, Channels: 19, Destination: 4, Norm: "features.denseblock2.denselayer1.norm1", Pool: global::DenseNetGen.Planning.PoolKind.None), // 12
+            new global::DenseNetGen.Planning.ConvOp(Source: 4, SourceChannelOffset: 0, InChannels: 19, Destination: 5, DestinationChannelOffset: 0, OutChannels: 18, Kernel: 1, Stride: 1, Padding: 0, Weight: "features.denseblock2.denselayer1.conv1.weight", Bias: null, FoldedNorm: "features.denseblock2.denselayer1.norm2", Relu: true), // 13
+            new global::DenseNetGen.Planning.ConvOp(Source: 5, SourceChannelOffset: 0, InChannels: 18, Destination: 2, DestinationChannelOffset: 19, OutChannels: 6, Kernel: 3, Stride: 1, Padding: 1, Weight: "features.denseblock2.denselayer1.conv2.weight", Bias: null, FoldedNorm: null, Relu: false), // 14
+            new global::DenseNetGen.Planning.BatchNormReluOp(Source: 2, SourceChannelOffset: 0, Channels: 25, Destination: 4, Norm: "features.denseblock2.denselayer2.norm1", Pool: global::DenseNetGen.Planning.PoolKind.None), // 15
+            new global::DenseNetGen.Planning.ConvOp(Source: 4, SourceChannelOffset: 0, InChannels: 25, Destination: 5, DestinationChannelOffset: 0, OutChannels: 18, Kernel: 1, Stride: 1, Padding: 0, Weight: "features.denseblock2.denselayer2.conv1.weight", Bias: null, FoldedNorm: "features.denseblock2.denselayer2.norm2", Relu: true), // 16
+            new global::DenseNetGen.Planning.ConvOp(Source: 5, SourceChannelOffset: 0, InChannels: 18, Destination: 2, DestinationChannelOffset: 25, OutChannels: 6, Kernel: 3, Stride: 1, Padding: 1, Weight: "features.denseblock2.denselayer2.conv2.weight", Bias: null, FoldedNorm: null, Relu: false), // 17
+            new global::DenseNetGen.Planning.BatchNormReluOp(Source: 2, SourceChannelOffset: 0, Channels: 31, Destination: 4, Norm: "features.transition2.norm", Pool: global::DenseNetGen.Planning.PoolKind.Average2x2), // 18
+            new global::DenseNetGen.Planning.ConvOp(Source: 4, SourceChannelOffset: 0, InChannels: 31, Destination: 3, DestinationChannelOffset: 0, OutChannels: 21, Kernel: 1, Stride: 1, Padding: 0, Weight: "features.transition2.conv.weight", Bias: null, FoldedNorm: null, Relu: false), // 19
+            new global::DenseNetGen.Planning.BatchNormReluOp(Source: 3, SourceChannelOffset: 0, Channels: 21, Destination: 4, Norm: "features.denseblock3.denselayer1.norm1", Pool: global::DenseNetGen.Planning.PoolKind.None), // 20
+            new global::DenseNetGen.Planning.ConvOp(Source: 4, SourceChannelOffset: 0, InChannels: 21, Destination: 5, DestinationChannelOffset: 0, OutChannels: 18, Kernel: 1, Stride: 1, Padding: 0, Weight: "features.denseblock3.denselayer1.conv1.weight", Bias: null, FoldedNorm: "features.denseblock3.denselayer1.norm2", Relu: true), // 21
+            new global::DenseNetGen.Planning.ConvOp(Source: 5, SourceChannelOffset: 0, InChannels: 18, Destination: 3, DestinationChannelOffset: 21, OutChannels: 6, Kernel: 3, Stride: 1, Padding: 1, Weight: "features.denseblock3.denselayer1.conv2.weight", Bias: null, FoldedNorm: null, Relu: false), // 22
+            new global::DenseNetGen.Planning.BatchNormReluOp(Source: 3, SourceChannelOffset: 0, Channels: 27, Destination: 4, Norm: "features.denseblock3.denselayer2.norm1", Pool: global::DenseNetGen.Planning.PoolKind.None), // 23
+            new global::DenseNetGen.Planning.ConvOp(Source: 4, SourceChannelOffset: 0, InChannels: 27, Destination: 5, DestinationChannelOffset: 0, OutChannels: 18, Kernel: 1, Stride: 1, Padding: 0, Weight: "features.denseblock3.denselayer2.conv1.weight", Bias: null, FoldedNorm: "features.denseblock3.denselayer2.norm2", Relu: true), // 24
+            new global::DenseNetGen.Planning.ConvOp(Source: 5, SourceChannelOffset: 0, InChannels: 18, Destination: 3, DestinationChannelOffset: 27, OutChannels: 6, Kernel: 3, Stride: 1, Padding: 1, Weight: "features.denseblock3.denselayer2.conv2.weight", Bias: null, FoldedNorm: null, Relu: false), // 25
+            new global::DenseNetGen.Planning.BatchNormReluOp(Source: 3, SourceChannelOffset: 0, Channels: 33, Destination: 4, Norm: "features.denseblock3.denselayer3.norm1", Pool: global::DenseNetGen.Planning.PoolKind.None), // 26
+            new global::DenseNetGen.Planning.ConvOp(Source: 4, SourceChannelOffset: 0, InChannels: 33, Destination: 5, DestinationChannelOffset: 0, OutChannels: 18, Kernel: 1, Stride: 1, Padding: 0, Weight: "features.denseblock3.denselayer3.conv1.weight", Bias: null, FoldedNorm: "features.denseblock3.denselayer3.norm2", Relu: true), // 27
+            new global::DenseNetGen.Planning.ConvOp(Source: 5, SourceChannelOffset: 0, InChannels: 18, Destination: 3, DestinationChannelOffset: 33, OutChannels: 6, Kernel: 3, Stride: 1, Padding: 1, Weight: "features.denseblock3.denselayer3.conv2.weight", Bias: null, FoldedNorm: null, Relu: false), // 28
+            new global::DenseNetGen.Planning.BatchNormReluOp(Source: 3, SourceChannelOffset: 0, Channels: 39, Destination: 4, Norm: "features.denseblock3.denselayer4.norm1", Pool: global::DenseNetGen.Planning.PoolKind.None), // 29
+            new global::DenseNetGen.Planning.ConvOp(Source: 4, SourceChannelOffset: 0, InChannels: 39, Destination: 5, DestinationChannelOffset: 0, OutChannels: 18, Kernel: 1, Stride: 1, Padding: 0, Weight: "features.denseblock3.denselayer4.conv1.weight", Bias: null, FoldedNorm: "features.denseblock3.denselayer4.norm2", Relu: true), // 30
+            new global::DenseNetGen.Planning.ConvOp(Source: 5, SourceChannelOffset: 0, InChannels: 18, Destination: 3, DestinationChannelOffset: 39, OutChannels: 6, Kernel: 3, Stride: 1, Padding: 1, Weight: "features.denseblock3.denselayer4.conv2.weight", Bias: null, FoldedNorm: null, Relu: false), // 31
+            new global::DenseNetGen.Planning.BatchNormReluOp(Source: 3, SourceChannelOffset: 0, Channels: 45, Destination: 6, Norm: "features.norm5", Pool: global::DenseNetGen.Planning.PoolKind.Global), // 32
+            new global::DenseNetGen.Planning.ConvOp(Source: 6, SourceChannelOffset: 0, InChannels: 45, Destination: 7, DestinationChannelOffset: 0, OutChannels: 7, Kernel: 1, Stride: 1, Padding: 0, Weight: "classifier.weight", Bias: "classifier.bias", FoldedNorm: null, Relu: false), // 33
         },
         FeatureOpCount: 33,
         FeatureBuffer: 6,
         OutputBuffer: 7,
         Parameters: new global::DenseNetGen.Planning.ParameterInfo[]
         {
-            new("features.conv0.weight", new int[] { 10, 1, 3, 3 }),
-            new("features.denseblock1.denselayer1.norm1.weight", new int[] { 10 }),
-            new("features.denseblock1.denselayer1.norm1.bias", new int[] { 10 }),
-            new("features.denseblock1.denselayer1.norm1.running_mean", new int[] { 10 }),
-            new("features.denseblock1.denselayer1.norm1.running_var", new int[] { 10 }),
-            new("features.denseblock1.denselayer1.conv1.weight", new int[] { 18, 10, 1, 1 }),
-            new("features.denseblock1.denselayer1.norm2.weight", new int[] { 18 }),
-            new("features.denseblock1.denselayer1.norm2.bias", new int[] { 18 }),
-            new("features.denseblock1.denselayer1.norm2.running_mean", new int[] { 18 }),
-            new("features.denseblock1.denselayer1.norm2.running_var", new int[] { 18 }),
-            new("features.denseblock1.denselayer1.conv2.weight", new int[] { 6, 18, 3, 3 }),
-            new("features.denseblock1.denselayer2.norm1.weight", new int[] { 16 }),
-            new("features.denseblock1.denselayer2.norm1.bias", new int[] { 16 }),
-            new("features.denseblock1.denselayer2.norm1.running_mean", new int[] { 16 }),
-            new("features.denseblock1.denselayer2.norm1.running_var", new int[] { 16 }),
-            new("features.denseblock1.denselayer2.conv1.weight", new int[] { 18, 16, 1, 1 }),
-            new("features.denseblock1.denselayer2.norm2.weight", new int[] { 18 }),
-            new("features.denseblock1.denselayer2.norm2.bias", new int[] { 18 }),
-            new("features.denseblock1.denselayer2.norm2.running_mean", new int[] { 18 }),
-            new("features.denseblock1.denselayer2.norm2.running_var", new int[] { 18 }),
-            new("features.denseblock1.denselayer2.conv2.weight", new int[] { 6, 18, 3, 3 }),
-            new("features.denseblock1.denselayer3.norm1.weight", new int[] { 22 }),
-            new("features.denseblock1.denselayer3.norm1.bias", new int[] { 22 }),
-            new("features.denseblock1.denselayer3.norm1.running_mean", new int[] { 22 }),
-            new("features.denseblock1.denselayer3.norm1.running_var", new int[] { 22 }),
-            new("features.denseblock1.denselayer3.conv1.weight", new int[] { 18, 22, 1, 1 }),
-            new("features.denseblock1.denselayer3.norm2.weight", new int[] { 18 }),
-            new("features.denseblock1.denselayer3.norm2.bias", new int[] { 18 }),
-            new("features.denseblock1.denselayer3.norm2.running_mean", new int[] { 18 }),
-            new("features.denseblock1.denselayer3.norm2.running_var", new int[] { 18 }),
-            new("features.denseblock1.denselayer3.conv2.weight", new int[] { 6, 18, 3, 3 }),
-            new("features.transition1.norm.weight", new int[] { 28 }),
-            new("features.transition1.norm.bias", new int[] { 28 }),
-            new("features.transition1.norm.running_mean", new int[] { 28 }),
-            new("features.transition1.norm.running_var", new int[] { 28 }),
-            new("features.transition1.conv.weight", new int[] { 19, 28, 1, 1 }),
-            new("features.denseblock2.denselayer1.norm1.weight", new int[] { 19 }),
-            new("features.denseblock2.denselayer1.norm1.bias", new int[] { 19 }),
-            new("features.denseblock2.denselayer1.norm1.running_mean", new int[] { 19 }),
-            new("features.denseblock2.denselayer1.norm1.running_var", new int[] { 19 }),
-            new("features.denseblock2.denselayer1.conv1.weight", new int[] { 18, 19, 1, 1 }),
-            new("features.denseblock2.denselayer1.norm2.weight", new int[] { 18 }),
-            new("features.denseblock2.denselayer1.norm2.bias", new int[] { 18 }),
-            new("features.denseblock2.denselayer1.norm2.running_mean", new int[] { 18 }),
-            new("features.denseblock2.denselayer1.norm2.running_var", new int[] { 18 }),
-            new("features.denseblock2.denselayer1.conv2.weight", new int[] { 6, 18, 3, 3 }),
-            new("features.denseblock2.denselayer2.norm1.weight", new int[] { 25 }),
-            new("features.denseblock2.denselayer2.norm1.bias", new int[] { 25 }),
-            new("features.denseblock2.denselayer2.norm1.running_mean", new int[] { 25 }),
-            new("features.denseblock2.denselayer2.norm1.running_var", new int[] { 25 }),
-            new("features.denseblock2.denselayer2.conv1.weight", new int[] { 18, 25, 1, 1 }),
-            new("features.denseblock2.denselayer2.norm2.weight", new int[] { 18 }),
-            new("features.denseblock2.denselayer2.norm2.bias", new int[] { 18 }),
-            new("features.denseblock2.denselayer2.norm2.running_mean", new int[] { 18 }),
-            new("features.denseblock2.denselayer2.norm2.running_var", new int[] { 18 }),
-            new("features.denseblock2.denselayer2.conv2.weight", new int[] { 6, 18, 3, 3 }),
-            new("features.transition2.norm.weight", new int[] { 31 }),
-            new("features.transition2.norm.bias", new int[] { 31 }),
-            new("features.transition2.norm.running_mean", new int[] { 31 }),
-            new("features.transition2.norm.running_var", new int[] { 31 }),
-            new("features.transition2.conv.weight", new int[] { 21, 31, 1, 1 }),
-            new("features.denseblock3.denselayer1.norm1.weight", new int[] { 21 }),
-            new("features.denseblock3.denselayer1.norm1.bias", new int[] { 21 }),
-            new("features.denseblock3.denselayer1.norm1.running_mean", new int[] { 21 }),
-            new("features.denseblock3.denselayer1.norm1.running_var", new int[] { 21 }),
-            new("features.denseblock3.denselayer1.conv1.weight", new int[] { 18, 21, 1, 1 }),
-            new("features.denseblock3.denselayer1.norm2.weight", new int[] { 18 }),
-            new("features.denseblock3.denselayer1.norm2.bias", new int[] { 18 }),
-            new("features.denseblock3.denselayer1.norm2.running_mean", new int[] { 18 }),
-            new("features.denseblock3.denselayer1.norm2.running_var", new int[] { 18 }),
-            new("features.denseblock3.denselayer1.conv2.weight", new int[] { 6, 18, 3, 3 }),
-            new("features.denseblock3.denselayer2.norm1.weight", new int[] { 27 }),
-            new("features.denseblock3.denselayer2.norm1.bias", new int[] { 27 }),
-            new("features.denseblock3.denselayer2.norm1.running_mean", new int[] { 27 }),
-            new("features.denseblock3.denselayer2.norm1.running_var", new int[] { 27 }),
-            new("features.denseblock3.denselayer2.conv1.weight", new int[] { 18, 27, 1, 1 }),
-            new("features.denseblock3.denselayer2.norm2.weight", new int[] { 18 }),
-            new("features.denseblock3.denselayer2.norm2.bias", new int[] { 18 }),
-            new("features.denseblock3.denselayer2.norm2.running_mean", new int[] { 18 }),
-            new("features.denseblock3.denselayer2.norm2.running_var", new int[] { 18 }),
-            new("features.denseblock3.denselayer2.conv2.weight", new int[] { 6, 18, 3, 3 }),
-            new("features.denseblock3.denselayer3.norm1.weight", new int[] { 33 }),
-            new("features.denseblock3.denselayer3.norm1.bias", new int[] { 33 }),
-            new("features.denseblock3.denselayer3.norm1.running_mean", new int[] { 33 }),
-            new("features.denseblock3.denselayer3.norm1.running_var", new int[] { 33 }),
-            new("features.denseblock3.denselayer3.conv1.weight", new int[] { 18, 33, 1, 1 }),
-            new("features.denseblock3.denselayer3.norm2.weight", new int[] { 18 }),
-            new("features.denseblock3.denselayer3.norm2.bias", new int[] { 18 }),
-            new("features.denseblock3.denselayer3.norm2.running_mean", new int[] { 18 }),
-            new("features.denseblock3.denselayer3.norm2.running_var", new int[] { 18 }),
-            new("features.denseblock3.denselayer3.conv2.weight", new int[] { 6, 18, 3, 3 }),
-            new("features.denseblock3.denselayer4.norm1.weight", new int[] { 39 }),
-            new("features.denseblock3.denselayer4.norm1.bias", new int[] { 39 }),
-            new("features.denseblock3.denselayer4.norm1.running_mean", new int[] { 39 }),
-            new("features.denseblock3.denselayer4.norm1.running_var", new int[] { 39 }),
-            new("features.denseblock3.denselayer4.conv1.weight", new int[] { 18, 39, 1, 1 }),
-            new("features.denseblock3.denselayer4.norm2.weight", new int[] { 18 }),
-            new("features.denseblock3.denselayer4.norm2.bias", new int[] { 18 }),
-            new("features.denseblock3.denselayer4.norm2.running_mean", new int[] { 18 }),
-            new("features.denseblock3.denselayer4.norm2.running_var", new int[] { 18 }),
-            new("features.denseblock3.denselayer4.conv2.weight", new int[] { 6, 18, 3, 3 }),
-            new("features.norm5.weight", new int[] { 45 }),
-            new("features.norm5.bias", new int[] { 45 }),
-            new("features.norm5.running_mean", new int[] { 45 }),
-            new("features.norm5.running_var", new int[] { 45 }),
-            new("classifier.weight", new int[] { 7, 45 }),
-            new("classifier.bias", new int[] { 7 }),
+            new(Name: "features.conv0.weight", Shape: new int[] { 10, 1, 3, 3 }),
+            new(Name: "features.denseblock1.denselayer1.norm1.weight", Shape: new int[] { 10 }),
+            new(Name: "features.denseblock1.denselayer1.norm1.bias", Shape: new int[] { 10 }),
+            new(Name: "features.denseblock1.denselayer1.norm1.running_mean", Shape: new int[] { 10 }),
+            new(Name: "features.denseblock1.denselayer1.norm1.running_var", Shape: new int[] { 10 }),
+            new(Name: "features.denseblock1.denselayer1.conv1.weight", Shape: new int[] { 18, 10, 1, 1 }),
+            new(Name: "features.denseblock1.denselayer1.norm2.weight", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock1.denselayer1.norm2.bias", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock1.denselayer1.norm2.running_mean", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock1.denselayer1.norm2.running_var", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock1.denselayer1.conv2.weight", Shape: new int[] { 6, 18, 3, 3 }),
+            new(Name: "features.denseblock1.denselayer2.norm1.weight", Shape: new int[] { 16 }),
+            new(Name: "features.denseblock1.denselayer2.norm1.bias", Shape: new int[] { 16 }),
+            new(Name: "features.denseblock1.denselayer2.norm1.running_mean", Shape: new int[] { 16 }),
+            new(Name: "features.denseblock1.denselayer2.norm1.running_var", Shape: new int[] { 16 }),
+            new(Name: "features.denseblock1.denselayer2.conv1.weight", Shape: new int[] { 18, 16, 1, 1 }),
+            new(Name: "features.denseblock1.denselayer2.norm2.weight", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock1.denselayer2.norm2.bias", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock1.denselayer2.norm2.running_mean", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock1.denselayer2.norm2.running_var", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock1.denselayer2.conv2.weight", Shape: new int[] { 6, 18, 3, 3 }),
+            new(Name: "features.denseblock1.denselayer3.norm1.weight", Shape: new int[] { 22 }),
+            new(Name: "features.denseblock1.denselayer3.norm1.bias", Shape: new int[] { 22 }),
+            new(Name: "features.denseblock1.denselayer3.norm1.running_mean", Shape: new int[] { 22 }),
+            new(Name: "features.denseblock1.denselayer3.norm1.running_var", Shape: new int[] { 22 }),
+            new(Name: "features.denseblock1.denselayer3.conv1.weight", Shape: new int[] { 18, 22, 1, 1 }),
+            new(Name: "features.denseblock1.denselayer3.norm2.weight", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock1.denselayer3.norm2.bias", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock1.denselayer3.norm2.running_mean", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock1.denselayer3.norm2.running_var", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock1.denselayer3.conv2.weight", Shape: new int[] { 6, 18, 3, 3 }),
+            new(Name: "features.transition1.norm.weight", Shape: new int[] { 28 }),
+            new(Name: "features.transition1.norm.bias", Shape: new int[] { 28 }),
+            new(Name: "features.transition1.norm.running_mean", Shape: new int[] { 28 }),
+            new(Name: "features.transition1.norm.running_var", Shape: new int[] { 28 }),
+            new(Name: "features.transition1.conv.weight", Shape: new int[] { 19, 28, 1, 1 }),
+            new(Name: "features.denseblock2.denselayer1.norm1.weight", Shape: new int[] { 19 }),
+            new(Name: "features.denseblock2.denselayer1.norm1.bias", Shape: new int[] { 19 }),
+            new(Name: "features.denseblock2.denselayer1.norm1.running_mean", Shape: new int[] { 19 }),
+            new(Name: "features.denseblock2.denselayer1.norm1.running_var", Shape: new int[] { 19 }),
+            new(Name: "features.denseblock2.denselayer1.conv1.weight", Shape: new int[] { 18, 19, 1, 1 }),
+            new(Name: "features.denseblock2.denselayer1.norm2.weight", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock2.denselayer1.norm2.bias", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock2.denselayer1.norm2.running_mean", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock2.denselayer1.norm2.running_var", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock2.denselayer1.conv2.weight", Shape: new int[] { 6, 18, 3, 3 }),
+            new(Name: "features.denseblock2.denselayer2.norm1.weight", Shape: new int[] { 25 }),
+            new(Name: "features.denseblock2.denselayer2.norm1.bias", Shape: new int[] { 25 }),
+            new(Name: "features.denseblock2.denselayer2.norm1.running_mean", Shape: new int[] { 25 }),
+            new(Name: "features.denseblock2.denselayer2.norm1.running_var", Shape: new int[] { 25 }),
+            new(Name: "features.denseblock2.denselayer2.conv1.weight", Shape: new int[] { 18, 25, 1, 1 }),
+            new(Name: "features.denseblock2.denselayer2.norm2.weight", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock2.denselayer2.norm2.bias", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock2.denselayer2.norm2.running_mean", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock2.denselayer2.norm2.running_var", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock2.denselayer2.conv2.weight", Shape: new int[] { 6, 18, 3, 3 }),
+            new(Name: "features.transition2.norm.weight", Shape: new int[] { 31 }),
+            new(Name: "features.transition2.norm.bias", Shape: new int[] { 31 }),
+            new(Name: "features.transition2.norm.running_mean", Shape: new int[] { 31 }),
+            new(Name: "features.transition2.norm.running_var", Shape: new int[] { 31 }),
+            new(Name: "features.transition2.conv.weight", Shape: new int[] { 21, 31, 1, 1 }),
+            new(Name: "features.denseblock3.denselayer1.norm1.weight", Shape: new int[] { 21 }),
+            new(Name: "features.denseblock3.denselayer1.norm1.bias", Shape: new int[] { 21 }),
+            new(Name: "features.denseblock3.denselayer1.norm1.running_mean", Shape: new int[] { 21 }),
+            new(Name: "features.denseblock3.denselayer1.norm1.running_var", Shape: new int[] { 21 }),
+            new(Name: "features.denseblock3.denselayer1.conv1.weight", Shape: new int[] { 18, 21, 1, 1 }),
+            new(Name: "features.denseblock3.denselayer1.norm2.weight", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock3.denselayer1.norm2.bias", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock3.denselayer1.norm2.running_mean", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock3.denselayer1.norm2.running_var", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock3.denselayer1.conv2.weight", Shape: new int[] { 6, 18, 3, 3 }),
+            new(Name: "features.denseblock3.denselayer2.norm1.weight", Shape: new int[] { 27 }),
+            new(Name: "features.denseblock3.denselayer2.norm1.bias", Shape: new int[] { 27 }),
+            new(Name: "features.denseblock3.denselayer2.norm1.running_mean", Shape: new int[] { 27 }),
+            new(Name: "features.denseblock3.denselayer2.norm1.running_var", Shape: new int[] { 27 }),
+            new(Name: "features.denseblock3.denselayer2.conv1.weight", Shape: new int[] { 18, 27, 1, 1 }),
+            new(Name: "features.denseblock3.denselayer2.norm2.weight", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock3.denselayer2.norm2.bias", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock3.denselayer2.norm2.running_mean", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock3.denselayer2.norm2.running_var", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock3.denselayer2.conv2.weight", Shape: new int[] { 6, 18, 3, 3 }),
+            new(Name: "features.denseblock3.denselayer3.norm1.weight", Shape: new int[] { 33 }),
+            new(Name: "features.denseblock3.denselayer3.norm1.bias", Shape: new int[] { 33 }),
+            new(Name: "features.denseblock3.denselayer3.norm1.running_mean", Shape: new int[] { 33 }),
+            new(Name: "features.denseblock3.denselayer3.norm1.running_var", Shape: new int[] { 33 }),
+            new(Name: "features.denseblock3.denselayer3.conv1.weight", Shape: new int[] { 18, 33, 1, 1 }),
+            new(Name: "features.denseblock3.denselayer3.norm2.weight", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock3.denselayer3.norm2.bias", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock3.denselayer3.norm2.running_mean", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock3.denselayer3.norm2.running_var", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock3.denselayer3.conv2.weight", Shape: new int[] { 6, 18, 3, 3 }),
+            new(Name: "features.denseblock3.denselayer4.norm1.weight", Shape: new int[] { 39 }),
+            new(Name: "features.denseblock3.denselayer4.norm1.bias", Shape: new int[] { 39 }),
+            new(Name: "features.denseblock3.denselayer4.norm1.running_mean", Shape: new int[] { 39 }),
+            new(Name: "features.denseblock3.denselayer4.norm1.running_var", Shape: new int[] { 39 }),
+            new(Name: "features.denseblock3.denselayer4.conv1.weight", Shape: new int[] { 18, 39, 1, 1 }),
+            new(Name: "features.denseblock3.denselayer4.norm2.weight", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock3.denselayer4.norm2.bias", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock3.denselayer4.norm2.running_mean", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock3.denselayer4.norm2.running_var", Shape: new int[] { 18 }),
+            new(Name: "features.denseblock3.denselayer4.conv2.weight", Shape: new int[] { 6, 18, 3, 3 }),
+            new(Name: "features.norm5.weight", Shape: new int[] { 45 }),
+            new(Name: "features.norm5.bias", Shape: new int[] { 45 }),
+            new(Name: "features.norm5.running_mean", Shape: new int[] { 45 }),
+            new(Name: "features.norm5.running_var", Shape: new int[] { 45 }),
+            new(Name: "classifier.weight", Shape: new int[] { 7, 45 }),
+            new(Name: "classifier.bias", Shape: new int[] { 7 }),
         },
+        Stages: new global::DenseNetGen.Planning.PlanStage[]
+        {
+            new(Name: "stem", FirstOp: 0, OpCount: 1),
+            new(Name: "denseblock1", FirstOp: 1, OpCount: 9),
+            new(Name: "transition1", FirstOp: 10, OpCount: 2),
+            new(Name: "denseblock2", FirstOp: 12, OpCount: 6),
+            new(Name: "transition2", FirstOp: 18, OpCount: 2),
+            new(Name: "denseblock3", FirstOp: 20, OpCount: 12),
+            new(Name: "head", FirstOp: 32, OpCount: 2),
+        });
+
+    /// <summary>What this network is: preprocessing, labels, parameter and FLOP counts, stages.</summary>
+    public static global::DenseNetGen.Planning.ModelCard Card { get; } = new(
+        Name: "TinyCifarNet",
         Preprocess: new global::DenseNetGen.Planning.PreprocessInfo(Mean: new float[] { 72.94f }, Std: new float[] { 90.02f }, ResizeShortEdge: 29, CropSize: 29),
         Labels: null,
         ParameterCount: ParameterCount,
-        MacCount: MacCount);
+        FlopCount: FlopCount,
+        Stages: new global::DenseNetGen.Planning.StageInfo[]
+        {
+            new(Name: "stem", Layers: 0, InChannels: 1, OutChannels: 10, Description: "conv 3x3/1"),
+            new(Name: "denseblock1", Layers: 3, InChannels: 10, OutChannels: 28, Description: "BN-ReLU-conv1x1-BN-ReLU-conv3x3 each, concatenated in place"),
+            new(Name: "transition1", Layers: 0, InChannels: 28, OutChannels: 19, Description: "BN-ReLU, avgpool 2x2, conv1x1 (pool first: they commute)"),
+            new(Name: "denseblock2", Layers: 2, InChannels: 19, OutChannels: 31, Description: "BN-ReLU-conv1x1-BN-ReLU-conv3x3 each, concatenated in place"),
+            new(Name: "transition2", Layers: 0, InChannels: 31, OutChannels: 21, Description: "BN-ReLU, avgpool 2x2, conv1x1 (pool first: they commute)"),
+            new(Name: "denseblock3", Layers: 4, InChannels: 21, OutChannels: 45, Description: "BN-ReLU-conv1x1-BN-ReLU-conv3x3 each, concatenated in place"),
+            new(Name: "head", Layers: 0, InChannels: 45, OutChannels: 7, Description: "norm5, ReLU, global average pool, linear"),
+        });
 
-    private TinyCifarNet(global::DenseNetGen.Checkpoints.BoundCheckpoint weights, global::DenseNetGen.Execution.ComputeDevice device) : base(Definition, weights, device)
+    private TinyCifarNet(global::DenseNetGen.Checkpoints.BoundCheckpoint weights, global::DenseNetGen.Execution.ComputeDevice device) : base(Definition, Card, weights, device)
     {
         Conv0 = new(this, "features.conv0");
         DenseBlock1 = new(this, "features.denseblock1", 3);
@@ -214,12 +239,27 @@ public sealed partial class TinyCifarNet : global::DenseNetGen.DenseNetModel
     /// <summary>Builds the network from weights already bound against <see cref="Definition"/>.</summary>
     public static TinyCifarNet Create(global::DenseNetGen.Checkpoints.BoundCheckpoint weights, global::DenseNetGen.Execution.ComputeDevice device) => new(weights, device);
 
+    /// <summary>The stem convolution, torchvision's <c>features.conv0</c>.</summary>
     public global::DenseNetGen.Layers.Conv2d Conv0 { get; }
+
+    /// <summary>Dense block 1, torchvision's <c>features.denseblock1</c>: 3 dense layers, <c>Layers[0]</c> is <c>denselayer1</c>.</summary>
     public global::DenseNetGen.Layers.DenseBlock DenseBlock1 { get; }
+
+    /// <summary>Transition 1, torchvision's <c>features.transition1</c>: BN, ReLU, 1x1 conv, 2x2 average pool.</summary>
     public global::DenseNetGen.Layers.Transition Transition1 { get; }
+
+    /// <summary>Dense block 2, torchvision's <c>features.denseblock2</c>: 2 dense layers, <c>Layers[0]</c> is <c>denselayer1</c>.</summary>
     public global::DenseNetGen.Layers.DenseBlock DenseBlock2 { get; }
+
+    /// <summary>Transition 2, torchvision's <c>features.transition2</c>: BN, ReLU, 1x1 conv, 2x2 average pool.</summary>
     public global::DenseNetGen.Layers.Transition Transition2 { get; }
+
+    /// <summary>Dense block 3, torchvision's <c>features.denseblock3</c>: 4 dense layers, <c>Layers[0]</c> is <c>denselayer1</c>.</summary>
     public global::DenseNetGen.Layers.DenseBlock DenseBlock3 { get; }
+
+    /// <summary>The final BatchNorm before the global pool, torchvision's <c>features.norm5</c>.</summary>
     public global::DenseNetGen.Layers.BatchNorm2d Norm5 { get; }
+
+    /// <summary>The classifier, torchvision's <c>classifier</c>: 45 features to 7 logits.</summary>
     public global::DenseNetGen.Layers.Linear Classifier { get; }
 }

@@ -25,6 +25,11 @@ public class CheckpointStrictnessTests
         Assert.Contains("1 unexpected keys", error.Message);
         Assert.Contains("features.norm5.bias", error.Message);
         Assert.Contains("classifier.weight: checkpoint [11, 20] vs model [12, 20]", error.Message);
+        // The same findings as data, for callers that act on them rather than print them.
+        Assert.IsAssignableFrom<DenseNetException>(error);
+        Assert.Equal(["features.extra.weight [4]"], error.MissingKeys);
+        Assert.Equal(["features.norm5.bias"], error.UnexpectedKeys);
+        Assert.Equal(["classifier.weight: checkpoint [11, 20] vs model [12, 20]"], error.MismatchedKeys);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class SafetensorsConversionTests
     {
         var source = CheckpointBinder.Bind(ReferenceCheckpoints.PathOf(file), OddImageNet.Definition);
         using var buffer = new MemoryStream();
-        SafetensorsWriter.Write(buffer, source, OddImageNet.Definition);
+        SafetensorsWriter.Write(buffer, source, OddImageNet.Definition, OddImageNet.Card);
         return (source, buffer.ToArray());
     }
 
@@ -104,7 +104,7 @@ public sealed class SafetensorsConversionTests
         Assert.Equal("torchvision", card["names"]);
         Assert.Equal("11", card["num_classes"]);
         Assert.Equal("45", card["input_size"]);
-        Assert.Equal(OddImageNet.Definition.ParameterCount.ToString(System.Globalization.CultureInfo.InvariantCulture), card["parameters"]);
+        Assert.Equal(OddImageNet.Card.ParameterCount.ToString(System.Globalization.CultureInfo.InvariantCulture), card["parameters"]);
         Assert.False(card.ContainsKey("labels"));
     }
 
@@ -118,7 +118,7 @@ public sealed class SafetensorsConversionTests
             var path = Path.Combine(folder, "out.safetensors");
             File.WriteAllText(path, "old");
 
-            SafetensorsWriter.Write(path, source, OddImageNet.Definition);
+            SafetensorsWriter.Write(path, source, OddImageNet.Definition, OddImageNet.Card);
 
             Assert.Equal([Path.GetFileName(path)], Directory.GetFiles(folder).Select(Path.GetFileName));
             Assert.Equal("safetensors", CheckpointReader.ReadAll(path).Format);

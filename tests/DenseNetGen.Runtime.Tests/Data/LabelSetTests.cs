@@ -4,6 +4,17 @@ namespace DenseNetGen.Runtime.Tests.Data;
 
 public sealed class LabelSetTests
 {
+    /// <summary>The catalogue the generator checks specs against has exactly the sets and sizes the runtime names.</summary>
+    [Fact]
+    public void Every_catalogued_set_has_its_catalogued_size()
+    {
+        foreach (var name in LabelCatalog.Names)
+        {
+            int classes = LabelCatalog.ClassCount(name)!.Value;
+            Assert.Equal(classes, LabelSet.Get(name, classes).Count);
+        }
+    }
+
     [Fact]
     public void ImageNet_has_the_1000_class_names_in_index_order()
     {

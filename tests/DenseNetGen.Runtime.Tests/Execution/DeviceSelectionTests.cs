@@ -100,6 +100,8 @@ public class DeviceSelectionTests
 
         Assert.Equal(DeviceKind.Cuda, error.Requested);
         Assert.StartsWith("no CUDA device: ", error.Message);
+        Assert.IsAssignableFrom<DenseNetException>(error);
+        Assert.Empty(error.Found);
     }
 
     [Fact]
@@ -111,5 +113,7 @@ public class DeviceSelectionTests
         var error = Assert.Throws<DeviceUnavailableException>(() => ComputeDevice.Open(DeviceKind.OpenCL));
 
         Assert.StartsWith("no OpenCL device", error.Message);
+        // What was found, as data: the OpenCL devices ILGPU cannot use, if any.
+        Assert.Equal(ComputeDevice.ListDevices().Where(d => d.Backend == DeviceKind.OpenCL).Select(d => d.Name), error.Found.Select(d => d.Name));
     }
 }

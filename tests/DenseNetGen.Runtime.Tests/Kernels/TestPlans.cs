@@ -11,7 +11,7 @@ internal static class TestPlans
         new("TestPlan", buffers[0].Channels, 0, buffers[outputBuffer].Channels,
             buffers[featureBuffer < 0 ? outputBuffer : featureBuffer].Channels, buffers, ops,
             featureOpCount < 0 ? ops.Length : featureOpCount, featureBuffer < 0 ? outputBuffer : featureBuffer, outputBuffer,
-            [], new PreprocessInfo([], [], 0, 0), null, 0, 0);
+            Parameters: [], Stages: []);
 
     public static BoundCheckpoint Weights(KernelReference reference) =>
         new(reference.Tensors, reference.Name + ".json", "json", "canonical");

@@ -13,6 +13,7 @@ public sealed class ImageDecoderTests
 
         Assert.Equal(path, e.ImageSource);
         Assert.Contains(path, e.Message);
+        Assert.IsAssignableFrom<DenseNetException>(e);
     }
 
     [Fact]

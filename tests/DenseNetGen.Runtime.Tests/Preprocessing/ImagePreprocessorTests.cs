@@ -89,6 +89,18 @@ public sealed class ImagePreprocessorTests(ITestOutputHelper output)
         Assert.Equal(pixels.Select(p => (p - 72.94f) / 90.02f).ToArray(), tensor.Data);
     }
 
+    /// <summary>The generator accepts any inChannels with its own mean and std; so does the preprocessor.</summary>
+    [Fact]
+    public void Any_channel_count_is_accepted_and_images_say_what_they_decode_to()
+    {
+        var preprocessor = new ImagePreprocessor(new PreprocessInfo([0f, 0f], [1f, 1f], 30, 30));
+
+        Assert.Equal(2, preprocessor.Channels);
+        Assert.Equal(2 * 30 * 30, preprocessor.ImageLength);
+        var error = Assert.ThrowsAny<ArgumentException>(() => preprocessor.Load(ReferenceImages.PathOf("tiny-29x23.png")));
+        Assert.Contains("1 (gray) or 3 (RGB)", error.Message);
+    }
+
     [Fact]
     public void A_crop_larger_than_the_resized_edge_is_rejected()
     {

@@ -9,14 +9,14 @@ namespace DenseNetGen.Backends.Ilgpu.KernelSets;
 /// The kernels compiled for one accelerator, loaded once, and the one place that picks a kernel per op shape.
 /// </summary>
 /// <remarks>
-/// Choice, by measurement (`densenet-bench profile`): the same register-tiled kernels serve every backend.
-/// 1x1 stride-1 convs (most of DenseNet's MACs) use the flattened-pixel GEMM; 3x3 stride-1 convs the sliding-window
-/// kernel (on PoCL 118 -> 90 ms of DenseNet-121's 3x3 convs), except on the CPU accelerator, where the direct kernel
-/// measured about 7% faster; everything else the direct implicit-GEMM kernel. Shared-memory tiling was left out: on the CPU accelerator barriers run as OS thread
-/// synchronisation (a tiled matmul measured ~50x slower than the register tile), and on PoCL the barrier-free
-/// tile was faster too. On CPU cores (the CPU accelerator, an OpenCL CPU device such as PoCL) threads are
-/// numbered output-channel tile fastest, which measured up to 2x faster for the 1x1 conv at batch 8 on PoCL;
-/// GPUs keep pixel-fastest order for coalesced loads and stores.
+/// Choices made with `densenet-bench profile` (figures in benchmarks/README.md, "Kernel choices"): the same
+/// register-tiled kernels serve every accelerator. 1x1 stride-1 convs (most of DenseNet's MACs) use the
+/// flattened-pixel GEMM; 3x3 stride-1 convs the sliding-window kernel, except on the CPU accelerator, where the
+/// direct kernel is faster; everything else the direct implicit-GEMM kernel. No shared-memory tiling: the CPU
+/// accelerator runs barriers as OS thread synchronisation, and on PoCL the barrier-free tile was faster too. On
+/// CPU cores (the CPU accelerator, an OpenCL CPU device such as PoCL) threads are numbered output-channel tile
+/// fastest, so threads that run back to back re-read the same input pixels from cache; GPUs keep pixel-fastest
+/// order for coalesced loads and stores.
 /// </remarks>
 internal sealed class CpuKernelSet : IKernelSet
 {

@@ -10,10 +10,9 @@ namespace DenseNetGen.Backends.Ilgpu.Kernels;
 /// Threads are numbered image slowest; within an image either pixel tile fastest (neighbouring GPU threads read
 /// neighbouring pixels) or channel tile fastest (on CPUs, threads that run back to back re-read the same input
 /// pixels from cache), as <see cref="ConvGeometry.ChannelsFastest"/> says.
-/// The tile is 8 channels × 4 pixels (two weight quads and one input quad per input channel and tap): against
-/// 4 × 4 it cut DenseNet-121's forward from 1011 to 787 ms on the CPU accelerator and its convs from 320 to
-/// 224 ms on PoCL (2 cores, `densenet-bench profile`); 8 × 8 measured no better on either and leaves a GPU
-/// fewer threads for small layers.
+/// The tile is 8 channels × 4 pixels (two weight quads and one input quad per input channel and tap), chosen by
+/// `densenet-bench profile` against 4 × 4 and 8 × 8 (figures in benchmarks/README.md, "Kernel choices"); a larger
+/// tile also leaves a GPU fewer threads for small layers.
 /// </summary>
 internal static class ConvKernels
 {
@@ -161,9 +160,9 @@ internal static class ConvKernels
 
     /// <summary>
     /// One tap into the tile: channel j's sums += weight j × the inputs <paramref name="x"/>, the weights being the two
-    /// quads at <paramref name="w"/>. Eight locals by reference rather than one struct of eight quads: on the CPU
-    /// accelerator (kernels run as .NET code) DenseNet-121's forward measured about 15% slower with the struct, and
-    /// about 7% slower with this helper than with its lines written out in each kernel; one copy was kept.
+    /// quads at <paramref name="w"/>. Eight locals by reference rather than one struct of eight quads, which the CPU
+    /// accelerator (kernels run as .NET code) runs slower; one shared helper rather than its lines written out in each
+    /// kernel, at a small measured cost (benchmarks/README.md, "Kernel choices"), so there is one copy.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MultiplyAdd(ArrayView<Quad> weightQuads, int w, Quad x,

@@ -1,4 +1,4 @@
-namespace DenseNetGen.Runtime.Tests;
+namespace DenseNetGen.Tests;
 
 /// <summary>The repository the tests run from, found by walking up from the test binaries.</summary>
 internal static class RepositoryPaths

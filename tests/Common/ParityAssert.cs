@@ -1,4 +1,4 @@
-namespace DenseNetGen.Runtime.Tests;
+namespace DenseNetGen.Tests;
 
 /// <summary>The product's parity bar against PyTorch: every output finite, and max |Δ| ≤ 1e-4·max(1, max|reference|).</summary>
 internal static class ParityAssert
