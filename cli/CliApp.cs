@@ -4,17 +4,23 @@ using DenseNetGen.Cli.Commands;
 namespace DenseNetGen.Cli;
 
 /// <summary>
-/// The `densenet` command. Exit codes: 0 ok, 1 a failure (message on stderr), 2 a usage error.
-/// User mistakes (a missing file, a bad image, a checkpoint that does not fit) never print a stack trace.
+/// The `densenet` command. Exit codes: 0 ok, 1 a failure (one line on stderr), 2 a usage error, 3 a bug.
+/// User mistakes (a missing file, a bad image, a checkpoint that does not fit) never print a stack trace; an
+/// exception of any other kind is a bug in densenet: one line saying so, the stack trace only with --verbose.
 /// </summary>
 public static class CliApp
 {
-    public const int Ok = 0, Failure = 1, Usage = 2;
+    public const int Ok = 0, Failure = 1, Usage = 2, Bug = 3;
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, []);
+
+    /// <summary>Runs with <paramref name="extraCommands"/> beside the product's (tests add one that fails on purpose).</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, IEnumerable<Command> extraCommands)
     {
-        var root = new RootCommand("DenseNets from .NET: predict images, evaluate data sets, inspect models, check checkpoints.");
-        foreach (var command in new[] { PredictCommand.Create(stdout, stderr), TestCommand.Create(stdout, stderr), InfoCommand.Create(stdout), CheckCommand.Create(stdout, stderr) })
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Show the stack trace of an internal error", Recursive = true };
+        var root = new RootCommand("DenseNets from .NET: predict images, evaluate data sets, inspect models, check and convert checkpoints.") { verbose };
+        var commands = new[] { PredictCommand.Create(stdout, stderr), TestCommand.Create(stdout, stderr), InfoCommand.Create(stdout), CheckCommand.Create(stdout, stderr), ConvertCommand.Create(stdout) };
+        foreach (var command in commands.Concat(extraCommands))
             root.Subcommands.Add(command);
 
         var parsed = root.Parse(args);
@@ -32,6 +38,12 @@ public static class CliApp
         {
             stderr.WriteLine($"densenet: {message}");
             return e is UsageException ? Usage : Failure;
+        }
+        catch (Exception e)
+        {
+            var details = parsed.GetValue(verbose) ? $"{Environment.NewLine}{e}" : " (run with --verbose for the stack trace)";
+            stderr.WriteLine($"densenet: internal error, this is a bug in densenet, please report it: {e.GetType().Name}: {e.Message}{details}");
+            return Bug;
         }
     }
 }

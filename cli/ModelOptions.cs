@@ -2,6 +2,7 @@ using System.CommandLine;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
 using DenseNetGen.Inference;
+using DenseNetGen.Preprocessing;
 using DenseNetGen.Zoo;
 
 namespace DenseNetGen.Cli;
@@ -39,6 +40,12 @@ internal sealed class ModelOptions
         Description = "fp32 | tf32 (default fp32; tf32 runs the convs on CUDA tensor cores)",
     };
 
+    public Option<string?> MaxImagePixels { get; } = new("--max-image-pixels")
+    {
+        Description = $"Refuse images declaring more pixels than this, from the header (default: {ImageDecoder.MaxPixelsVariable}, else {ImageDecoder.DefaultMaxPixels:N0})",
+    };
+
+    /// <summary>Adds the options of commands that load a network and decode images.</summary>
     public void AddTo(Command command)
     {
         command.Options.Add(Model);
@@ -47,6 +54,19 @@ internal sealed class ModelOptions
         command.Options.Add(Device);
         command.Options.Add(Threads);
         command.Options.Add(Precision);
+        command.Options.Add(MaxImagePixels);
+    }
+
+    /// <summary>
+    /// Sets the process-wide pixel cap from --max-image-pixels, else DENSENET_MAX_IMAGE_PIXELS, else the default;
+    /// set on every run, so one in-process run never inherits another's.
+    /// </summary>
+    public void ApplyImageCap(ParseResult parsed)
+    {
+        var (text, origin) = parsed.GetValue(MaxImagePixels) is { } option
+            ? (option, "--max-image-pixels")
+            : (Environment.GetEnvironmentVariable(ImageDecoder.MaxPixelsVariable), ImageDecoder.MaxPixelsVariable);
+        ImageDecoder.MaxPixels = text is null ? ImageDecoder.DefaultMaxPixels : AsUsage(() => ImageDecoder.ParseMaxPixels(text, origin));
     }
 
     /// <summary>The checkpoint options the command line asks for.</summary>
@@ -64,41 +84,43 @@ internal sealed class ModelOptions
     }
 
     /// <summary>A zoo model by name; an unknown name is a usage error that lists the known ones.</summary>
-    public static ZooModel Find(string name)
-    {
-        try
-        {
-            return DenseNets.Find(name);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException(e.Message);
-        }
-    }
+    public static ZooModel Find(string name) => AsUsage(() => DenseNets.Find(name));
 
-    /// <summary>The process's default device, or the one --device, --threads and --precision name (the kernel set from DENSENET_KERNELS).</summary>
+    /// <summary>
+    /// The process's default device, or the one --device, --threads and --precision name (the kernel set from
+    /// DENSENET_KERNELS). An invalid --device, DENSENET_DEVICE, --threads or --precision is a usage error.
+    /// </summary>
     public ComputeDevice OpenDevice(ParseResult parsed)
     {
         var deviceText = parsed.GetValue(Device);
         var precisionText = parsed.GetValue(Precision);
         int? threads = parsed.GetValue(Threads);
         if (threads is < 1 or > 1024) throw new UsageException($"--threads must be between 1 and 1024, got {threads}.");
+        var kind = AsUsage(() => deviceText is null ? DeviceKindParser.FromEnvironment() : DeviceKindParser.Parse(deviceText, "--device"));
         if (deviceText is null && precisionText is null && threads is null) return ComputeDevice.Default;
-        DeviceKind kind;
-        ComputeOptions options;
+        var options = AsUsage(() => new ComputeOptions(
+            Precision: precisionText is null ? Execution.Precision.Fp32 : ComputeOptions.ParsePrecision(precisionText, "--precision"),
+            Threads: threads ?? 0));
+        return ComputeDevice.Open(kind, options);
+    }
+
+    /// <summary>Runs a parser of user input; its ArgumentException becomes a usage error (exit 2).</summary>
+    private static T AsUsage<T>(Func<T> parse)
+    {
         try
         {
-            kind = deviceText is null ? DeviceKindParser.FromEnvironment() : DeviceKindParser.Parse(deviceText, "--device");
-            options = new ComputeOptions(Precision: precisionText is null ? Execution.Precision.Fp32 : ComputeOptions.ParsePrecision(precisionText, "--precision"),
-                Threads: threads ?? 0);
+            return parse();
         }
         catch (ArgumentException e)
         {
             throw new UsageException(e.Message);
         }
-        return ComputeDevice.Open(kind, options);
     }
 
-    public ImageClassifier LoadClassifier(ZooModel zooModel, ParseResult parsed) =>
-        new ImageClassifier(zooModel.Load(parsed.GetValue(Weights)?.FullName, OpenDevice(parsed), CheckpointOptions(parsed)));
+    /// <summary>The network on its device, with the image cap applied before any image is read.</summary>
+    public ImageClassifier LoadClassifier(ZooModel zooModel, ParseResult parsed)
+    {
+        ApplyImageCap(parsed);
+        return new ImageClassifier(zooModel.Load(parsed.GetValue(Weights)?.FullName, OpenDevice(parsed), CheckpointOptions(parsed)));
+    }
 }

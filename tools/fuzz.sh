@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of the checkpoint readers and binder (AFL++ driving SharpFuzz's instrumentation).
+# Coverage-guided fuzzing of each reader (AFL++ driving SharpFuzz's instrumentation of DenseNetGen.Runtime.dll).
 #
-#   tools/fuzz.sh [SECONDS]      fuzz for SECONDS (default 600), then list what was found
-#   tools/fuzz.sh replay FILE    run one input through the target and show what it throws
+#   tools/fuzz.sh TARGET [EXECS] [SECONDS]   fuzz TARGET until EXECS executions (default 1000000) or SECONDS
+#                                            (default 1800), whichever comes first, then print the figures
+#   tools/fuzz.sh replay TARGET FILE         run one input through TARGET and show what it throws
+#   FUZZ_REBUILD=0 tools/fuzz.sh ...         reuse the instrumented build in artifacts/fuzz/bin/
 #
-# The target (tests/DenseNetGen.Fuzz) reads each input as a checkpoint of any format and binds it to OddImageNet;
-# the seeds are the reference checkpoints in tests/references/checkpoints/ and the small tiny_* files of every container
-# in tests/DenseNetGen.Fuzz/seeds/ (tools/make_fuzz_seeds.py). A CheckpointException is the
-# documented answer to a bad file, so afl-fuzz counts only other exceptions, crashes and hangs. Everything goes
-# to artifacts/fuzz/ (git-ignored): bin/ (the instrumented build), findings/ (afl-fuzz's output).
+# TARGET: pickle, zip, legacy, safetensors (each reader alone), checkpoint (every format by content, then the
+# binder) or image (ImageDecoder). The target (tests/DenseNetGen.Fuzz) treats the reader's documented refusal as
+# the answer to a bad input; afl-fuzz counts anything else: another exception, a crash, a hang, or memory use
+# past the limits below. Everything goes to artifacts/fuzz/ (git-ignored): bin/ (the instrumented build),
+# seeds-TARGET/ and findings-TARGET/ (afl-fuzz's output, fuzzer_stats in findings-TARGET/default/).
+#
+# Memory limits, both on. afl-fuzz -m caps the child's address space (RLIMIT_AS). The .NET runtime maps about
+# 1.4 GB of address space before Main (code heaps, GC bookkeeping, libcoreclr; measured: the target aborts at
+# start-up under -m 1280 and runs under -m 1408), so -m 2048 leaves about 600 MB for what a reader allocates,
+# managed or native (Skia's buffers). DOTNET_GCHeapHardLimit bounds the managed heap more tightly, at 256 MiB: a
+# managed allocation past it is an OutOfMemoryException, which the target does not catch, so a finding. Every
+# seed is under 64 KB, so either limit means amplification of thousands of times. The image target decodes
+# with a 16-megapixel cap (about 10 bytes a pixel at the peak, 160 MB), so a genuine image under the cap fits.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$repo/artifacts/fuzz
 bin=$work/bin
+address_limit_mb=2048
+targets="pickle zip legacy safetensors checkpoint image"
+export DOTNET_GCHeapHardLimit=0x10000000 DENSENET_MAX_IMAGE_PIXELS=16000000
 
 build() {
   command -v afl-fuzz >/dev/null || { apt-get update -q && apt-get install -y -q --no-install-recommends afl++; }
@@ -25,29 +38,58 @@ build() {
   "$work/tools/sharpfuzz" "$bin/DenseNetGen.Runtime.dll"
 }
 
+# seeds TARGET DIR: the inputs each target starts from: the reference checkpoints and the small tiny_* files
+# (tools/make_fuzz_seeds.py) and tools/make_checkpoint_corpus.py's files of its format, data.pkl of each zip for
+# the unpickler, tiny images for the decoder (tools/make_image_fuzz_seeds.py).
+seeds() {
+  local target=$1 dir=$2 checkpoints
+  # The corpus's files under 200 KB: its real-world training outputs and hostile cases, not its megabyte-sized bombs.
+  mapfile -t checkpoints < <(ls "$repo"/tests/references/checkpoints/*.{pth,safetensors} "$repo"/tests/DenseNetGen.Fuzz/seeds/*.*
+    find "$repo"/tests/references/checkpoints/corpus -type f -size -200k 2>/dev/null)
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  case $target in
+    checkpoint) cp "${checkpoints[@]}" "$dir" ;;
+    safetensors) cp "${checkpoints[@]}" "$dir" && find "$dir" -type f ! -name '*.safetensors' -delete ;;
+    zip | legacy | pickle)
+      for f in "${checkpoints[@]}"; do
+        case $target:$(head -c 2 "$f" | od -An -tx1 | tr -d ' ') in
+          zip:504b) cp "$f" "$dir" ;;
+          pickle:504b) unzip -p "$f" '*/data.pkl' > "$dir/$(basename "$f").data.pkl" ;;
+          legacy:80*) cp "$f" "$dir" ;;
+        esac
+      done
+      ;;
+    image) cp "$repo"/tests/DenseNetGen.Fuzz/seeds/images/* "$dir" ;;
+  esac
+}
+
 case ${1:-} in
   replay)
     [[ -f $bin/DenseNetGen.Fuzz.dll ]] || build
-    dotnet "$bin/DenseNetGen.Fuzz.dll" < "$2"
-    echo "fuzz: no finding (a CheckpointException or a clean read)"
+    dotnet "$bin/DenseNetGen.Fuzz.dll" "$2" < "$3"
+    echo "fuzz: no finding (a documented refusal or a clean read)"
     ;;
   *)
-    seconds=${1:-600}
-    build
-    rm -rf "$work/seeds" "$work/findings"
-    mkdir -p "$work/seeds"
-    cp "$repo"/tests/references/checkpoints/*.pth "$repo"/tests/references/checkpoints/*.safetensors \
-      "$repo"/tests/DenseNetGen.Fuzz/seeds/* "$work/seeds/"
+    target=${1:?usage: tools/fuzz.sh TARGET [EXECS] [SECONDS] (TARGET: $targets)}
+    [[ " $targets " == *" $target "* ]] || { echo "fuzz: unknown target '$target' (one of: $targets)" >&2; exit 2; }
+    execs=${2:-1000000}
+    seconds=${3:-1800}
+    [[ -f $bin/DenseNetGen.Fuzz.dll && ${FUZZ_REBUILD:-1} == 0 ]] || build
+    seeds "$target" "$work/seeds-$target"
+    out=$work/findings-$target
+    rm -rf "$out"
     AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
-      afl-fuzz -V "$seconds" -i "$work/seeds" -o "$work/findings" -t 10000 -m none -- dotnet "$bin/DenseNetGen.Fuzz.dll" \
-      > "$work/afl.log" 2>&1 || { tail -30 "$work/afl.log"; exit 1; }
-    grep -E "execs_done|execs_per_sec|corpus_count|saved_crashes|saved_hangs|bitmap_cvg" "$work/findings/default/fuzzer_stats"
-    found=$(find "$work/findings/default/crashes" "$work/findings/default/hangs" -type f -name 'id:*' | sort)
+      afl-fuzz -E "$execs" -V "$seconds" -i "$work/seeds-$target" -o "$out" -t 10000 -m "$address_limit_mb" \
+      -- dotnet "$bin/DenseNetGen.Fuzz.dll" "$target" > "$work/afl-$target.log" 2>&1 || { tail -30 "$work/afl-$target.log"; exit 1; }
+    stats=$out/default/fuzzer_stats
+    echo "fuzz $target: $(awk -F' *: ' '$1 ~ /^(run_time|execs_done|execs_per_sec|corpus_count|bitmap_cvg|saved_crashes|saved_hangs)$/ { printf "%s=%s ", $1, $2 }' "$stats")"
+    found=$(find "$out/default/crashes" "$out/default/hangs" -type f -name 'id:*' | sort)
     if [[ -n $found ]]; then
-      echo "fuzz: findings (replay each with: tools/fuzz.sh replay FILE):"
+      echo "fuzz: findings (replay each with: tools/fuzz.sh replay $target FILE):"
       echo "$found"
       exit 1
     fi
-    echo "fuzz: no crash or hang in ${seconds} s"
+    echo "fuzz $target: no crash or hang"
     ;;
 esac

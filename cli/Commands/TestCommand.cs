@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using DenseNetGen.Data;
 using DenseNetGen.Inference;
+using DenseNetGen.Labels;
+using DenseNetGen.Zoo;
 
 namespace DenseNetGen.Cli.Commands;
 
@@ -26,7 +28,7 @@ internal static class TestCommand
             if (parsed.GetValue(batch) < 1) throw new UsageException("--batch must be at least 1.");
             if (parsed.GetValue(limit) is < 1) throw new UsageException("--limit must be at least 1.");
             var zooModel = model.ResolveModel(parsed);
-            var dataset = Open(parsed.GetValue(data)!, parsed.GetValue(list));
+            var dataset = ForModel(Open(parsed.GetValue(data)!, parsed.GetValue(list)), zooModel, parsed.GetValue(data)!);
             using var classifier = model.LoadClassifier(zooModel, parsed);
             var result = classifier.Evaluate(dataset, parsed.GetValue(batch), parsed.GetValue(limit), ProgressBar.ForConsole(stderr, Math.Min(dataset.Count, parsed.GetValue(limit) ?? int.MaxValue)));
             Write(stdout, classifier, result);
@@ -42,6 +44,21 @@ internal static class TestCommand
         if (FashionMnistDataset.IsDataset(root.FullName)) return FashionMnistDataset.Open(root.FullName, FashionMnistSplit.Test);
         var val = Path.Combine(root.FullName, "val");
         return ImageFolderDataset.FromDirectory(Directory.Exists(val) ? val : root.FullName);
+    }
+
+    /// <summary>The data set labelled for the model's classes; one that does not fit is a usage error, checked before loading weights.</summary>
+    private static ImageDataset ForModel(ImageDataset dataset, ZooModel zooModel, DirectoryInfo root)
+    {
+        var plan = zooModel.Definition;
+        var names = zooModel.Card.Labels is null ? null : LabelSet.Get(zooModel.Card.Labels, plan.NumClasses);
+        try
+        {
+            return dataset.ForClasses(plan.NumClasses, names);
+        }
+        catch (DatasetMismatchException e)
+        {
+            throw new UsageException($"{root.FullName} does not fit {zooModel.Name}: {e.Message}");
+        }
     }
 
     private static void Write(TextWriter stdout, ImageClassifier classifier, EvaluationResult r)

@@ -49,6 +49,16 @@ public sealed class FashionMnistDataset : ImageDataset
     public override int Count => _labels.Length;
     public override IReadOnlyList<int> Labels => _labels;
 
+    /// <summary>IDX labels carry no names: the model must have exactly as many classes as the labels use.</summary>
+    public override ImageDataset ForClasses(int numClasses, IReadOnlyList<string>? classNames)
+    {
+        int classes = _labels.Length == 0 ? 0 : _labels.Max() + 1;
+        if (classes != numClasses)
+            throw new DatasetMismatchException(
+                $"the IDX data set has {classes} classes but the model has {numClasses}.", classes, numClasses, []);
+        return this;
+    }
+
     public override DecodedImage LoadImage(int index, int channels)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);

@@ -16,6 +16,25 @@ public abstract class ImageDataset
     /// </summary>
     public abstract DecodedImage LoadImage(int index, int channels);
 
+    /// <summary>
+    /// This data set labelled for a model with <paramref name="numClasses"/> classes named <paramref name="classNames"/>
+    /// (index order; null when the model's classes have no names). The base checks that every label is one of the
+    /// model's classes; data sets that know their classes check more.
+    /// </summary>
+    /// <exception cref="DatasetMismatchException">The data set's classes are not the model's.</exception>
+    public virtual ImageDataset ForClasses(int numClasses, IReadOnlyList<string>? classNames)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numClasses);
+        for (int i = 0; i < Count; i++)
+        {
+            if (Labels[i] < 0 || Labels[i] >= numClasses)
+                throw new DatasetMismatchException(
+                    $"image {i} has label {Labels[i]}, but the model's classes are 0 to {numClasses - 1}: the data set is for another model.",
+                    Labels.Max() + 1, numClasses, []);
+        }
+        return this;
+    }
+
     /// <summary>Images [start, start + count) preprocessed into one tensor [count, C, crop, crop].</summary>
     public Tensor LoadBatch(ImagePreprocessor preprocessor, int start, int count)
     {

@@ -33,6 +33,59 @@ public sealed class ImageFolderDataset : ImageDataset
 
     public override DecodedImage LoadImage(int index, int channels) => ImageDecoder.Decode(_paths[index], channels);
 
+    /// <summary>
+    /// Class folders must be as many as the model's classes. When the model's classes have names, each folder must be
+    /// one of them (letters and digits compared, case ignored: "T-shirt_top" is "T-shirt/top"; for ImageNet a synonym
+    /// such as "tench" will do) and the images are labelled by name; folders named as ImageNet's WordNet ids
+    /// (n01440764 …) are taken in sorted order, as mmpretrain does. An annotation file's labels only need to be in range.
+    /// </summary>
+    public override ImageDataset ForClasses(int numClasses, IReadOnlyList<string>? classNames)
+    {
+        if (Classes is null) return base.ForClasses(numClasses, classNames);
+        if (Classes.Count != numClasses)
+            throw new DatasetMismatchException(
+                $"the data set has {Classes.Count} class folders but the model has {numClasses} classes.", Classes.Count, numClasses, []);
+        if (classNames is null || Classes.All(IsWordNetId)) return this;
+
+        var byName = ClassNameIndex(classNames);
+        var classOfFolder = new int[Classes.Count];
+        var unmatched = new List<string>();
+        for (int f = 0; f < Classes.Count; f++)
+        {
+            classOfFolder[f] = byName.TryGetValue(Normalize(Classes[f]), out var c) ? c : -1;
+            if (classOfFolder[f] < 0) unmatched.Add(Classes[f]);
+        }
+        if (unmatched.Count > 0)
+            throw new DatasetMismatchException(
+                $"class folders {Quote(unmatched)} are none of the model's classes ({Quote(classNames)}).", Classes.Count, numClasses, unmatched);
+        if (classOfFolder.Distinct().Count() != classOfFolder.Length)
+            throw new DatasetMismatchException("two class folders name the same class of the model.", Classes.Count, numClasses, []);
+
+        var folders = new string[numClasses];
+        for (int f = 0; f < Classes.Count; f++) folders[classOfFolder[f]] = Classes[f];
+        return new ImageFolderDataset(_paths, [.. _labels.Select(l => classOfFolder[l])], folders);
+    }
+
+    // A name and each of its comma-separated synonyms → class index; names two classes share (ImageNet's two
+    // "crane"s) map to -1, so a folder with that name matches neither.
+    private static Dictionary<string, int> ClassNameIndex(IReadOnlyList<string> classNames)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int c = 0; c < classNames.Count; c++)
+        {
+            foreach (var name in classNames[c].Split(',').Append(classNames[c]).Select(Normalize).Where(n => n.Length > 0).Distinct())
+                index[name] = index.TryGetValue(name, out var other) && other != c ? -1 : c;
+        }
+        return index;
+    }
+
+    private static string Normalize(string name) => string.Concat(name.Where(char.IsAsciiLetterOrDigit)).ToLowerInvariant();
+
+    private static bool IsWordNetId(string folder) => folder.Length == 9 && folder[0] == 'n' && folder[1..].All(char.IsAsciiDigit);
+
+    private static string Quote(IReadOnlyList<string> names) =>
+        string.Join(", ", names.Take(5).Select(n => $"'{n}'")) + (names.Count > 5 ? $" and {names.Count - 5} more" : "");
+
     /// <summary>Reads <paramref name="root"/>/&lt;class&gt;/**/&lt;image&gt; (files sorted within each class).</summary>
     public static ImageFolderDataset FromDirectory(string root)
     {

@@ -23,8 +23,11 @@ public sealed class ImageClassifier : IDisposable
     public DenseNetModel Model { get; }
     public ImagePreprocessor Preprocessor { get; }
 
-    /// <summary>Class names, index order.</summary>
+    /// <summary>Class names, index order ("class 0", "class 1", … when the model's spec names no label set).</summary>
     public IReadOnlyList<string> Labels { get; }
+
+    /// <summary>The model's class names when its spec names a label set, else null.</summary>
+    public IReadOnlyList<string>? ClassNames => Model.ModelCard.Labels is null ? null : Labels;
 
     /// <summary>The top-k classes of an image file (JPEG, PNG, BMP, WebP).</summary>
     public Prediction Predict(string imagePath, int topK = 5) => Predict(Preprocessor.Load(imagePath), topK)[0];
@@ -69,10 +72,12 @@ public sealed class ImageClassifier : IDisposable
     /// tools/test.py. <paramref name="progress"/> receives the number of images done after each batch. Images are
     /// decoded in parallel, one batch ahead of the device.
     /// </summary>
+    /// <exception cref="DatasetMismatchException">The data set's classes are not the model's (<see cref="ImageDataset.ForClasses"/>).</exception>
     public EvaluationResult Evaluate(ImageDataset dataset, int batchSize = 32, int? limit = null, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        dataset = dataset.ForClasses(Model.Plan.NumClasses, ClassNames);
         int count = Math.Min(dataset.Count, limit ?? int.MaxValue);
         int classes = Model.Plan.NumClasses;
         int top1 = 0, top5 = 0;

@@ -1,17 +1,43 @@
 using DenseNetGen.Checkpoints;
+using DenseNetGen.Preprocessing;
 using DenseNetGen.Tests.Nets;
 using SharpFuzz;
 
-// One AFL++ execution per input: read it as a checkpoint file of any format and bind it to OddImageNet, the net
-// the reference checkpoints (the seeds) were written for. A CheckpointException is the documented answer to a bad
-// file; any other exception, a crash or a hang is a finding.
+// One AFL++ target per reader, chosen by the first argument (tools/fuzz.sh TARGET). Each reads one input per
+// execution; the reader's documented refusal (CheckpointException, ImageDecodeException) is the expected answer to
+// a bad input, and anything else (another exception, a crash, a hang, memory past afl-fuzz's -m limit) is a finding.
+var targets = new Dictionary<string, Action<ReadOnlyMemory<byte>>>(StringComparer.Ordinal)
+{
+    // The restricted unpickler alone, with torch's persistent ids, as TorchZipReader calls it on data.pkl.
+    ["pickle"] = bytes =>
+    {
+        var cursor = new ByteCursor(bytes, "fuzz-input", "pickle");
+        PickleReader.Load(cursor, id => TorchStateDict.ParseStorageId(id, cursor));
+    },
+    ["zip"] = bytes => TorchZipReader.Read(bytes, "fuzz-input"),
+    ["legacy"] = bytes => LegacyTorchReader.Read(bytes, "fuzz-input"),
+    ["safetensors"] = bytes => SafetensorsReader.Read(bytes, "fuzz-input"),
+    // Every format by content, then the binder against OddImageNet, the net the reference checkpoints were written for.
+    ["checkpoint"] = bytes => CheckpointBinder.Bind(CheckpointReader.Read(bytes, "fuzz-input"), OddImageNet.Definition),
+    ["image"] = bytes => ImageDecoder.Decode(bytes.Span, 3, "fuzz-input"),
+};
+
+if (args is not [var name] || !targets.TryGetValue(name, out var target))
+{
+    Console.Error.WriteLine($"usage: DenseNetGen.Fuzz TARGET (one of: {string.Join(", ", targets.Keys)}); input on stdin");
+    return 2;
+}
+
 Fuzzer.OutOfProcess.Run(stream =>
 {
+    using var buffer = new MemoryStream();
+    stream.CopyTo(buffer);
     try
     {
-        CheckpointBinder.Bind(stream, "fuzz-input", OddImageNet.Definition);
+        target(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
     }
-    catch (CheckpointException)
+    catch (Exception e) when (e is CheckpointException or ImageDecodeException)
     {
     }
 });
+return 0;
