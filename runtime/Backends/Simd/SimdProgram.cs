@@ -181,15 +181,8 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
         if (plan.FeatureOpCount == op + 1) return null; // features end between the two
         for (int j = op + 2; j < plan.Ops.Count; j++)
         {
-            var (source, destination) = plan.Ops[j] switch
-            {
-                ConvOp o => (o.Source, o.Destination),
-                BatchNormReluOp o => (o.Source, o.Destination),
-                MaxPoolOp o => (o.Source, o.Destination),
-                _ => (-1, -1),
-            };
-            if (source == n.Destination) return null;
-            if (destination == n.Destination) return plan.Ops[j] is BatchNormReluOp ? c : null;
+            if (plan.Ops[j].Reads.Buffer == n.Destination) return null;
+            if (plan.Ops[j].Writes.Buffer == n.Destination) return plan.Ops[j] is BatchNormReluOp ? c : null;
         }
         return c;
     }
