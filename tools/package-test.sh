@@ -2,6 +2,7 @@
 # What a new user does, against the packages `dotnet pack` writes (artifacts/packages), in a scratch folder
 # outside the repository:
 #   1. `dotnet new console`, `dotnet add package DenseNetGen`, drop in a spec, `dotnet run`: the generated class
+#      loads a checkpoint and runs an input (tests/references/package/, tools/make_package_test_files.py) and
 #      prints its parameter count and logits, held to PyTorch's (tests/references/parity/TinyCifarNet.json);
 #      the same program against a reference with one logit changed must fail, so the comparison can fail;
 #   2. a bad spec fails the build with the located DNG error;
@@ -59,11 +60,12 @@ dotnet add package DenseNetGen --version "$version" >/dev/null
 cp "$repo/tools/package-test/Program.cs" Program.cs
 cp "$repo/tests/specs/tiny-cifar.densenet.json" .
 cp "$repo/tests/references/parity/TinyCifarNet.json" pytorch.json
-dotnet run -c Release -- pytorch.json || fail "the generated class does not give PyTorch's logits"
+cp "$repo/tests/references/package/tiny-cifar.safetensors" "$repo/tests/references/package/tiny-cifar.input.f32" .
+dotnet run -c Release -- pytorch.json tiny-cifar.safetensors tiny-cifar.input.f32 || fail "the generated class does not give PyTorch's logits"
 # The same run against a reference whose first logit is off by 90 must fail.
 sed -E 's/"logits":\[\[(-?)/"logits":[[\19/' pytorch.json > changed.json
 cmp -s pytorch.json changed.json && fail "could not change the reference"
-if dotnet run -c Release --no-build -- changed.json | tail -n 1; then fail "a changed reference still passed"; fi
+if dotnet run -c Release --no-build -- changed.json tiny-cifar.safetensors tiny-cifar.input.f32 | tail -n 1; then fail "a changed reference still passed"; fi
 
 step "a bad spec is a located DNG error"
 rm tiny-cifar.densenet.json

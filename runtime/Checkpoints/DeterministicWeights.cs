@@ -9,7 +9,7 @@ namespace DenseNetGen.Checkpoints;
 /// references were made from the Python values, so these must match them bit for bit (every value is
 /// computed in double and rounded once to float).
 /// </summary>
-public static class DeterministicWeights
+internal static class DeterministicWeights
 {
     /// <summary>The values of the parameter or BN buffer <paramref name="name"/>, chosen by its name suffix.</summary>
     public static float[] Values(string name, IReadOnlyList<int> shape)

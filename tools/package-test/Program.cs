@@ -1,11 +1,10 @@
 // The new user's program in tools/package-test.sh: a console project whose only DenseNetGen reference is
-// `dotnet add package DenseNetGen`, with tiny-cifar.densenet.json dropped in. It runs the generated class on the
-// deterministic weights and input of tools/deterministic.py and holds its logits to PyTorch's for the same
-// spec (tests/references/parity/TinyCifarNet.json, passed as the argument). Exit 0 only when the parameter count
-// and every logit match.
+// `dotnet add package DenseNetGen`, with tiny-cifar.densenet.json dropped in. It loads the generated class's weights
+// from a checkpoint file and runs an input read from a file (both written by tools/make_package_test_files.py), and
+// holds its logits to PyTorch's for the same weights and input (tests/references/parity/TinyCifarNet.json).
+// Arguments: REFERENCE.json WEIGHTS.safetensors INPUT.f32. Exit 0 only when the parameter count and every logit match.
 using System.Text.Json;
-using DenseNetGen.Checkpoints;
-using DenseNetGen.Execution;
+using System.Runtime.InteropServices;
 using DenseNetGen.Tests.Nets;
 
 using var reference = JsonDocument.Parse(File.ReadAllBytes(args[0]));
@@ -16,8 +15,9 @@ float[] expected = [.. firstCase.GetProperty("logits").EnumerateArray().SelectMa
 long expectedParameters = pytorch.GetProperty("parameterCount").GetInt64();
 
 Console.WriteLine($"{nameof(TinyCifarNet)}: {TinyCifarNet.ParameterCount:N0} parameters (PyTorch: {expectedParameters:N0})");
-using var net = TinyCifarNet.FromTensors(DeterministicWeights.ForManifest(TinyCifarNet.Definition.Parameters), ComputeDevice.Default);
-var logits = net.Forward(DeterministicWeights.Input(shape[0], shape[1], shape[2], shape[3]), shape[0], shape[2], shape[3]);
+using var net = TinyCifarNet.Load(args[1]);
+float[] input = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(args[2])).ToArray();   // little-endian float32, NCHW
+var logits = net.Forward(input, shape[0], shape[2], shape[3]);
 Console.WriteLine($"logits:  {string.Join(", ", logits.Select(v => v.ToString("0.000000")))}");
 Console.WriteLine($"PyTorch: {string.Join(", ", expected.Select(v => v.ToString("0.000000")))}");
 
