@@ -115,15 +115,5 @@ internal static class SimdProfile
         return times;
     }
 
-    private static double[] Time(int runs, Action run)
-    {
-        var times = new double[runs];
-        for (int i = 0; i < runs; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            run();
-            times[i] = clock.Elapsed.TotalMilliseconds;
-        }
-        return times;
-    }
+    private static double[] Time(int runs, Action run) => QuickCommand.Time(0, runs, run);
 }
