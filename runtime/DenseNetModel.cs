@@ -11,14 +11,14 @@ namespace DenseNetGen;
 /// </summary>
 public abstract class DenseNetModel : IDisposable
 {
-    private readonly IPlanRunner _executor;
+    private readonly PlanExecutor _executor;
 
     protected DenseNetModel(NetworkPlan plan, BoundCheckpoint weights, ComputeDevice device)
     {
         Plan = plan;
         Weights = weights;
         Device = device;
-        _executor = PlanRunner.Create(plan, weights, device);
+        _executor = new PlanExecutor(plan, weights, device);
     }
 
     /// <summary>The generator's plan: buffers, ops, parameter manifest, preprocessing.</summary>

@@ -1,5 +1,3 @@
-using DenseNetGen.Execution;
-
 namespace DenseNetGen.Planning;
 
 /// <summary>Spatial sizes a plan produces for a given input, for tools that describe a network.</summary>
@@ -11,5 +9,5 @@ public static class PlanShapes
     /// </summary>
     /// <exception cref="ArgumentException">The input is too small for the network.</exception>
     public static IReadOnlyList<(int Height, int Width)?> BufferSizes(NetworkPlan plan, int height, int width) =>
-        PlanLayout.Compute(plan, 1, height, width).FinalSizes;
+        PlanGeometry.Compute(plan, 1, height, width).FinalSizes;
 }

@@ -12,7 +12,7 @@ namespace DenseNetGen.Cli.Tests;
 /// </summary>
 public sealed class EmbeddedModelTests
 {
-    private const string FashionMnist = "/usr/share/datasets/fashion-mnist";
+    private static readonly string FashionMnist = RepositoryPaths.FashionMnist;
     private static readonly JsonElement PyTorch = LoadEvaluation();
 
     [Theory]

@@ -8,6 +8,9 @@ internal static class RepositoryPaths
     /// <summary>A folder under tests/references.</summary>
     public static string References(string folder) => Path.Combine(Root, "tests", "references", folder);
 
+    /// <summary>samples/fashion-mnist: the committed Fashion-MNIST test split (IDX, gzipped) and sample PNGs.</summary>
+    public static string FashionMnist => Path.Combine(Root, "samples", "fashion-mnist");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

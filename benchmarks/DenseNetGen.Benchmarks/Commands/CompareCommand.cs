@@ -4,6 +4,7 @@ using System.Text.Json;
 using DenseNetGen.Backends.Simd;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
+using DenseNetGen.Planning;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -130,10 +131,10 @@ internal static class CompareCommand
         var plan = network.Definition;
         int size = plan.InputSize;
         var input = DeterministicWeights.Input(batch, plan.InChannels, size, size);
-        using var runner = PlanRunner.Create(plan, checkpoint, device);
+        using var runner = new PlanExecutor(plan, checkpoint, device);
         ProcessMemory.Reset();
         var times = TimeBlock(() => runner.Run(input, batch, size, size, featuresOnly: false), settings);
-        long? activations = runner is SimdExecutor simd ? simd.ActivationBytes(batch, size, size) : null;
+        long? activations = runner.Prepared is SimdNetwork simd ? simd.ActivationBytes(PlanGeometry.Compute(plan, batch, size, size)) : null;
         return new CompareRow(plan.Name, batch, $"DenseNetGen {Name(device.Kind)}", times, ProcessMemory.PeakAboveBaseline(), activations);
     }
 

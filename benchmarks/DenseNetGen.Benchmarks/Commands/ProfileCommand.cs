@@ -4,14 +4,13 @@ using DenseNetGen.Backends.Simd;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
 using DenseNetGen.Planning;
-using DenseNetGen.Kernels;
 
 namespace DenseNetGen.Benchmarks.Commands;
 
 /// <summary>
 /// Where a forward pass spends its time: the plan's ops launched one at a time with a sync after each, summed by
 /// kind (conv 1x1+bn, conv 3x3, bn-relu with each pool, max pool), with GFLOP/s for the convolutions. This is how
-/// the per-backend kernel choices in runtime/Kernels/KernelSet.cs are made; the per-op syncs make the sum larger
+/// the kernel choices of a backend (e.g. runtime/Backends/Ilgpu/KernelSets/CpuKernelSet.cs) are made; the per-op syncs make the sum larger
 /// than a real forward, which the last line gives for comparison.
 /// </summary>
 internal static class ProfileCommand
@@ -33,7 +32,7 @@ internal static class ProfileCommand
             Console.WriteLine($"device: {target.Description}; load average {BenchOptions.LoadAverage()}");
             foreach (var network in BenchNetwork.Select(parsed.GetValue(models), [BenchNetwork.Zoo.First(n => n.Definition.Name == "DenseNet121")]))
             {
-                if (target.Pool is { } pool) SimdProfile.Run(network, pool, target.Gate, images, count, parsed.GetValue(onnx));
+                if (target.Backend is SimdBackend) SimdProfile.Run(network, target, images, count, parsed.GetValue(onnx));
                 else Profile(network, target, count);
             }
             return 0;
@@ -47,14 +46,14 @@ internal static class ProfileCommand
         int size = plan.InputSize;
         var checkpoint = CheckpointBinder.Bind(DeterministicWeights.ForManifest(plan.Parameters), plan);
         var input = DeterministicWeights.Input(1, plan.InChannels, size, size);
-        var layout = PlanLayout.Compute(plan, 1, size, size);
-        var kinds = Enumerable.Range(0, plan.Ops.Count).Select(i => Kind(plan.Ops[i], layout.Convs[i])).ToArray();
+        var geometry = PlanGeometry.Compute(plan, 1, size, size);
+        var kinds = Enumerable.Range(0, plan.Ops.Count).Select(i => Kind(plan.Ops[i], geometry.Ops[i])).ToArray();
         var flops = new Dictionary<string, double>();
         for (int i = 0; i < plan.Ops.Count; i++)
-            if (plan.Ops[i] is ConvOp) flops[kinds[i]] = flops.GetValueOrDefault(kinds[i]) + 2.0 * layout.Convs[i].MultiplyAdds;
+            if (plan.Ops[i] is ConvOp c)
+                flops[kinds[i]] = flops.GetValueOrDefault(kinds[i]) + 2.0 * c.OutChannels * geometry.Ops[i].OutHeight * geometry.Ops[i].OutWidth * c.InChannels * c.Kernel * c.Kernel;
 
         using var executor = new PlanExecutor(plan, checkpoint, device);
-        var stream = device.Accelerator.DefaultStream;
         var times = new Dictionary<string, List<double>>();
         for (int round = 0; round <= rounds; round++)
         {
@@ -62,7 +61,6 @@ internal static class ProfileCommand
             var clock = Stopwatch.StartNew(); // the first op's time includes copying the input
             executor.Trace(input, 1, size, size, i =>
             {
-                stream.Synchronize();
                 sums[kinds[i]] = sums.GetValueOrDefault(kinds[i]) + clock.Elapsed.TotalMilliseconds;
                 clock.Restart();
             });
@@ -89,9 +87,9 @@ internal static class ProfileCommand
         Console.WriteLine($"  {"forward (one sync)",-24}{QuickCommand.Median(forwards),9:0.0}");
     }
 
-    private static string Kind(PlanOp op, ConvGeometry g) => op switch
+    private static string Kind(PlanOp op, OpShape shape) => op switch
     {
-        ConvOp c => $"conv{c.Kernel}x{c.Kernel}" + (c.FoldedNorm is not null ? "+bn" : "") + (g.OutPixels == 1 ? " (classifier)" : ""),
+        ConvOp c => $"conv{c.Kernel}x{c.Kernel}" + (c.FoldedNorm is not null ? "+bn" : "") + (shape.OutHeight * shape.OutWidth == 1 ? " (classifier)" : ""),
         BatchNormReluOp n => $"bn-relu {n.Pool}",
         MaxPoolOp => "maxpool",
         _ => throw new NotSupportedException(op.ToString()),

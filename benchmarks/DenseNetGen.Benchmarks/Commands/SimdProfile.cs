@@ -15,27 +15,36 @@ namespace DenseNetGen.Benchmarks.Commands;
 /// </summary>
 internal static class SimdProfile
 {
-    public static void Run(BenchNetwork network, WorkerPool pool, Lock gate, int batch, int rounds, FileInfo? onnx)
+    public static void Run(BenchNetwork network, ComputeDevice device, int batch, int rounds, FileInfo? onnx)
     {
         var plan = network.Definition;
         int size = plan.InputSize;
+        var backend = (SimdBackend)device.Backend;
+        var clock = Stopwatch.StartNew();
         var checkpoint = CheckpointBinder.Bind(DeterministicWeights.ForManifest(plan.Parameters), plan);
         var input = DeterministicWeights.Input(batch, plan.InChannels, size, size);
-        var layout = PlanLayout.Compute(plan, batch, size, size);
-        var clock = Stopwatch.StartNew();
-        using var executor = new SimdExecutor(plan, checkpoint, pool, gate);
-        executor.Run(input, batch, size, size, featuresOnly: false);
+        var geometry = PlanGeometry.Compute(plan, batch, size, size);
+        using var prepared = (SimdNetwork)backend.Prepare(plan, checkpoint);
+        int[] read = [plan.OutputBuffer];
+        void Forward() => prepared.Run(input, geometry, plan.Ops.Count, read, null);
+        Forward();
         double firstMs = clock.Elapsed.TotalMilliseconds;
-        var steps = executor.Program.Steps;
+        var steps = prepared.Steps;
+        var stepOfLastOp = new int[plan.Ops.Count];
+        Array.Fill(stepOfLastOp, -1);
+        for (int s = 0; s < steps.Count; s++) stepOfLastOp[steps[s].LastOp] = s;
 
         var flops = new Dictionary<string, double>();
         foreach (var step in steps)
             for (int op = step.FirstOp; op <= step.LastOp; op++)
-                if (plan.Ops[op] is ConvOp)
-                    flops[step.Kind] = flops.GetValueOrDefault(step.Kind) + 2.0 * layout.Convs[op].MultiplyAdds;
+                if (plan.Ops[op] is ConvOp c)
+                {
+                    var g = geometry.Ops[op];
+                    flops[step.Kind] = flops.GetValueOrDefault(step.Kind) + 2.0 * batch * g.OutHeight * g.OutWidth * c.OutChannels * c.InChannels * c.Kernel * c.Kernel;
+                }
 
         // One thread: the steps all run on this thread, so its CPU time is their time without the other tenants' share.
-        bool cpuClock = pool.Threads == 1;
+        bool cpuClock = backend.Threads == 1;
         Func<double> now = cpuClock ? ThreadClock.Milliseconds : () => clock.Elapsed.TotalMilliseconds;
         var times = new Dictionary<string, List<double>>();
         for (int round = 0; round < rounds; round++)
@@ -43,8 +52,10 @@ internal static class SimdProfile
             var sums = new Dictionary<string, double>();
             clock.Restart();
             double last = now();
-            executor.Trace(input, batch, size, size, s =>
+            prepared.Run(input, geometry, plan.Ops.Count, read, op =>
             {
+                int s = stepOfLastOp[op];
+                if (s < 0) return;
                 double t = now();
                 sums[steps[s].Kind] = sums.GetValueOrDefault(steps[s].Kind) + t - last;
                 last = t;
@@ -53,12 +64,12 @@ internal static class SimdProfile
                 (times.TryGetValue(kind, out var list) ? list : times[kind] = []).Add(ms);
         }
 
-        var forwards = Time(rounds, () => executor.Run(input, batch, size, size, featuresOnly: false));
-        var forwardsCpu = CpuTime(rounds, () => executor.Run(input, batch, size, size, featuresOnly: false));
+        var forwards = Time(rounds, () => Forward());
+        var forwardsCpu = CpuTime(rounds, () => Forward());
         double forward = QuickCommand.Median(forwards);
-        double peak = 205.0 * pool.Threads;
-        Console.WriteLine($"{plan.Name} {batch}x{plan.InChannels}x{size}x{size}, {executor.Description}, median of {rounds} rounds; " +
-            $"activations {executor.ActivationBytes(batch, size, size) / 1e6:0.0} MB; load to first result {firstMs:0} ms");
+        double peak = 205.0 * backend.Threads;
+        Console.WriteLine($"{plan.Name} {batch}x{plan.InChannels}x{size}x{size}, {device.Description}, median of {rounds} rounds; " +
+            $"activations {prepared.ActivationBytes(geometry) / 1e6:0.0} MB; load to first result {firstMs:0} ms");
         Console.WriteLine($"  {"step kind",-36}{(cpuClock ? "cpu ms" : "ms"),9}{"GFLOP/s",10}{"% of peak",11}");
         foreach (var (kind, list) in times.OrderByDescending(t => QuickCommand.Median(t.Value)))
         {
@@ -71,7 +82,7 @@ internal static class SimdProfile
 
         if (onnx is null) return;
         if (!onnx.Exists) throw new FileNotFoundException($"ONNX file not found: {onnx.FullName} (make it with tools/export_onnx.py)");
-        using var options = new SessionOptions { IntraOpNumThreads = pool.Threads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        using var options = new SessionOptions { IntraOpNumThreads = backend.Threads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         using var session = new InferenceSession(onnx.FullName, options);
         var feeds = new[] { NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.First(), new DenseTensor<float>(input, [batch, plan.InChannels, size, size])) };
         // ONNX Runtime's workers spin ~40 ms after each run: pause, then one untimed call, before each timed block.
@@ -80,9 +91,9 @@ internal static class SimdProfile
         var ort = Time(rounds, () => { using var r = session.Run(feeds); });
         var ortCpu = CpuTime(rounds, () => { using var r = session.Run(feeds); });
         Thread.Sleep(100);
-        executor.Run(input, batch, size, size, featuresOnly: false);
-        var again = Time(rounds, () => executor.Run(input, batch, size, size, featuresOnly: false));
-        var againCpu = CpuTime(rounds, () => executor.Run(input, batch, size, size, featuresOnly: false));
+        Forward();
+        var again = Time(rounds, () => Forward());
+        var againCpu = CpuTime(rounds, () => Forward());
         double ortMedian = QuickCommand.Median(ort), ours = QuickCommand.Median(again);
         Console.WriteLine($"  ONNX Runtime {ortMedian:0.00} ms (min {ort.Min():0.00}); this backend again {ours:0.00} ms (min {again.Min():0.00}); ratio {ours / ortMedian:0.00}x");
         if (cpuClock)

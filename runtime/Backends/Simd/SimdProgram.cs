@@ -1,7 +1,6 @@
 using DenseNetGen.Backends.Simd.Gemm;
 using DenseNetGen.Backends.Simd.Ops;
 using DenseNetGen.Checkpoints;
-using DenseNetGen.Execution;
 using DenseNetGen.Planning;
 
 namespace DenseNetGen.Backends.Simd;
@@ -40,11 +39,11 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
 
     public long ScratchBytes => _scratch.Bytes;
 
-    public long ActivationBytes(int batch, int height, int width) => GetShape(batch, height, width, bind: false).Memory.TotalBytes;
+    public long ActivationBytes(PlanGeometry geometry) => GetShape(geometry, bind: false).Memory.TotalBytes;
 
-    public void Run(ReadOnlySpan<float> input, int batch, int height, int width, int opCount, Action<int>? afterStep)
+    public void Run(ReadOnlySpan<float> input, PlanGeometry geometry, int opCount, Action<int>? afterStep)
     {
-        var shape = GetShape(batch, height, width, bind: true);
+        var shape = GetShape(geometry, bind: true);
         fixed (float* source = input)
         {
             shape.Reorder!.Source = source;
@@ -59,13 +58,13 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
     }
 
     /// <summary>A buffer as NCHW [batch][Channels][h][w], at its final spatial size.</summary>
-    public float[] Read(int buffer, int batch, int height, int width)
+    public float[] Read(int buffer, PlanGeometry geometry)
     {
-        var shape = GetShape(batch, height, width, bind: true);
-        var (h, w) = shape.Layout.FinalSizes[buffer]
+        var shape = GetShape(geometry, bind: true);
+        var (h, w) = geometry.FinalSizes[buffer]
             ?? throw new InvalidOperationException($"{_plan.Name}: no op writes the result buffer '{_plan.Buffers[buffer].Name}'.");
-        int channels = _plan.Buffers[buffer].Channels, pixels = h * w;
-        var result = new float[(long)batch * channels * pixels];
+        int batch = geometry.Batch, channels = _plan.Buffers[buffer].Channels, pixels = h * w;
+        var result = new float[geometry.ResultLength(_plan, buffer)];
         float* source = shape.Pointers![buffer];
         long block = (long)pixels * Blocked.Lanes, image = block * Blocked.Blocks(channels);
         for (int n = 0; n < batch; n++)
@@ -82,25 +81,26 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
         _arena.Dispose();
     }
 
-    private Shape GetShape(int batch, int height, int width, bool bind)
+    private Shape GetShape(PlanGeometry geometry, bool bind)
     {
-        if (!_shapes.TryGetValue((batch, height, width), out var shape))
+        var key = (geometry.Batch, geometry.Height, geometry.Width);
+        if (!_shapes.TryGetValue(key, out var shape))
         {
-            var layout = PlanLayout.Compute(_plan, batch, height, width);
             var sizes = new long[_plan.Buffers.Count];
             for (int b = 0; b < sizes.Length; b++)
-                sizes[b] = layout.BufferElements[b] / _plan.Buffers[b].Channels * Blocked.Round(_plan.Buffers[b].Channels);
+                sizes[b] = geometry.BufferElements[b] / _plan.Buffers[b].Channels * Blocked.Round(_plan.Buffers[b].Channels);
             var touches = new List<(int[], int)> { ([], 0) };
             touches.AddRange(_steps.Select(s => (new[] { s.Source }, s.Destination)));
             var memory = MemoryPlan.Compute(sizes, touches, [_plan.FeatureBuffer, _plan.OutputBuffer]);
-            _shapes[(batch, height, width)] = shape = new Shape(layout, memory);
+            _shapes[key] = shape = new Shape(geometry, memory);
         }
-        if (bind && shape.Ops is null) Bind(shape, batch, height, width);
+        if (bind && shape.Ops is null) Bind(shape);
         return shape;
     }
 
-    private void Bind(Shape shape, int batch, int height, int width)
+    private void Bind(Shape shape)
     {
+        var geometry = shape.Geometry;
         if (_arena.Length < shape.Memory.TotalFloats)
         {
             _arena.Dispose();
@@ -110,10 +110,10 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
         var pointers = new float*[_plan.Buffers.Count];
         for (int b = 0; b < pointers.Length; b++)
             pointers[b] = shape.Memory.Offsets[b] < 0 ? null : _arena.Pointer + shape.Memory.Offsets[b];
-        var binding = new StepBinding(shape.Layout, _plan, pointers, _scratch.Pointer, _scratchPerWorker, _pool.Threads);
+        var binding = new StepBinding(geometry, _plan, pointers, _scratch.Pointer, _scratchPerWorker, _pool.Threads);
         var ops = new ISimdOp[_steps.Length];
         for (int s = 0; s < ops.Length; s++) ops[s] = _steps[s].Bind(binding);
-        shape.Bound(ops, new InputReorderOp(batch, _plan.InChannels, height, width, pointers[0]), pointers);
+        shape.Bound(ops, new InputReorderOp(geometry.Batch, _plan.InChannels, geometry.Height, geometry.Width, pointers[0]), pointers);
     }
 
     private static SimdStep[] Compile(NetworkPlan plan, BoundCheckpoint weights)
@@ -194,9 +194,9 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
         return c;
     }
 
-    private sealed class Shape(PlanLayout layout, MemoryPlan memory)
+    private sealed class Shape(PlanGeometry geometry, MemoryPlan memory)
     {
-        public PlanLayout Layout => layout;
+        public PlanGeometry Geometry => geometry;
         public MemoryPlan Memory => memory;
         public ISimdOp[]? Ops { get; private set; }
         public InputReorderOp? Reorder { get; private set; }
@@ -225,7 +225,7 @@ internal interface ISimdProgram : IDisposable
     IReadOnlyList<SimdStep> Steps { get; }
     long WeightBytes { get; }
     long ScratchBytes { get; }
-    long ActivationBytes(int batch, int height, int width);
-    void Run(ReadOnlySpan<float> input, int batch, int height, int width, int opCount, Action<int>? afterStep);
-    float[] Read(int buffer, int batch, int height, int width);
+    long ActivationBytes(PlanGeometry geometry);
+    void Run(ReadOnlySpan<float> input, PlanGeometry geometry, int opCount, Action<int>? afterStep);
+    float[] Read(int buffer, PlanGeometry geometry);
 }

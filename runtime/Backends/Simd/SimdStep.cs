@@ -1,7 +1,6 @@
 using DenseNetGen.Backends.Simd.Gemm;
 using DenseNetGen.Backends.Simd.Kernels;
 using DenseNetGen.Backends.Simd.Ops;
-using DenseNetGen.Execution;
 using DenseNetGen.Planning;
 
 namespace DenseNetGen.Backends.Simd;
@@ -40,9 +39,10 @@ internal abstract unsafe class SimdStep : IDisposable
 }
 
 /// <summary>What a step needs to bind: the shape's layout, the buffer pointers and the scratch.</summary>
-internal readonly unsafe ref struct StepBinding(PlanLayout layout, NetworkPlan plan, float*[] buffers, float* scratch, long scratchPerWorker, int threads)
+internal readonly unsafe ref struct StepBinding(PlanGeometry geometry, NetworkPlan plan, float*[] buffers, float* scratch, long scratchPerWorker, int threads)
 {
-    public PlanLayout Layout => layout;
+    public PlanGeometry Geometry => geometry;
+    public int Batch => geometry.Batch;
     public NetworkPlan Plan => plan;
     public float* Buffer(int index) => buffers[index];
     public int Capacity(int index) => plan.Buffers[index].Channels;
@@ -61,11 +61,10 @@ internal sealed unsafe class PointwiseStep<TVec>(int firstOp, int lastOp, int so
 
     public override ISimdOp Bind(in StepBinding b)
     {
-        var pool = b.Layout.Pools[FirstOp];
-        var conv = b.Layout.Convs[LastOp];
-        int inHeight = FirstOp != LastOp ? pool.InHeight : conv.InHeight, inWidth = FirstOp != LastOp ? pool.InWidth : conv.InWidth;
-        return new PointwiseConvOp<TVec>(weights, average2x2, relu, conv.Batch,
-            b.Buffer(Source), b.Capacity(Source), inHeight, inWidth,
+        var first = b.Geometry.Ops[FirstOp];
+        var conv = b.Geometry.Ops[LastOp];
+        return new PointwiseConvOp<TVec>(weights, average2x2, relu, b.Batch,
+            b.Buffer(Source), b.Capacity(Source), first.InHeight, first.InWidth,
             b.Buffer(Destination), b.Capacity(Destination), conv.OutHeight, conv.OutWidth,
             b.Scratch, b.ScratchPerWorker, b.Threads);
     }
@@ -84,10 +83,10 @@ internal sealed unsafe class NormStep(int op, BatchNormReluOp n, float[] scale, 
 
     public override ISimdOp Bind(in StepBinding b)
     {
-        var g = b.Layout.Pools[FirstOp];
-        return new NormReluPoolOp(_scale.Pointer, _shift.Pointer, n.Channels, g.Batch,
+        var g = b.Geometry.Ops[FirstOp];
+        return new NormReluPoolOp(_scale.Pointer, _shift.Pointer, n.Channels, b.Batch,
             b.Buffer(Source), b.Capacity(Source), n.SourceChannelOffset, g.InHeight, g.InWidth,
-            b.Buffer(Destination), b.Capacity(Destination), g.OutHeight, g.OutWidth, g.WindowHeight == 1 && g.WindowWidth == 1 ? 1 : Math.Max(g.WindowHeight, g.WindowWidth), g.Stride);
+            b.Buffer(Destination), b.Capacity(Destination), g.OutHeight, g.OutWidth, Math.Max(g.Window.Height, g.Window.Width), g.Window.StrideY);
     }
 
     public override void Dispose()
@@ -108,8 +107,8 @@ internal sealed unsafe class ConvStep<TVec>(int op, ConvOp c, FoldedConv folded)
 
     public override ISimdOp Bind(in StepBinding b)
     {
-        var g = b.Layout.Convs[FirstOp];
-        var shape = new ConvShape(g.Batch, g.InHeight, g.InWidth, b.Capacity(Source), c.SourceChannelOffset, c.InChannels,
+        var g = b.Geometry.Ops[FirstOp];
+        var shape = new ConvShape(b.Batch, g.InHeight, g.InWidth, b.Capacity(Source), c.SourceChannelOffset, c.InChannels,
             b.Capacity(Destination), c.DestinationChannelOffset, c.OutChannels, c.Kernel, c.Stride, c.Padding);
         return new DirectConv<TVec>(shape, b.Buffer(Source), b.Buffer(Destination), _weights, [], [], c.Relu);
     }
@@ -122,8 +121,8 @@ internal sealed unsafe class MaxPoolStep<TVec>(int op, MaxPoolOp m) : SimdStep(o
 
     public override ISimdOp Bind(in StepBinding b)
     {
-        var g = b.Layout.Pools[FirstOp];
-        var shape = new ConvShape(g.Batch, g.InHeight, g.InWidth, b.Capacity(Source), 0, m.Channels,
+        var g = b.Geometry.Ops[FirstOp];
+        var shape = new ConvShape(b.Batch, g.InHeight, g.InWidth, b.Capacity(Source), 0, m.Channels,
             b.Capacity(Destination), 0, m.Channels, m.Kernel, m.Stride, m.Padding);
         return new MaxPool<TVec>(shape, b.Buffer(Source), b.Buffer(Destination));
     }

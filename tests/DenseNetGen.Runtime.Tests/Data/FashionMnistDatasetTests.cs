@@ -2,13 +2,12 @@ using System.IO.Compression;
 using DenseNetGen.Data;
 using DenseNetGen.Planning;
 using DenseNetGen.Preprocessing;
-using DenseNetGen.Runtime.Tests.Preprocessing;
 
 namespace DenseNetGen.Runtime.Tests.Data;
 
 public sealed class FashionMnistDatasetTests
 {
-    private const string DatasetDirectory = "/usr/share/datasets/fashion-mnist";
+    private static readonly string DatasetDirectory = RepositoryPaths.FashionMnist;
 
     private static readonly Lazy<FashionMnistDataset> Test = new(() => FashionMnistDataset.Open(DatasetDirectory, FashionMnistSplit.Test));
 
@@ -25,12 +24,22 @@ public sealed class FashionMnistDatasetTests
     }
 
     [Fact]
-    public void The_train_split_has_60000_images()
+    public void The_train_split_reads_the_train_files()
     {
-        var train = FashionMnistDataset.Open(DatasetDirectory, FashionMnistSplit.Train);
+        // Only the test split is committed; a small gzipped train split written here stands in for the 60,000 images.
+        using var temp = new TempDirectory();
+        byte[] pixels = [.. Enumerable.Range(0, 3 * 2 * 2).Select(i => (byte)(10 * i))];
+        Gzip(Path.Combine(temp.Path, "train-images-idx3-ubyte.gz"), [0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 2, .. pixels]);
+        Gzip(Path.Combine(temp.Path, "train-labels-idx1-ubyte.gz"), [0, 0, 8, 1, 0, 0, 0, 3, 4, 0, 7]);
 
-        Assert.Equal(60000, train.Count);
-        Assert.All(train.Labels.GroupBy(l => l), g => Assert.Equal(6000, g.Count()));
+        var train = FashionMnistDataset.Open(temp.Path, FashionMnistSplit.Train);
+
+        Assert.True(FashionMnistDataset.IsDataset(temp.Path));
+        Assert.Equal(new[] { 4, 0, 7 }, train.Labels);
+        Assert.Equal((2, 2), (train.Width, train.Height));
+        Assert.Equal(pixels[8..12], train.LoadImage(2, 1).Pixels);
+        var e = Assert.Throws<FileNotFoundException>(() => FashionMnistDataset.Open(temp.Path, FashionMnistSplit.Test));
+        Assert.Contains("'t10k-images-idx3-ubyte.gz'", e.Message);
     }
 
     [Theory]
@@ -41,7 +50,7 @@ public sealed class FashionMnistDatasetTests
     [InlineData("dress.png", 13, 3)]
     public void Committed_samples_are_the_test_images_they_are_named_for(string file, int index, int label)
     {
-        var sample = ImageDecoder.Decode(Path.Combine(SampleDirectory, file), 1);
+        var sample = ImageDecoder.Decode(Path.Combine(DatasetDirectory, file), 1);
 
         Assert.Equal(label, Test.Value.Labels[index]);
         Assert.Equal(Test.Value.LoadImage(index, 1).Pixels, sample.Pixels);
@@ -105,13 +114,16 @@ public sealed class FashionMnistDatasetTests
         Assert.Contains("10000 images", e.Message);
     }
 
-    private static string SampleDirectory =>
-        Path.GetFullPath(Path.Combine(ReferenceImages.Directory, "..", "..", "..", "samples", "fashion-mnist"));
-
     private static void Gunzip(string source, string destination)
     {
         using var input = new GZipStream(File.OpenRead(source), CompressionMode.Decompress);
         using var output = File.Create(destination);
         input.CopyTo(output);
+    }
+
+    private static void Gzip(string destination, byte[] content)
+    {
+        using var output = new GZipStream(File.Create(destination), CompressionLevel.Optimal);
+        output.Write(content);
     }
 }

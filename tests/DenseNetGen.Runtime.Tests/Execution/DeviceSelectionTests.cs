@@ -1,3 +1,4 @@
+using DenseNetGen.Backends.Ilgpu;
 using DenseNetGen.Execution;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Runtime.Tests.Kernels;

@@ -19,7 +19,7 @@ public class PlanExecutorTests
     public void HeadGivesLogitsAndFeaturesOnlyGivesPooledFeatures()
     {
         var reference = KernelReference.Load("head_linear");
-        using var executor = PlanRunner.Create(HeadPlan(), Weights(reference), TestDevice.Device);
+        using var executor = new PlanExecutor(HeadPlan(), Weights(reference), TestDevice.Device);
 
         ParityAssert.Close(reference["output"].Data, Run(executor, reference["input"]), "logits [3 × 7]");
         ParityAssert.Close(reference["features"].Data, Run(executor, reference["input"], featuresOnly: true), "features [3 × 20]");
@@ -31,13 +31,13 @@ public class PlanExecutorTests
         var reference = KernelReference.Load("conv7x7_s2_p3_folded_relu");
         var plan = Plan([new("input", 3), new("stem", 8)],
             [new ConvOp(0, 0, 3, 1, 0, 8, 7, 2, 3, "conv.weight", null, "bn", true)], outputBuffer: 1);
-        using var executor = PlanRunner.Create(plan, Weights(reference), TestDevice.Device);
+        using var executor = new PlanExecutor(plan, Weights(reference), TestDevice.Device);
 
         // 13x15, then a larger 21x18 (buffers grow), then a smaller 5x6 and the first again (buffers reused).
         foreach (var suffix in new[] { "", "2", "3", "" })
             ParityAssert.Close(reference["output" + suffix].Data, Run(executor, reference["input" + suffix]), "output" + suffix);
 
-        using var fresh = PlanRunner.Create(plan, Weights(reference), TestDevice.Device);
+        using var fresh = new PlanExecutor(plan, Weights(reference), TestDevice.Device);
         Assert.Equal(Run(fresh, reference["input3"]), Run(executor, reference["input3"]));
     }
 
@@ -47,7 +47,7 @@ public class PlanExecutorTests
         var reference = KernelReference.Load("bn_relu_avg2x2");
         var plan = Plan([new("input", 4), new("norm", 4)],
             [new BatchNormReluOp(0, 0, 4, 1, "norm", PoolKind.Average2x2)], outputBuffer: 1);
-        using var executor = PlanRunner.Create(plan, Weights(reference), TestDevice.Device);
+        using var executor = new PlanExecutor(plan, Weights(reference), TestDevice.Device);
 
         var error = Assert.Throws<ArgumentException>(() => executor.Run(new float[2 * 4 * 1 * 5], 2, 1, 5, featuresOnly: false));
 
@@ -63,7 +63,7 @@ public class PlanExecutorTests
         var plan = Plan([new("input", 20), new("logits", 7)],
             [new ConvOp(0, 0, 20, 1, 0, 7, 1, 1, 0, "classifier.weight", "head.bias", null, false)], outputBuffer: 1);
 
-        var error = Assert.Throws<DenseNetGen.Checkpoints.CheckpointException>(() => PlanRunner.Create(plan, Weights(reference), TestDevice.Device));
+        var error = Assert.Throws<DenseNetGen.Checkpoints.CheckpointException>(() => new PlanExecutor(plan, Weights(reference), TestDevice.Device));
 
         Assert.Equal("head.bias", error.Key);
     }
@@ -72,7 +72,7 @@ public class PlanExecutorTests
     public void WrongInputLengthIsRejected()
     {
         var reference = KernelReference.Load("head_linear");
-        using var executor = PlanRunner.Create(HeadPlan(), Weights(reference), TestDevice.Device);
+        using var executor = new PlanExecutor(HeadPlan(), Weights(reference), TestDevice.Device);
 
         Assert.Throws<ArgumentException>(() => executor.Run(new float[10], 1, 3, 5, featuresOnly: false));
     }

@@ -17,7 +17,7 @@ public class ConvKernelTests
         var plan = Plan([new("input", inChannels), new("output", outChannels)],
             [new ConvOp(0, 0, inChannels, 1, 0, outChannels, kernel, stride, padding, "conv.weight", bias ? "conv.bias" : null, fold ? "bn" : null, relu)],
             outputBuffer: 1);
-        using var executor = PlanRunner.Create(plan, Weights(reference), TestDevice.Device);
+        using var executor = new PlanExecutor(plan, Weights(reference), TestDevice.Device);
 
         ParityAssert.Close(reference["output"].Data, Run(executor, reference["input"]), name);
     }
@@ -32,7 +32,7 @@ public class ConvKernelTests
                 new ConvOp(0, 2, 5, 1, 3, 4, 3, 1, 1, "b.weight", null, null, false),
             ],
             outputBuffer: 1);
-        using var executor = PlanRunner.Create(plan, Weights(reference), TestDevice.Device);
+        using var executor = new PlanExecutor(plan, Weights(reference), TestDevice.Device);
 
         var block = Run(executor, reference["input"]);
 

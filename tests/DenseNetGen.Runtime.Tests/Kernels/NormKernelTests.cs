@@ -15,7 +15,7 @@ public class NormKernelTests
         var reference = KernelReference.Load(name);
         var plan = Plan([new("input", inputChannels), new("norm", channels)],
             [new BatchNormReluOp(0, offset, channels, 1, "norm", pool)], outputBuffer: 1);
-        using var executor = PlanRunner.Create(plan, Weights(reference), TestDevice.Device);
+        using var executor = new PlanExecutor(plan, Weights(reference), TestDevice.Device);
 
         ParityAssert.Close(reference["output"].Data, Run(executor, reference["input"]), name);
     }
@@ -25,7 +25,7 @@ public class NormKernelTests
     {
         var reference = KernelReference.Load("maxpool3x3_s2_p1");
         var plan = Plan([new("input", 3), new("pooled", 3)], [new MaxPoolOp(0, 3, 1, 3, 2, 1)], outputBuffer: 1);
-        using var executor = PlanRunner.Create(plan, Weights(reference), TestDevice.Device);
+        using var executor = new PlanExecutor(plan, Weights(reference), TestDevice.Device);
 
         ParityAssert.Close(reference["output"].Data, Run(executor, reference["input"]), "maxpool");
     }

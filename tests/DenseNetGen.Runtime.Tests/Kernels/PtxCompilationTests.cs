@@ -1,4 +1,4 @@
-using DenseNetGen.Kernels;
+using DenseNetGen.Backends.Ilgpu.KernelSets;
 using ILGPU;
 using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.PTX;
@@ -13,13 +13,13 @@ namespace DenseNetGen.Runtime.Tests.Kernels;
 /// </summary>
 public sealed class PtxCompilationTests
 {
-    public static TheoryData<string> KernelNames() => [.. KernelSet.Kernels.Select(k => k.Method.Name)];
+    public static TheoryData<string> KernelNames() => [.. KernelSetRegistry.AllKernels.Select(k => k.Method.Name)];
 
     [Theory]
     [MemberData(nameof(KernelNames))]
     public void KernelCompilesToPtxForSm80(string name)
     {
-        var kernel = KernelSet.Kernels.Single(k => k.Method.Name == name);
+        var kernel = KernelSetRegistry.AllKernels.Single(k => k.Method.Name == name);
         using var context = Context.Create(builder => builder.Cuda());
         var sm80 = CudaArchitecture.SM_80;
         using var backend = new PTXBackend(context, new CudaCapabilityContext(sm80), sm80, CudaInstructionSet.ISA_70, nvvmAPI: null);

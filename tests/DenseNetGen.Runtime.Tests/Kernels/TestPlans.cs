@@ -16,7 +16,7 @@ internal static class TestPlans
     public static BoundCheckpoint Weights(KernelReference reference) =>
         new(reference.Tensors, reference.Name + ".json", "json", "canonical");
 
-    public static float[] Run(IPlanRunner executor, Tensor input, bool featuresOnly = false) =>
+    public static float[] Run(PlanExecutor executor, Tensor input, bool featuresOnly = false) =>
         executor.Run(input.Data, input.Shape[0], input.Shape[2], input.Shape[3], featuresOnly);
 
     /// <summary>Channels [from, to) of an NCHW array with <paramref name="channels"/> channels.</summary>

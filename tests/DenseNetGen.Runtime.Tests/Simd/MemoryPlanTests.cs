@@ -39,10 +39,11 @@ public sealed class MemoryPlanTests
     {
         var plan = DenseNet121.Definition;
         var weights = CheckpointBinder.Bind(DeterministicWeights.ForManifest(plan.Parameters), plan);
-        using var executor = new SimdExecutor(plan, weights, new SimdOptions { Threads = 1 });
-        long arena = executor.ActivationBytes(8, 224, 224);
-        var layout = DenseNetGen.Execution.PlanLayout.Compute(plan, 8, 224, 224);
-        long sum = Enumerable.Range(0, plan.Buffers.Count).Sum(b => layout.BufferElements[b] * sizeof(float));
+        using var backend = SimdBackend.Open(new SimdOptions { Threads = 1 });
+        using var network = (SimdNetwork)backend.Prepare(plan, weights);
+        var geometry = DenseNetGen.Planning.PlanGeometry.Compute(plan, 8, 224, 224);
+        long arena = network.ActivationBytes(geometry);
+        long sum = Enumerable.Range(0, plan.Buffers.Count).Sum(b => geometry.BufferElements[b] * sizeof(float));
         // block1 (8·256·56·56 floats, 25.7 MB) and the stem (8·64·112·112, 25.7 MB) are alive together at the max pool.
         Assert.InRange(arena, 2 * 25_690_112L, sum * 3 / 4);
     }

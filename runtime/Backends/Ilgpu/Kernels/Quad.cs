@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace DenseNetGen.Kernels;
+namespace DenseNetGen.Backends.Ilgpu.Kernels;
 
 /// <summary>
 /// Four floats that a kernel keeps in registers: one channel's accumulators over a pixel tile, or

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using ILGPU;
 
-namespace DenseNetGen.Kernels;
+namespace DenseNetGen.Backends.Ilgpu.Kernels;
 
 /// <summary>
 /// Convolution kernels (layouts in <see cref="ConvGeometry"/>). Each thread computes a register tile of
@@ -15,7 +15,7 @@ namespace DenseNetGen.Kernels;
 /// 224 ms on PoCL (2 cores, `densenet-bench profile`); 8 × 8 measured no better on either and leaves a GPU
 /// fewer threads for small layers.
 /// </summary>
-public static class ConvKernels
+internal static class ConvKernels
 {
     public const int ChannelTile = 8;
     public const int PixelTile = 4;

@@ -1,8 +1,9 @@
+using DenseNetGen.Backends.Ilgpu.Kernels;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.OpenCL;
 
-namespace DenseNetGen.Kernels;
+namespace DenseNetGen.Backends.Ilgpu.KernelSets;
 
 /// <summary>
 /// The kernels compiled for one accelerator, loaded once, and the one place that picks a kernel per op shape.
@@ -17,7 +18,7 @@ namespace DenseNetGen.Kernels;
 /// numbered output-channel tile fastest, which measured up to 2x faster for the 1x1 conv at batch 8 on PoCL;
 /// GPUs keep pixel-fastest order for coalesced loads and stores.
 /// </remarks>
-internal sealed class KernelSet
+internal sealed class CpuKernelSet : IKernelSet
 {
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry> _pointwise;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry> _direct;
@@ -36,7 +37,7 @@ internal sealed class KernelSet
     /// <summary>Outputs per BatchNorm+ReLU thread on CPU cores, where a thread launch has a fixed cost.</summary>
     private const int CpuNormRun = 256;
 
-    public KernelSet(Accelerator accelerator)
+    public CpuKernelSet(Accelerator accelerator)
     {
         _channelsFastest = RunsOnCpuCores(accelerator) ? 1 : 0;
         _normRun = RunsOnCpuCores(accelerator) ? CpuNormRun : 1;
@@ -50,7 +51,7 @@ internal sealed class KernelSet
 
     /// <summary>
     /// ILGPU picks the group size, except on the CPU accelerator: it joins a group's OS threads at a barrier after
-    /// every group, so there groups are one thread and each core (a multiprocessor there, see ComputeDevice's CPU
+    /// every group, so there groups are one thread and each core (a multiprocessor there, see IlgpuBackend's CPU
     /// configuration) runs its share of the launch without synchronising.
     /// </summary>
     private static TDelegate Load<TDelegate>(Accelerator accelerator, Delegate kernel) where TDelegate : Delegate =>
@@ -62,7 +63,6 @@ internal sealed class KernelSet
         accelerator.AcceleratorType == AcceleratorType.CPU ||
         accelerator is CLAccelerator { DeviceType: CLDeviceType.CL_DEVICE_TYPE_CPU };
 
-    /// <param name="weights">[InChannels][K][K][OutPadded], see <see cref="ConvGeometry"/>.</param>
     public void Conv(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> destination, in ConvGeometry g)
     {

@@ -1,9 +1,9 @@
 using ILGPU;
 
-namespace DenseNetGen.Kernels;
+namespace DenseNetGen.Backends.Ilgpu.Kernels;
 
 /// <summary>Max pooling with implicit −∞ padding (layout in <see cref="PoolGeometry"/>; square window).</summary>
-public static class PoolKernels
+internal static class PoolKernels
 {
     /// <summary>One thread per output element, numbered NCHW.</summary>
     public static void MaxPool(Index1D index, ArrayView<float> source, ArrayView<float> destination, PoolGeometry g)

@@ -1,4 +1,4 @@
-namespace DenseNetGen.Kernels;
+namespace DenseNetGen.Backends.Ilgpu.Kernels;
 
 /// <summary>
 /// A BatchNorm+ReLU+average-pool or a max-pool launch, passed to the kernel by value. Activations are NCHW with a
@@ -6,7 +6,7 @@ namespace DenseNetGen.Kernels;
 /// <see cref="SourceOffset"/>, the destination written from channel 0. One output pixel covers input rows
 /// [oy·Stride − Padding, +Window) and likewise columns.
 /// </summary>
-public readonly record struct PoolGeometry(
+internal readonly record struct PoolGeometry(
     int Batch, int Channels,
     int SourceCapacity, int SourceOffset, int InHeight, int InWidth,
     int DestinationCapacity, int OutHeight, int OutWidth,

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 
-namespace DenseNetGen.Execution;
+namespace DenseNetGen.Backends.Ilgpu;
 
 /// <summary>
 /// ILGPU imports its drivers as <c>cuda</c> and <c>OpenCL</c>, which .NET probes as libcuda.so / libOpenCL.so.

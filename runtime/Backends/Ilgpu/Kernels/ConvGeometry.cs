@@ -1,4 +1,4 @@
-namespace DenseNetGen.Kernels;
+namespace DenseNetGen.Backends.Ilgpu.Kernels;
 
 /// <summary>
 /// Everything a convolution launch needs besides its buffers, passed to the kernel by value.
@@ -14,9 +14,9 @@ namespace DenseNetGen.Kernels;
 /// <item>Bias is [OutPadded] (zeros when the op has none); the folded BatchNorm is already in weight and bias.</item>
 /// </list>
 /// Relu and ChannelsFastest are 0/1 flags (kernel parameters must be blittable); ChannelsFastest is set per
-/// backend by <see cref="KernelSet"/>.
+/// backend by the kernel set (see <c>KernelSets/CpuKernelSet</c>).
 /// </remarks>
-public readonly record struct ConvGeometry(
+internal readonly record struct ConvGeometry(
     int Batch,
     int InChannels, int SourceCapacity, int SourceOffset, int InHeight, int InWidth,
     int OutChannels, int OutPadded, int DestinationCapacity, int DestinationOffset, int OutHeight, int OutWidth,

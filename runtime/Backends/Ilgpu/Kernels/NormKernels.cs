@@ -1,6 +1,6 @@
 using ILGPU;
 
-namespace DenseNetGen.Kernels;
+namespace DenseNetGen.Backends.Ilgpu.Kernels;
 
 /// <summary>
 /// Inference BatchNorm + ReLU with a fused non-overlapping average pool (layout in <see cref="PoolGeometry"/>;
@@ -8,7 +8,7 @@ namespace DenseNetGen.Kernels;
 /// None is a 1x1 window, Average2x2 a 2x2 one, Global the whole map. Scale and shift are per channel,
 /// precomputed on the host: scale = γ/√(var+ε), shift = β − mean·scale.
 /// </summary>
-public static class NormKernels
+internal static class NormKernels
 {
     /// <summary>Threads for <see cref="BatchNormReluPoolRun"/>: each output plane split into runs of <paramref name="run"/>.</summary>
     internal static int RunThreads(in PoolGeometry g, int run) =>
