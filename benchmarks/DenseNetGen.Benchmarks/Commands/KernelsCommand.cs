@@ -38,9 +38,10 @@ internal static class KernelsCommand
             int runs = parsed.GetValue(iterations);
             var counts = parsed.GetValue(threads)!;
             if (runs < 1 || counts.Any(t => t < 1)) throw new ArgumentException("--iterations and --threads must be at least 1.");
+            var selected = Parse(parsed.GetValue(shapes));
             Console.WriteLine($"batch 1, median of {runs}; {Environment.ProcessorCount} cores; load average {BenchOptions.LoadAverage()}; {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z");
             Console.WriteLine($"{"shape",-28}{"threads",8}{"runner",14}{"median ms",11}{"GFLOP/s",9}");
-            foreach (var shape in Parse(parsed.GetValue(shapes)))
+            foreach (var shape in selected)
                 foreach (int count in counts)
                 {
                     if (Vector512.IsHardwareAccelerated) Report(shape, count, "simd 512", Time<Vec512>(shape, count, runs));
