@@ -125,7 +125,7 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
             {
                 switch (plan.Ops[i])
                 {
-                    case BatchNormReluOp n when n.Pool != PoolKind.Global && FusesInto(plan, i) is { } c:
+                    case BatchNormReluOp n when PlanFusion.ConvTakingNorm(plan, i) is { Kernel: 1, Stride: 1, Padding: 0 } c:
                     {
                         var (scale, shift) = FoldedConv.Norm(n, weights);
                         var f = FoldedConv.Of(c, weights);
@@ -166,25 +166,6 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
             throw;
         }
         return [.. steps];
-    }
-
-    /// <summary>
-    /// The 1x1 conv that can take BatchNormReluOp <paramref name="op"/> as its prologue: the next op, reading exactly
-    /// the norm's output, when nothing else ever reads that output (the next touch of the buffer is a rewrite).
-    /// </summary>
-    private static ConvOp? FusesInto(NetworkPlan plan, int op)
-    {
-        var n = (BatchNormReluOp)plan.Ops[op];
-        if (op + 1 >= plan.Ops.Count || plan.Ops[op + 1] is not ConvOp { Kernel: 1, Stride: 1, Padding: 0 } c) return null;
-        if (c.Source != n.Destination || c.SourceChannelOffset != 0 || c.InChannels != n.Channels) return null;
-        if (n.Destination == plan.FeatureBuffer || n.Destination == plan.OutputBuffer || n.Destination == n.Source) return null;
-        if (plan.FeatureOpCount == op + 1) return null; // features end between the two
-        for (int j = op + 2; j < plan.Ops.Count; j++)
-        {
-            if (plan.Ops[j].Reads.Buffer == n.Destination) return null;
-            if (plan.Ops[j].Writes.Buffer == n.Destination) return plan.Ops[j] is BatchNormReluOp ? c : null;
-        }
-        return c;
     }
 
     private sealed class Shape(PlanGeometry geometry, MemoryPlan memory)

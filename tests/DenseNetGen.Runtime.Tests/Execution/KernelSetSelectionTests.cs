@@ -77,7 +77,7 @@ public class KernelSetSelectionTests
     [Fact]
     public void ANormIsFusedOnlyWhereItsConvIsItsOnlyReader()
     {
-        Assert.True(GpuLaunchPlan.FusesIntoNext(DenseLayer(), 0));
+        Assert.NotNull(PlanFusion.ConvTakingNorm(DenseLayer(), 0));
         var readTwice = Plan([new("input", 4), new("norm", 4), new("a", 2), new("b", 2)],
             [
                 new BatchNormReluOp(0, 0, 4, 1, "norm", PoolKind.None),
@@ -85,14 +85,14 @@ public class KernelSetSelectionTests
                 new ConvOp(1, 0, 4, 3, 0, 2, 1, 1, 0, "b.weight", null, null, false),
             ],
             outputBuffer: 3);
-        Assert.False(GpuLaunchPlan.FusesIntoNext(readTwice, 0));
+        Assert.Null(PlanFusion.ConvTakingNorm(readTwice, 0));
         var pooledInto3x3 = Plan([new("input", 4), new("norm", 4), new("a", 2)],
             [
                 new BatchNormReluOp(0, 0, 4, 1, "norm", PoolKind.Average2x2),
                 new ConvOp(1, 0, 4, 2, 0, 2, 3, 1, 1, "a.weight", null, null, false),
             ],
             outputBuffer: 2);
-        Assert.False(GpuLaunchPlan.FusesIntoNext(pooledInto3x3, 0));
+        Assert.Null(PlanFusion.ConvTakingNorm(pooledInto3x3, 0));
     }
 
     /// <summary>tests/references/kernels/dense_layer.json's layer: norm1, 1x1 conv with norm2 + ReLU, 3x3 conv appending 8 channels.</summary>

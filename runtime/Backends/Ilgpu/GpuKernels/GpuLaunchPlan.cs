@@ -39,7 +39,7 @@ internal sealed class GpuLaunchPlan
         {
             switch (ops[i])
             {
-                case BatchNormReluLaunch n when FusesIntoNext(plan, i):
+                case BatchNormReluLaunch n when PlanFusion.ConvTakingNorm(plan, i) is not null:
                 {
                     var prologue = n.Op.Pool == PoolKind.None ? TiledPrologue.NormRelu : TiledPrologue.NormReluAverage2x2;
                     var source = n.Geometry(geometry.Batch, geometry.Ops[i]);
@@ -65,26 +65,6 @@ internal sealed class GpuLaunchPlan
             }
         }
         return new GpuLaunchPlan(launches, partials);
-    }
-
-    /// <summary>
-    /// Op <paramref name="i"/>'s BatchNorm + ReLU (+ 2x2 pool) can run inside the next op when that op is a conv
-    /// reading exactly its output (for a pool, a 1x1 stride-1 conv, which commutes with it), the conv does not write
-    /// the norm's source, and nothing else reads the norm's output before it is overwritten (nor is it a result).
-    /// </summary>
-    internal static bool FusesIntoNext(NetworkPlan plan, int i)
-    {
-        var n = (BatchNormReluOp)plan.Ops[i];
-        if (n.Pool == PoolKind.Global || i + 1 >= plan.Ops.Count || plan.Ops[i + 1] is not ConvOp c) return false;
-        if (c.Source != n.Destination || c.SourceChannelOffset != 0 || c.InChannels != n.Channels || c.Destination == n.Source) return false;
-        if (n.Pool == PoolKind.Average2x2 && !(c.Kernel == 1 && c.Stride == 1 && c.Padding == 0)) return false;
-        if (n.Destination == plan.FeatureBuffer || n.Destination == plan.OutputBuffer) return false;
-        for (int j = i + 2; j < plan.Ops.Count; j++)
-        {
-            if (plan.Ops[j].Reads.Buffer == n.Destination) return false;
-            if (plan.Ops[j].Writes.Buffer == n.Destination) break;
-        }
-        return true;
     }
 
     /// <summary>
