@@ -24,12 +24,18 @@ internal sealed class GpuKernelSet : IKernelSet
     internal static IReadOnlyList<Delegate> Kernels { get; } =
         [TiledConvKernels.Conv, Tf32ConvKernels.Conv, TiledConvKernels.ReduceSplits, NormKernels.BatchNormReluPoolRun, PoolKernels.MaxPool];
 
-    /// <param name="precision">Tf32 loads the tensor-core conv; only CUDA runs it (see <see cref="Precision"/>).</param>
+    /// <param name="precision">
+    /// Tf32 loads the tensor-core conv: on CUDA, or emulated lane by lane on ILGPU's CPU accelerator (see
+    /// <see cref="Tf32ConvKernels"/>); never on OpenCL, which cannot compile its warp shuffles for every vendor.
+    /// </param>
     public GpuKernelSet(Accelerator accelerator, Precision precision)
     {
         if (accelerator.MaxNumThreadsPerGroup < TiledConvKernels.GroupSize)
             throw new NotSupportedException(
                 $"the GPU kernel set needs groups of {TiledConvKernels.GroupSize} threads; '{accelerator.Name}' allows {accelerator.MaxNumThreadsPerGroup}.");
+        if (precision == Precision.Tf32 && accelerator.WarpSize != Tf32ConvKernels.WarpSize)
+            throw new NotSupportedException(
+                $"the TF32 conv's fragments are laid out for warps of {Tf32ConvKernels.WarpSize} lanes; '{accelerator.Name}' has warps of {accelerator.WarpSize}.");
         Multiprocessors = Math.Max(1, accelerator.NumMultiprocessors);
         var conv = precision == Precision.Tf32 ? (Delegate)Tf32ConvKernels.Conv : TiledConvKernels.Conv;
         _conv = accelerator.LoadKernel<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TiledConvGeometry>>(conv.Method);

@@ -111,16 +111,41 @@ internal struct Staging
     }
 }
 
-/// <summary>TF32 rounding through inline PTX, only where it exists (CUDA); elsewhere the value is left as it is.</summary>
+/// <summary>
+/// Rounding to TF32 as PTX's <c>cvt.rna.tf32.f32</c> does it: to the nearest value with 10 explicit mantissa bits,
+/// ties away from zero (.rna), kept as an fp32 bit pattern whose low 13 bits are zero; the sign and the 8-bit
+/// exponent are fp32's, so subnormals round too (no flush) and a finite value that rounds past the largest TF32
+/// value becomes ±Inf (no .satfinite). On CUDA the instruction itself; elsewhere (ILGPU's CPU accelerator, which
+/// checks the TF32 kernel without a GPU) the same rounding in integer arithmetic.
+/// </summary>
 internal static class Tf32
 {
+    private const uint ExponentMask = 0x7f80_0000u;
+
+    /// <summary>Half of the weight of the lowest kept mantissa bit (bit 13).</summary>
+    private const uint Half = 0x1000u;
+
+    /// <summary>The sign, the exponent and the 10 kept mantissa bits.</summary>
+    private const uint Kept = 0xffff_e000u;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Round(float value)
     {
-        if (!CudaAsm.IsSupported) return value;
-        Output<uint> bits = default;
-        Input<float> source = value;
-        CudaAsm.EmitRef("cvt.rna.tf32.f32 %0, %1;", ref bits, ref source);
-        return Interop.IntAsFloat(bits.Value);
+        if (CudaAsm.IsSupported)
+        {
+            Output<uint> rounded = default;
+            Input<float> source = value;
+            CudaAsm.EmitRef("cvt.rna.tf32.f32 %0, %1;", ref rounded, ref source);
+            return Interop.IntAsFloat(rounded.Value);
+        }
+        uint bits = Interop.FloatAsInt(value);
+        // NaN and ±Inf (exponent all ones) stay as they are.
+        if ((bits & ExponentMask) == ExponentMask) return value;
+        // Adding half an ulp to the magnitude bits carries into bit 13 exactly when the dropped 13 bits are at
+        // least half an ulp: round half away from zero, since the magnitude is rounded and the sign bit is left
+        // alone (a finite magnitude is below 0x7f800000, so the carry never reaches it). A carry out of the
+        // mantissa steps the exponent up with a zero mantissa, which is the rounded value, and out of the largest
+        // binade gives 0x7f800000, Inf.
+        return Interop.IntAsFloat((bits + Half) & Kept);
     }
 }

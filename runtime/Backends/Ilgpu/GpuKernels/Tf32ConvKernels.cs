@@ -5,9 +5,12 @@ using ILGPU.Runtime.Cuda;
 namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 
 /// <summary>
-/// The tiled conv of <see cref="TiledConvKernels"/> on TF32 tensor cores (CUDA only: inline PTX
+/// The tiled conv of <see cref="TiledConvKernels"/> on TF32 tensor cores (inline PTX
 /// <c>mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32</c>). Staging, tiles and epilogue are the FP32 kernel's;
-/// operands are rounded to TF32 (cvt.rna) as they are staged, sums stay FP32.
+/// operands are rounded to TF32 (cvt.rna) as they are staged, sums stay FP32. On ILGPU's CPU accelerator the
+/// rounding and the mma are emulated (<see cref="Tf32.Round"/>, <see cref="EmulatedMma"/>), so the kernel can be
+/// checked without a GPU; <see cref="CudaAsm.IsSupported"/> is a constant per backend, so the PTX holds only the
+/// instructions. Never loaded on OpenCL.
 /// </summary>
 /// <remarks>
 /// Warp w of the group's 8 computes output channels 16·(w / 2) .. +15 × pixels 32·(w % 2) .. +31 as four
@@ -18,6 +21,9 @@ namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 /// </remarks>
 internal static class Tf32ConvKernels
 {
+    /// <summary>Lanes of the warp one mma.m16n8k8 spans; the fragment layout assumes exactly this many.</summary>
+    public const int WarpSize = 32;
+
     public static void Conv(ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> destination, ArrayView<float> partials,
         TiledConvGeometry g)
@@ -81,7 +87,11 @@ internal static class Tf32ConvKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Mma(ref Fragment d, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
     {
-        if (!CudaAsm.IsSupported) return;
+        if (!CudaAsm.IsSupported)
+        {
+            EmulatedMma(ref d, a0, a1, a2, a3, b0, b1);
+            return;
+        }
         Ref<float> c0 = d.C0, c1 = d.C1, c2 = d.C2, c3 = d.C3;
         Input<uint> x0 = a0, x1 = a1, x2 = a2, x3 = a3, y0 = b0, y1 = b1;
         CudaAsm.EmitRef(
@@ -92,6 +102,40 @@ internal static class Tf32ConvKernels
         d.C2 = c2.Value;
         d.C3 = c3.Value;
     }
+
+    /// <summary>
+    /// The warp's mma.m16n8k8 computed from the fragments alone, as the tensor cores see them, for ILGPU's CPU
+    /// accelerator (the check of this kernel without a GPU; its warps are 32 lanes too, which
+    /// <see cref="GpuKernelSet"/> requires). Per the fragment layout lane (g, q) holds A[g][k], A[g+8][k],
+    /// A[g][k+4], A[g+8][k+4] for k = q and B[k][n], B[k+4][n] for n = g, so the lane that owns D[g][2q..2q+1] and
+    /// D[g+8][2q..2q+1] reads rows g and g+8 of A from lanes 4g + k and columns 2q and 2q+1 of B from lanes
+    /// 8q + k and 8q + 4 + k, k = 0..3. A wrong index anywhere in the kernel's fragment handling therefore gives
+    /// wrong sums here as it would on a GPU. Sums are fp32, k and k + 4 per step: products of TF32 operands are
+    /// exact in fp32, and the order the tensor cores add in is unspecified.
+    /// </summary>
+    private static void EmulatedMma(ref Fragment d, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
+    {
+        int lane = Warp.LaneIdx;
+        int g = lane >> 2, q = lane & 3;
+        var rows = new RowFragment(Interop.IntAsFloat(a0), Interop.IntAsFloat(a1), Interop.IntAsFloat(a2), Interop.IntAsFloat(a3));
+        var column = new ColumnFragment(Interop.IntAsFloat(b0), Interop.IntAsFloat(b1));
+        for (int k = 0; k < 4; k++)
+        {
+            var a = Warp.Shuffle(rows, 4 * g + k);
+            var even = Warp.Shuffle(column, 8 * q + k);
+            var odd = Warp.Shuffle(column, 8 * q + 4 + k);
+            d.C0 = d.C0 + a.Top * even.Top + a.TopHigh * even.High;
+            d.C1 = d.C1 + a.Top * odd.Top + a.TopHigh * odd.High;
+            d.C2 = d.C2 + a.Bottom * even.Top + a.BottomHigh * even.High;
+            d.C3 = d.C3 + a.Bottom * odd.Top + a.BottomHigh * odd.High;
+        }
+    }
+
+    /// <summary>A lane's A fragment as values: A[g][q], A[g+8][q], A[g][q+4], A[g+8][q+4].</summary>
+    private readonly record struct RowFragment(float Top, float Bottom, float TopHigh, float BottomHigh);
+
+    /// <summary>A lane's B fragment as values: B[q][g], B[q+4][g].</summary>
+    private readonly record struct ColumnFragment(float Top, float High);
 
     /// <summary>c0, c1 at channel co, pixels p, p + 1; c2, c3 at channel co + 8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
