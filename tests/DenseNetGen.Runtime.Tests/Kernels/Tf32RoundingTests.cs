@@ -19,7 +19,7 @@ public sealed class Tf32RoundingTests
         foreach (var c in cases)
         {
             uint bits = c.GetProperty("bits").GetUInt32(), expected = c.GetProperty("rounded").GetUInt32();
-            uint actual = BitConverter.SingleToUInt32Bits(Tf32.Round(BitConverter.UInt32BitsToSingle(bits)));
+            uint actual = BitConverter.SingleToUInt32Bits(Tf32Rounding.Round(BitConverter.UInt32BitsToSingle(bits)));
             if (actual != expected)
                 wrong.Add($"{c.GetProperty("what").GetString()}: 0x{bits:x8} gave 0x{actual:x8}, expected 0x{expected:x8}");
         }

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using ILGPU;
-using ILGPU.Runtime.Cuda;
 
 namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 
@@ -54,36 +53,25 @@ internal struct Staging
     }
 
     /// <summary>
-    /// Stores the registers into slice buffer <paramref name="buffer"/> (0 or 1); for the TF32 kernel rounded to
-    /// TF32 first (cvt.rna), so the tensor cores see correctly rounded operands rather than truncated ones.
+    /// Stores the registers into slice buffer <paramref name="buffer"/> (0 or 1), each rounded by
+    /// <typeparamref name="TOperands"/> (TF32 for the TF32 kernel, cvt.rna, so the tensor cores see correctly
+    /// rounded operands rather than truncated ones).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Store(ArrayView<float> weightSlices, ArrayView<float> inputSlices, int buffer, bool convertToTf32)
+    public readonly void Store<TOperands>(ArrayView<float> weightSlices, ArrayView<float> inputSlices, int buffer)
+        where TOperands : struct, IOperandRounding
     {
+        var operands = default(TOperands);
         int at = buffer * TiledConvKernels.SliceFloats + _row * TiledConvKernels.TileChannels + _column;
         const int step = Rows * TiledConvKernels.TileChannels;
-        if (convertToTf32)
-        {
-            weightSlices[at] = Tf32.Round(_w0);
-            inputSlices[at] = Tf32.Round(_x0);
-            weightSlices[at + step] = Tf32.Round(_w1);
-            inputSlices[at + step] = Tf32.Round(_x1);
-            weightSlices[at + 2 * step] = Tf32.Round(_w2);
-            inputSlices[at + 2 * step] = Tf32.Round(_x2);
-            weightSlices[at + 3 * step] = Tf32.Round(_w3);
-            inputSlices[at + 3 * step] = Tf32.Round(_x3);
-        }
-        else
-        {
-            weightSlices[at] = _w0;
-            inputSlices[at] = _x0;
-            weightSlices[at + step] = _w1;
-            inputSlices[at + step] = _x1;
-            weightSlices[at + 2 * step] = _w2;
-            inputSlices[at + 2 * step] = _x2;
-            weightSlices[at + 3 * step] = _w3;
-            inputSlices[at + 3 * step] = _x3;
-        }
+        weightSlices[at] = operands.Round(_w0);
+        inputSlices[at] = operands.Round(_x0);
+        weightSlices[at + step] = operands.Round(_w1);
+        inputSlices[at + step] = operands.Round(_x1);
+        weightSlices[at + 2 * step] = operands.Round(_w2);
+        inputSlices[at + 2 * step] = operands.Round(_x2);
+        weightSlices[at + 3 * step] = operands.Round(_w3);
+        inputSlices[at + 3 * step] = operands.Round(_x3);
     }
 
     private readonly float Weight(ArrayView<float> weights, in TiledConvGeometry g, int k) =>
@@ -108,44 +96,5 @@ internal struct Staging
         float sum = IntrinsicMath.Max(source[at] * a + b, 0f) + IntrinsicMath.Max(source[at + 1] * a + b, 0f) +
             IntrinsicMath.Max(source[at + sourceWidth] * a + b, 0f) + IntrinsicMath.Max(source[at + sourceWidth + 1] * a + b, 0f);
         return sum * 0.25f;
-    }
-}
-
-/// <summary>
-/// Rounding to TF32 as PTX's <c>cvt.rna.tf32.f32</c> does it: to the nearest value with 10 explicit mantissa bits,
-/// ties away from zero (.rna), kept as an fp32 bit pattern whose low 13 bits are zero; the sign and the 8-bit
-/// exponent are fp32's, so subnormals round too (no flush) and a finite value that rounds past the largest TF32
-/// value becomes ±Inf (no .satfinite). On CUDA the instruction itself; elsewhere (ILGPU's CPU accelerator, which
-/// checks the TF32 kernel without a GPU) the same rounding in integer arithmetic.
-/// </summary>
-internal static class Tf32
-{
-    private const uint ExponentMask = 0x7f80_0000u;
-
-    /// <summary>Half of the weight of the lowest kept mantissa bit (bit 13).</summary>
-    private const uint Half = 0x1000u;
-
-    /// <summary>The sign, the exponent and the 10 kept mantissa bits.</summary>
-    private const uint Kept = 0xffff_e000u;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Round(float value)
-    {
-        if (CudaAsm.IsSupported)
-        {
-            Output<uint> rounded = default;
-            Input<float> source = value;
-            CudaAsm.EmitRef("cvt.rna.tf32.f32 %0, %1;", ref rounded, ref source);
-            return Interop.IntAsFloat(rounded.Value);
-        }
-        uint bits = Interop.FloatAsInt(value);
-        // NaN and ±Inf (exponent all ones) stay as they are.
-        if ((bits & ExponentMask) == ExponentMask) return value;
-        // Adding half an ulp to the magnitude bits carries into bit 13 exactly when the dropped 13 bits are at
-        // least half an ulp: round half away from zero, since the magnitude is rounded and the sign bit is left
-        // alone (a finite magnitude is below 0x7f800000, so the carry never reaches it). A carry out of the
-        // mantissa steps the exponent up with a zero mantissa, which is the rounded value, and out of the largest
-        // binade gives 0x7f800000, Inf.
-        return Interop.IntAsFloat((bits + Half) & Kept);
     }
 }
