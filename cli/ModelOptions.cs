@@ -88,7 +88,8 @@ internal sealed class ModelOptions
 
     /// <summary>
     /// The process's default device, or the one --device, --threads and --precision name (the kernel set from
-    /// DENSENET_KERNELS). An invalid --device, DENSENET_DEVICE, --threads or --precision is a usage error.
+    /// DENSENET_KERNELS). An invalid --device, DENSENET_DEVICE, --threads or --precision is a usage error, and so is
+    /// an invalid DENSENET_KERNELS or DENSENET_CUDA_GRAPHS, which an ILGPU device reads as it opens.
     /// </summary>
     public ComputeDevice OpenDevice(ParseResult parsed)
     {
@@ -97,11 +98,11 @@ internal sealed class ModelOptions
         int? threads = parsed.GetValue(Threads);
         if (threads is < 1 or > 1024) throw new UsageException($"--threads must be between 1 and 1024, got {threads}.");
         var kind = AsUsage(() => deviceText is null ? DeviceKindParser.FromEnvironment() : DeviceKindParser.Parse(deviceText, "--device"));
-        if (deviceText is null && precisionText is null && threads is null) return ComputeDevice.Default;
+        if (deviceText is null && precisionText is null && threads is null) return AsUsage(() => ComputeDevice.Default);
         var options = AsUsage(() => new ComputeOptions(
             Precision: precisionText is null ? Execution.Precision.Fp32 : ComputeOptions.ParsePrecision(precisionText, "--precision"),
             Threads: threads ?? 0));
-        return ComputeDevice.Open(kind, options);
+        return AsUsage(() => ComputeDevice.Open(kind, options));
     }
 
     /// <summary>Runs a parser of user input; its ArgumentException becomes a usage error (exit 2).</summary>

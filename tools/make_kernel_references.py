@@ -114,6 +114,17 @@ def main():
     t["output"] = F.linear(features, t["classifier.weight"], t["classifier.bias"])
     save("head_linear", t)
 
+    # Every later group starts from this point of the random stream, so a group added later changes no other
+    # group's files.
+    state = torch.get_rng_state()
+    fused_cases()
+    torch.set_rng_state(state)
+    simd_cases()
+    torch.set_rng_state(state)
+    halo_cases()
+
+
+def fused_cases():
     # A dense layer as the plan runs it, in place in its block: norm1 + ReLU, 1x1 conv with norm2 folded + ReLU,
     # 3x3 conv appending 8 channels at channel 16 of a 24-channel block. Channels 16..23 of the input are stale
     # values the layer overwrites. Sized so the GPU set splits the 3x3 conv's K (32·9 rows) on a one-core device.
@@ -128,6 +139,54 @@ def main():
     t = f32({"input": rand(2, 12, 9, 7), **bn_params("norm", 12), "conv.weight": conv_weight(6, 12, 1)})
     t["output"] = F.avg_pool2d(F.conv2d(F.relu(bn(t["input"], t, "norm")), t["conv.weight"]), 2)
     save("transition", t)
+
+
+def simd_conv_case(name, n, source_channels, in_offset, cin, h, w, cout, k, stride, pad, relu, prologue=False):
+    """A conv reading channels [in_offset, in_offset + cin) of a wider source, with bias (a folded BatchNorm's) and
+    optionally a per-input-channel BN-ReLU prologue given as scale and shift; the padding is zero after the prologue."""
+    t = {"input": rand(n, source_channels, h, w), "conv.weight": conv_weight(cout, cin, k), "conv.bias": rand(cout) * 0.2}
+    if prologue:
+        t["prologue.scale"] = torch.rand(cin, dtype=torch.float64) + 0.5
+        # Shifts mostly positive so relu(shift), the prologue of a padded zero, is not zero.
+        t["prologue.shift"] = torch.rand(cin, dtype=torch.float64) * 0.6 - 0.1
+    t = f32(t)
+    x = t["input"][:, in_offset:in_offset + cin]
+    if prologue:
+        x = F.relu(x * t["prologue.scale"].view(1, -1, 1, 1) + t["prologue.shift"].view(1, -1, 1, 1))
+    y = F.conv2d(x, t["conv.weight"], t["conv.bias"], stride=stride, padding=pad)
+    t["output"] = F.relu(y) if relu else y
+    save(name, t)
+
+
+def simd_cases():
+    # The SIMD backend's blocked kernels (runtime/Backends/Simd/Kernels): odd channel counts at odd offsets, widths
+    # that split into uneven register tiles, every stem shape and a generic kernel/stride/padding.
+    simd_conv_case("simd_conv3x3_offsets", 1, 45, 5, 37, 6, 17, 12, 3, 1, 1, relu=True)
+    simd_conv_case("simd_conv3x3_wide_out", 1, 17, 0, 17, 7, 7, 48, 3, 1, 1, relu=False)
+    simd_conv_case("simd_conv7x7_s2_p3_stem", 2, 3, 0, 3, 23, 29, 20, 7, 2, 3, relu=True)
+    simd_conv_case("simd_conv3x3_one_channel_stem", 2, 1, 0, 1, 12, 12, 24, 3, 1, 1, relu=True)
+    simd_conv_case("simd_conv3x3_prologue", 2, 26, 3, 20, 5, 6, 6, 3, 1, 1, relu=False, prologue=True)
+    simd_conv_case("simd_conv5x5_s3_p2_prologue", 1, 19, 17, 2, 11, 13, 33, 5, 3, 2, relu=True, prologue=True)
+
+    for name, c, h, w, k, s, p in [("simd_maxpool3x3_s2_p1", 9, 11, 13, 3, 2, 1), ("simd_maxpool2x2_s2", 21, 8, 9, 2, 2, 0),
+                                   ("simd_maxpool3x3_s1_p1", 17, 6, 5, 3, 1, 1)]:
+        t = f32({"input": rand(2, c, h, w)})
+        t["output"] = F.max_pool2d(t["input"], k, stride=s, padding=p)
+        save(name, t)
+
+    # Rows wider than one tile's column range (64 output columns): cut into ranges of near-equal width.
+    simd_conv_case("simd_conv7x7_s2_p3_wide_rows", 1, 3, 0, 3, 9, 150, 10, 7, 2, 3, relu=True)
+    simd_conv_case("simd_conv3x3_wide_rows_prologue", 1, 9, 3, 5, 3, 130, 7, 3, 1, 1, relu=False, prologue=True)
+
+
+def halo_cases():
+    # A layer without bottleneck (norm, ReLU, 3x3 conv) for the GPU set's haloed 3x3 kernel: a 19x21 map is 3x2
+    # blocks of 8x16 with partial ones at both edges, 40 output channels are two channel tiles (the second partial),
+    # 20 input channels are steps of 8, 8 and 4, read at channel 2 of a 22-channel source, with a bias.
+    t = f32({"input": rand(2, 22, 19, 21), **bn_params("norm", 20), "conv.weight": conv_weight(40, 20, 3),
+             "conv.bias": rand(40) * 0.2})
+    t["output"] = F.conv2d(F.relu(bn(t["input"][:, 2:22], t, "norm")), t["conv.weight"], t["conv.bias"], padding=1)
+    save("norm_conv3x3", t)
 
 
 if __name__ == "__main__":

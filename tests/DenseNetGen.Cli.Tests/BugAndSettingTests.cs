@@ -5,7 +5,8 @@ namespace DenseNetGen.Cli.Tests;
 
 /// <summary>
 /// An exception that is no user mistake is a bug: one line saying so, exit 3, the stack trace only with --verbose.
-/// Settings from the environment (DENSENET_DEVICE, DENSENET_MAX_IMAGE_PIXELS) are usage errors when invalid.
+/// Settings from the environment (DENSENET_DEVICE, DENSENET_KERNELS, DENSENET_CUDA_GRAPHS, DENSENET_MAX_IMAGE_PIXELS) are usage
+/// errors when invalid.
 /// </summary>
 [Collection(ProcessWideSettings.Name)]
 public sealed class BugAndSettingTests
@@ -70,6 +71,21 @@ public sealed class BugAndSettingTests
 
         Assert.Equal(CliApp.Usage, result.ExitCode);
         Assert.Contains($"DENSENET_DEVICE: unknown device '{value}'", result.Error);
+        UsageAndErrorTests.AssertNoStackTrace(result);
+    }
+
+    [Theory]
+    [InlineData("DENSENET_KERNELS", "DENSENET_KERNELS: unknown kernel set 'simd'; expected cpu or gpu.")]
+    [InlineData("DENSENET_CUDA_GRAPHS", "DENSENET_CUDA_GRAPHS: unknown value 'simd'; expected on or off.")]
+    public void An_invalid_ILGPU_setting_is_a_usage_error(string variable, string message)
+    {
+        // DENSENET_CUDA_GRAPHS is read by CUDA devices with the GPU set only; DENSENET_KERNELS=gpu makes the CPU
+        // accelerator one that reads it, so the check of its value is seen here without a GPU.
+        var result = ProcessWideSettings.WithEnvironment(variable, "simd", () => ProcessWideSettings.WithEnvironment(
+            "DENSENET_KERNELS", variable == "DENSENET_KERNELS" ? "simd" : "gpu", () => Run("predict", Sample("bag.png"), "--device", "ilgpu-cpu")));
+
+        Assert.Equal(CliApp.Usage, result.ExitCode);
+        Assert.Contains(message, result.Error);
         UsageAndErrorTests.AssertNoStackTrace(result);
     }
 

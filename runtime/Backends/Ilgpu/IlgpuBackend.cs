@@ -33,6 +33,12 @@ internal sealed class IlgpuBackend : IBackend
 
     private IlgpuBackend(Context context, Accelerator accelerator, DeviceKind kind, KernelSetRegistration kernelSet, Precision precision)
     {
+        // Read on every device with the GPU set and before anything is created, so a bad value throws (a usage
+        // error, like DENSENET_KERNELS) without a GPU too; only CUDA captures graphs.
+        bool graphsWanted = kernelSet.Kind != KernelSetKind.Gpu || CudaGraphs.Wanted(Environment.GetEnvironmentVariable(CudaGraphs.EnvironmentVariable));
+        _graphsOff = kernelSet.Kind != KernelSetKind.Gpu || accelerator.AcceleratorType != AcceleratorType.Cuda ? ""
+            : graphsWanted ? CudaGraphs.Unavailable
+            : CudaGraphs.EnvironmentVariable + "=off";
         _context = context;
         Accelerator = accelerator;
         Kind = kind;
@@ -42,7 +48,6 @@ internal sealed class IlgpuBackend : IBackend
         FusesOps = kernelSet.Kind == KernelSetKind.Gpu;
         // The GPU set queues on a created stream: on CUDA only such a stream can be captured as a graph.
         Stream = FusesOps ? accelerator.CreateStream() : accelerator.DefaultStream;
-        _graphsOff = FusesOps && accelerator.AcceleratorType == AcceleratorType.Cuda ? CudaGraphs.Unavailable : "";
         _kernels = new(() =>
         {
             lock (DriverGate)

@@ -80,20 +80,47 @@ public class KernelSetSelectionTests
         {
             var geometry = PlanGeometry.Compute(plan, 2, 5, 6);
 
-            var launches = GpuLaunchPlan.Build(plan, ops, geometry, multiprocessors: 1).Launches;
+            var launches = GpuLaunchPlan.Build(plan, ops, geometry, multiprocessors: 1, haloConvs: false).Launches;
 
             Assert.Collection(launches,
                 l => Assert.Equal((1, 0, TiledPrologue.NormRelu, 1), Describe(l)),
                 l => Assert.Equal((2, -1, TiledPrologue.None, 2), Describe(l)));
             // 132 SMs (an H100): the 1x1 conv (16 K rows, one step) cannot split; the 3x3 conv's 18 steps split into
             // slices of no fewer than 4 steps: 5, 5, 5, 3.
-            var wide = GpuLaunchPlan.Build(plan, ops, geometry, multiprocessors: 132).Launches;
+            var wide = GpuLaunchPlan.Build(plan, ops, geometry, multiprocessors: 132, haloConvs: false).Launches;
             Assert.Equal([1, 4], wide.Cast<TiledConvLaunch>().Select(l => l.Geometry.Splits));
+
+            // In FP32 the 3x3 conv runs over haloed blocks: the batch's two 5x6 maps fit one block of 2 images of
+            // 8x8, and its 32 input channels are 4 steps of 8, which 132 SMs split one step per slice.
+            var halo = GpuLaunchPlan.Build(plan, ops, geometry, multiprocessors: 132, haloConvs: true).Launches.Cast<TiledConvLaunch>().ToArray();
+            Assert.False(halo[0].Geometry.IsHalo);
+            Assert.Equal(new HaloTile(2, 8, 8), halo[1].Geometry.Halo);
+            Assert.Equal((1, 4, 72), (halo[1].Geometry.PixelTiles, halo[1].Geometry.Splits, halo[1].Geometry.KPerSplit));
         }
         finally
         {
             foreach (var op in ops) op.Dispose();
         }
+    }
+
+    /// <summary>Every block covers 128 pixels and its haloed input fits the kernel's shared memory; maps are
+    /// covered with the least waste: a 56x56 map by 8x16 blocks, 7x7 maps two to a block.</summary>
+    [Theory]
+    [InlineData(56, 56, 1, 8, 16)]
+    [InlineData(28, 28, 1, 8, 16)]
+    [InlineData(14, 14, 1, 8, 16)]
+    [InlineData(7, 7, 2, 8, 8)]
+    [InlineData(5, 6, 2, 8, 8)]
+    [InlineData(4, 4, 8, 4, 4)]
+    [InlineData(1, 1, 8, 4, 4)]
+    [InlineData(300, 3, 1, 32, 4)]
+    [InlineData(3, 300, 2, 4, 16)]
+    public void HaloTilesCoverTheMap(int height, int width, int images, int rows, int columns)
+    {
+        var tile = HaloTile.For(height, width);
+        Assert.Equal(new HaloTile(images, rows, columns), tile);
+        Assert.Equal(HaloConvKernels.TilePixels, tile.Images * tile.Rows * tile.Columns);
+        Assert.InRange(tile.HaloPixels, 1, HaloConvKernels.MaxHaloPixels);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed partial class PtxCompilationTests
 
     [Fact]
     public void TheGpuSetsTiledConvsAreGrouped() =>
-        Assert.Equal(["TiledConvKernels.Conv", "Tf32ConvKernels.Conv"], s_grouped.Select(Name));
+        Assert.Equal(["TiledConvKernels.Conv", "HaloConvKernels.Conv", "Tf32ConvKernels.Conv"], s_grouped.Select(Name));
 
     [Theory]
     [MemberData(nameof(KernelNames))]

@@ -26,6 +26,18 @@ internal static unsafe class CudaGraphs
     /// <summary>Null when graphs can be used; otherwise why not, for the device description.</summary>
     public static string? Unavailable => s_api.Value is null ? s_unavailable : null;
 
+    /// <summary>DENSENET_CUDA_GRAPHS=off launches plainly: on a GPU, it tells a graph problem from a kernel problem.</summary>
+    public const string EnvironmentVariable = "DENSENET_CUDA_GRAPHS";
+
+    /// <summary>Whether <paramref name="setting"/> (<see cref="EnvironmentVariable"/>'s value) lets a device capture graphs: empty or "on".</summary>
+    /// <exception cref="ArgumentException">The setting is neither empty, "on" nor "off".</exception>
+    public static bool Wanted(string? setting) => setting?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "on" => true,
+        "off" => false,
+        _ => throw new ArgumentException($"{EnvironmentVariable}: unknown value '{setting}'; expected on or off."),
+    };
+
     private static string s_unavailable = "libcuda not loaded";
 
     /// <summary>

@@ -8,7 +8,8 @@ namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 
 /// <summary>
 /// The kernels built for GPUs (see <see cref="TiledConvKernels"/>), compiled for one accelerator and loaded once.
-/// Every conv is a tiled implicit GEMM; a dense layer's norm1 and a transition's norm and pool run inside the
+/// Every conv is a tiled implicit GEMM, except that in FP32 3x3 convs run over haloed blocks
+/// (<see cref="HaloConvKernels"/>); a dense layer's norm1 and a transition's norm and pool run inside the
 /// conv that reads them (see <see cref="GpuLaunchPlan"/>, run by <see cref="GpuPlanRunner"/>). The head's
 /// BatchNorm + ReLU + global pool and the stem's max pool reuse the element-wise kernels of the CPU set, one thread
 /// per output. As an <see cref="IKernelSet"/> (one op at a time) a conv is one tiled launch without a prologue.
@@ -16,6 +17,7 @@ namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 internal sealed class GpuKernelSet : IKernelSet
 {
     private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TiledConvGeometry> _conv;
+    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TiledConvGeometry>? _haloConv;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TiledConvGeometry> _reduce;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry, int> _batchNormRelu;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry> _maxPool;
@@ -25,11 +27,12 @@ internal sealed class GpuKernelSet : IKernelSet
     /// (the TF32 conv's CPU-accelerator emulation, <see cref="EmulatedTensorCores"/>, is not among them).
     /// </summary>
     internal static IReadOnlyList<Delegate> Kernels { get; } =
-        [TiledConvKernels.Conv, Tf32ConvKernels.Conv<TensorCores>, TiledConvKernels.ReduceSplits, NormKernels.BatchNormReluPoolRun, PoolKernels.MaxPool];
+        [TiledConvKernels.Conv, HaloConvKernels.Conv, Tf32ConvKernels.Conv<TensorCores>, TiledConvKernels.ReduceSplits, NormKernels.BatchNormReluPoolRun, PoolKernels.MaxPool];
 
     /// <param name="precision">
-    /// Tf32 loads the tensor-core conv: on CUDA, or emulated lane by lane on ILGPU's CPU accelerator (see
-    /// <see cref="EmulatedTensorCores"/>); never on OpenCL, which cannot compile warp shuffles for every vendor.
+    /// Tf32 loads the tensor-core conv for every conv, 3x3 included (there is no TF32 halo kernel): on CUDA, or
+    /// emulated lane by lane on ILGPU's CPU accelerator (see <see cref="EmulatedTensorCores"/>); never on OpenCL,
+    /// which cannot compile warp shuffles for every vendor.
     /// </param>
     public GpuKernelSet(Accelerator accelerator, Precision precision)
     {
@@ -39,6 +42,9 @@ internal sealed class GpuKernelSet : IKernelSet
         Multiprocessors = Math.Max(1, accelerator.NumMultiprocessors);
         var conv = precision == Precision.Tf32 ? Tf32Conv(accelerator) : TiledConvKernels.Conv;
         _conv = accelerator.LoadKernel<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TiledConvGeometry>>(conv.Method);
+        if (precision == Precision.Fp32)
+            _haloConv = accelerator.LoadKernel<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TiledConvGeometry>>(
+                ((Delegate)HaloConvKernels.Conv).Method);
         _reduce = accelerator.LoadAutoGroupedKernel<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TiledConvGeometry>>(
             ((Delegate)TiledConvKernels.ReduceSplits).Method);
         _batchNormRelu = accelerator.LoadAutoGroupedKernel<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry, int>>(
@@ -60,12 +66,27 @@ internal sealed class GpuKernelSet : IKernelSet
     /// <summary>The device's multiprocessors, which <see cref="GpuLaunchPlan"/> fills by splitting K.</summary>
     public int Multiprocessors { get; }
 
+    /// <summary>
+    /// <paramref name="g"/> as this set computes it: with a <see cref="HaloTile"/> where <see cref="HaloConvKernels"/>
+    /// is loaded and the conv fits it, otherwise the tiled GEMM's. Decide before splitting K: the two step differently.
+    /// </summary>
+    public TiledConvGeometry Shape(in TiledConvGeometry g) => Shape(g, HaloConvs);
+
+    /// <summary>Whether 3x3 convs run as <see cref="HaloConvKernels"/>: in FP32.</summary>
+    public bool HaloConvs => _haloConv is not null;
+
+    /// <inheritdoc cref="Shape(in TiledConvGeometry)"/>
+    /// <param name="haloConvs">Whether the set has the halo kernel (FP32).</param>
+    internal static TiledConvGeometry Shape(in TiledConvGeometry g, bool haloConvs) =>
+        haloConvs && HaloTile.Fits(g) ? g with { Halo = HaloTile.For(g.OutHeight, g.OutWidth) } : g;
+
     /// <param name="scale">Per-input-channel BatchNorm scale for the prologue (any view when there is none).</param>
     /// <param name="partials">Split-K scratch of at least <see cref="TiledConvGeometry.PartialElements"/> floats.</param>
     public void TiledConv(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> destination, ArrayView<float> partials, in TiledConvGeometry g)
     {
-        _conv(stream, new KernelConfig(g.Groups, TiledConvKernels.GroupSize), source, weights, bias, scale, shift, destination, partials, g);
+        var conv = g.IsHalo ? _haloConv! : _conv;
+        conv(stream, new KernelConfig(g.Groups, TiledConvKernels.GroupSize), source, weights, bias, scale, shift, destination, partials, g);
         if (g.Splits > 1)
             _reduce(stream, g.OutChannels * g.Pixels, partials, bias, destination, g);
     }
@@ -73,7 +94,7 @@ internal sealed class GpuKernelSet : IKernelSet
     /// <summary>One conv op alone: one K slice, no prologue, so neither scratch nor scale and shift are read.</summary>
     public void Conv(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> destination, in ConvGeometry g) =>
-        TiledConv(stream, source, weights, bias, bias, bias, destination, bias, TiledConvGeometry.From(g, TiledPrologue.None, g.InHeight, g.InWidth));
+        TiledConv(stream, source, weights, bias, bias, bias, destination, bias, Shape(TiledConvGeometry.From(g, TiledPrologue.None, g.InHeight, g.InWidth)));
 
     public void BatchNormRelu(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> scale, ArrayView<float> shift,
         ArrayView<float> destination, in PoolGeometry g) =>

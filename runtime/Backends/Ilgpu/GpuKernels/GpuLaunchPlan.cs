@@ -15,8 +15,9 @@ internal sealed class GpuLaunchPlan
     /// <summary>Groups a launch should reach before K is split: a few per multiprocessor, to hide latency.</summary>
     internal const int GroupsPerMultiprocessor = 2;
 
-    /// <summary>Fewest K steps per slice: fewer and the partial-sum traffic outweighs the parallelism gained.</summary>
-    internal const int MinStepsPerSplit = 4;
+    /// <summary>Fewest K rows per slice: fewer and the partial-sum traffic outweighs the parallelism gained. A slice
+    /// is whole K steps: 4 of the tiled GEMM's, 1 of the halo kernel's (72 rows).</summary>
+    internal const int MinRowsPerSplit = 4 * TiledConvKernels.Depth;
 
     private GpuLaunchPlan(IReadOnlyList<GpuLaunch> launches, long partialElements)
     {
@@ -31,7 +32,8 @@ internal sealed class GpuLaunchPlan
     public long PartialElements { get; }
 
     /// <param name="ops">The network's prepared ops, whose launch parameters the tiled launches extend.</param>
-    public static GpuLaunchPlan Build(NetworkPlan plan, IReadOnlyList<IIlgpuOp?> ops, PlanGeometry geometry, int multiprocessors)
+    /// <param name="haloConvs">Whether 3x3 convs run as <see cref="HaloConvKernels"/> (the FP32 set).</param>
+    public static GpuLaunchPlan Build(NetworkPlan plan, IReadOnlyList<IIlgpuOp?> ops, PlanGeometry geometry, int multiprocessors, bool haloConvs)
     {
         var launches = new List<GpuLaunch>();
         long partials = 0;
@@ -44,8 +46,8 @@ internal sealed class GpuLaunchPlan
                     var prologue = n.Op.Pool == PoolKind.None ? TiledPrologue.NormRelu : TiledPrologue.NormReluAverage2x2;
                     var source = n.Geometry(geometry.Batch, geometry.Ops[i]);
                     var conv = ((ConvLaunch)ops[i + 1]!).Geometry(geometry.Batch, geometry.Ops[i + 1]);
-                    var g = Split(TiledConvGeometry.From(conv, prologue, source.InHeight, source.InWidth)
-                        with { SourceCapacity = source.SourceCapacity, SourceOffset = source.SourceOffset }, multiprocessors);
+                    var g = Split(GpuKernelSet.Shape(TiledConvGeometry.From(conv, prologue, source.InHeight, source.InWidth)
+                        with { SourceCapacity = source.SourceCapacity, SourceOffset = source.SourceOffset }, haloConvs), multiprocessors);
                     launches.Add(new TiledConvLaunch(i + 1, n.Op.Source, i, g));
                     partials = Math.Max(partials, g.PartialElements);
                     i++;
@@ -54,7 +56,7 @@ internal sealed class GpuLaunchPlan
                 case ConvLaunch c:
                 {
                     var conv = c.Geometry(geometry.Batch, geometry.Ops[i]);
-                    var g = Split(TiledConvGeometry.From(conv, TiledPrologue.None, conv.InHeight, conv.InWidth), multiprocessors);
+                    var g = Split(GpuKernelSet.Shape(TiledConvGeometry.From(conv, TiledPrologue.None, conv.InHeight, conv.InWidth), haloConvs), multiprocessors);
                     launches.Add(new TiledConvLaunch(i, c.Op.Source, -1, g));
                     partials = Math.Max(partials, g.PartialElements);
                     break;
@@ -69,16 +71,18 @@ internal sealed class GpuLaunchPlan
 
     /// <summary>
     /// Splits K when the tiles alone give fewer than <see cref="GroupsPerMultiprocessor"/> groups per
-    /// multiprocessor, keeping at least <see cref="MinStepsPerSplit"/> K steps per slice.
+    /// multiprocessor, keeping at least <see cref="MinRowsPerSplit"/> K rows per slice.
     /// </summary>
     internal static TiledConvGeometry Split(in TiledConvGeometry g, int multiprocessors)
     {
         int tiles = g.PixelTiles * g.ChannelTiles;
-        int steps = (g.Depth + TiledConvKernels.Depth - 1) / TiledConvKernels.Depth;
-        int wanted = Math.Min((GroupsPerMultiprocessor * multiprocessors + tiles - 1) / tiles, steps / MinStepsPerSplit);
-        if (wanted <= 1) return g with { Splits = 1, KPerSplit = steps * TiledConvKernels.Depth };
+        int depth = g.StepDepth;
+        int steps = (g.Depth + depth - 1) / depth;
+        int minSteps = Math.Max(1, MinRowsPerSplit / depth);
+        int wanted = Math.Min((GroupsPerMultiprocessor * multiprocessors + tiles - 1) / tiles, steps / minSteps);
+        if (wanted <= 1) return g with { Splits = 1, KPerSplit = steps * depth };
         int stepsPerSplit = (steps + wanted - 1) / wanted;
-        return g with { Splits = (steps + stepsPerSplit - 1) / stepsPerSplit, KPerSplit = stepsPerSplit * TiledConvKernels.Depth };
+        return g with { Splits = (steps + stepsPerSplit - 1) / stepsPerSplit, KPerSplit = stepsPerSplit * depth };
     }
 }
 

@@ -83,10 +83,21 @@ internal struct Staging
         if (!_pixelValid || k >= g.Depth) return 0f;
         int taps = g.Kernel * g.Kernel;
         int ci = k / taps, tap = k % taps;
-        int iy = _iy + tap / g.Kernel, ix = _ix + tap % g.Kernel;
+        return Prologue(source, scale, shift, g, _plane, ci, _iy + tap / g.Kernel, _ix + tap % g.Kernel);
+    }
+
+    /// <summary>
+    /// Input pixel (<paramref name="iy"/>, <paramref name="ix"/>) of channel <paramref name="ci"/> as the conv reads
+    /// it, after <see cref="TiledConvGeometry.Prologue"/>; 0 in the padding, whatever the prologue.
+    /// </summary>
+    /// <param name="plane">Offset of the image's first input channel in the source.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Prologue(ArrayView<float> source, ArrayView<float> scale, ArrayView<float> shift, in TiledConvGeometry g,
+        int plane, int ci, int iy, int ix)
+    {
         if (iy < 0 || iy >= g.InHeight || ix < 0 || ix >= g.InWidth) return 0f;
         int sourceWidth = g.SourceWidth;
-        int plane = _plane + ci * g.SourceHeight * sourceWidth;
+        plane += ci * g.SourceHeight * sourceWidth;
         if (g.Prologue == TiledPrologue.None)
             return source[plane + iy * sourceWidth + ix];
         float a = scale[ci], b = shift[ci];

@@ -21,13 +21,22 @@ namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 /// <see cref="TiledConvKernels.Depth"/>); each slice writes raw partial sums to a scratch buffer
 /// [Splits][OutChannels][Pixels] and <see cref="TiledConvKernels.ReduceSplits"/> adds them up with the bias and
 /// ReLU. The sum order is fixed, so results are deterministic.
+/// <para>With a <see cref="Halo"/> tile the conv (3x3, stride 1, padding 1) runs as <see cref="HaloConvKernels"/>
+/// instead: the same K and pixel numbering, partial sums and epilogue, but tiles of
+/// <see cref="HaloConvKernels.TileChannels"/> channels × one spatial block, and K steps of whole input channels.</para>
 /// </remarks>
 internal readonly record struct TiledConvGeometry(
     int Batch,
     int InChannels, int SourceCapacity, int SourceOffset, int SourceHeight, int SourceWidth, int InHeight, int InWidth,
     int OutChannels, int OutPadded, int DestinationCapacity, int DestinationOffset, int OutHeight, int OutWidth,
-    int Kernel, int Stride, int Padding, int Relu, TiledPrologue Prologue, int Splits, int KPerSplit)
+    int Kernel, int Stride, int Padding, int Relu, TiledPrologue Prologue, int Splits, int KPerSplit, HaloTile Halo = default)
 {
+    /// <summary>Runs as <see cref="HaloConvKernels"/> rather than <see cref="TiledConvKernels"/>.</summary>
+    public bool IsHalo => Halo.Columns != 0;
+
+    /// <summary>K rows per staged step of this geometry's kernel; <see cref="KPerSplit"/> is a multiple of it.</summary>
+    public int StepDepth => IsHalo ? HaloConvKernels.StepDepth : TiledConvKernels.Depth;
+
     public int OutPixels => OutHeight * OutWidth;
 
     /// <summary>GEMM columns: output pixels of the whole batch.</summary>
@@ -36,9 +45,18 @@ internal readonly record struct TiledConvGeometry(
     /// <summary>GEMM depth: input channels × taps.</summary>
     public int Depth => InChannels * Kernel * Kernel;
 
-    public int PixelTiles => (Pixels + TiledConvKernels.TilePixels - 1) / TiledConvKernels.TilePixels;
+    public int PixelTiles => IsHalo
+        ? Halo.ImageTiles(Batch) * Halo.RowTiles(OutHeight) * Halo.ColumnTiles(OutWidth)
+        : (Pixels + TiledConvKernels.TilePixels - 1) / TiledConvKernels.TilePixels;
 
-    public int ChannelTiles => (OutChannels + TiledConvKernels.TileChannels - 1) / TiledConvKernels.TileChannels;
+    public int ChannelTiles
+    {
+        get
+        {
+            int tile = IsHalo ? HaloConvKernels.TileChannels : TiledConvKernels.TileChannels;
+            return (OutChannels + tile - 1) / tile;
+        }
+    }
 
     /// <summary>Groups of one launch: pixel tile fastest, then channel tile, then K slice.</summary>
     public int Groups => PixelTiles * ChannelTiles * Splits;

@@ -1,0 +1,188 @@
+using System.Runtime.CompilerServices;
+using DenseNetGen.Backends.Ilgpu.Kernels;
+using ILGPU;
+
+namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
+
+/// <summary>
+/// 3x3, stride-1, padding-1 convs for GPUs over a haloed input block in shared memory (see
+/// <see cref="HaloTile"/>): a group of <see cref="GroupSize"/> threads computes <see cref="TileChannels"/> output
+/// channels × one block of <see cref="TilePixels"/> output pixels, stepping through the input
+/// <see cref="ChannelStep"/> channels at a time. Each input value is loaded from global memory, and has the prologue
+/// (BatchNorm + ReLU) applied, once per step rather than once per tap as the implicit GEMM of
+/// <see cref="TiledConvKernels"/> gathers it; and a dense layer's 3x3 conv, which appends only growth-rate channels
+/// (32), fills its 32-channel tiles where the GEMM's 64-channel tiles ran half empty.
+/// </summary>
+/// <remarks>
+/// Shared memory per step, double-buffered (stage step s + 1 while multiplying step s; one barrier per step):
+/// <list type="bullet">
+/// <item>weights [ChannelStep · 9][TileChannels]: K row (c, ky, kx) of the transposed weights [K][OutPadded] for the
+/// group's channels, zero past the channels or the K slice;</item>
+/// <item>inputs [ChannelStep][Images][Rows + 2][Columns + 2]: pixel (y0 + hy − 1, x0 + hx − 1) of image n0 + i after
+/// the prologue, zero in the padding and past the batch.</item>
+/// </list>
+/// Thread t computes channels 4·(t / 32) .. +3 (a warp shares them: weight reads are broadcasts) × pixels
+/// 4·xq .. +3 of block row r, where (r, xq) = divmod(t % 32, Columns / 4) and block row r is row r % Rows of image
+/// r / Rows. Per input channel and kernel row it reads six neighbouring inputs once for its three taps.
+/// Sums, split-K partials and the epilogue are <see cref="TiledConvKernels.StoreOne"/>'s, with pixels numbered over
+/// the batch as in <see cref="TiledConvGeometry"/>.
+/// </remarks>
+internal static class HaloConvKernels
+{
+    public const int GroupSize = 256;
+    public const int TileChannels = 32;
+    public const int TilePixels = 128;
+    public const int ChannelStep = 8;
+
+    /// <summary>K rows per step: every tap of <see cref="ChannelStep"/> input channels.</summary>
+    public const int StepDepth = ChannelStep * 9;
+
+    /// <summary>The largest haloed block of any <see cref="HaloTile"/>.</summary>
+    public const int MaxHaloPixels = 288;
+
+    private const int WeightFloats = StepDepth * TileChannels;
+    private const int InputFloats = ChannelStep * MaxHaloPixels;
+
+    /// <summary>One group per (block, channel tile, K slice); <paramref name="g"/> has a <see cref="HaloTile"/>.</summary>
+    public static void Conv(ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
+        ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> destination, ArrayView<float> partials,
+        TiledConvGeometry g)
+    {
+        var weightSteps = SharedMemory.Allocate<float>(2 * WeightFloats);
+        var inputSteps = SharedMemory.Allocate<float>(2 * InputFloats);
+        var block = Block.Of(g);
+        var h = g.Halo;
+        int t = Group.IdxX;
+        int channelQuad = t >> 5, pixelQuad = t & 31;
+        int quadsPerRow = h.Columns >> 2;
+        int blockRow = pixelQuad / quadsPerRow, xq = pixelQuad % quadsPerRow;
+        int image = blockRow / h.Rows, y = blockRow % h.Rows;
+        int inputAt = (image * h.HaloRows + y) * h.HaloColumns + 4 * xq;
+        var weightQuads = weightSteps.Cast<Quad>();
+
+        Quad a0 = default, a1 = default, a2 = default, a3 = default;
+        Stage(source, weights, scale, shift, g, block, weightSteps, inputSteps, 0, block.ChannelBegin);
+        Group.Barrier();
+        int buffer = 0;
+        for (int c0 = block.ChannelBegin; c0 < block.ChannelEnd; c0 += ChannelStep)
+        {
+            if (c0 + ChannelStep < block.ChannelEnd)
+                Stage(source, weights, scale, shift, g, block, weightSteps, inputSteps, buffer ^ 1, c0 + ChannelStep);
+            int inputs = buffer * InputFloats + inputAt;
+            int quads = buffer * (WeightFloats / 4) + channelQuad;
+            for (int c = 0; c < ChannelStep; c++, inputs += h.HaloPixels, quads += 9 * (TileChannels / 4))
+            {
+                KernelRow(weightQuads, inputSteps, quads, inputs, ref a0, ref a1, ref a2, ref a3);
+                KernelRow(weightQuads, inputSteps, quads + 3 * (TileChannels / 4), inputs + h.HaloColumns, ref a0, ref a1, ref a2, ref a3);
+                KernelRow(weightQuads, inputSteps, quads + 6 * (TileChannels / 4), inputs + 2 * h.HaloColumns, ref a0, ref a1, ref a2, ref a3);
+            }
+            Group.Barrier();
+            buffer ^= 1;
+        }
+
+        int co = block.Channel + 4 * channelQuad;
+        int n = block.Image + image, oy = block.Row + y, ox = block.Column + 4 * xq;
+        if (n >= g.Batch || oy >= g.OutHeight) return;
+        int p = (n * g.OutHeight + oy) * g.OutWidth + ox;
+        StoreRow(destination, partials, bias, g, block.Split, co, p, ox, a0);
+        StoreRow(destination, partials, bias, g, block.Split, co + 1, p, ox, a1);
+        StoreRow(destination, partials, bias, g, block.Split, co + 2, p, ox, a2);
+        StoreRow(destination, partials, bias, g, block.Split, co + 3, p, ox, a3);
+    }
+
+    /// <summary>
+    /// One kernel row (ky) of one input channel: taps kx = 0, 1, 2 read the thread's six inputs
+    /// <paramref name="inputs"/> .. +5 shifted by kx, against weight quads <paramref name="quads"/> + 8·kx.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void KernelRow(ArrayView<Quad> weightQuads, ArrayView<float> inputSteps, int quads, int inputs,
+        ref Quad a0, ref Quad a1, ref Quad a2, ref Quad a3)
+    {
+        float x0 = inputSteps[inputs], x1 = inputSteps[inputs + 1], x2 = inputSteps[inputs + 2];
+        float x3 = inputSteps[inputs + 3], x4 = inputSteps[inputs + 4], x5 = inputSteps[inputs + 5];
+        MultiplyAdd(weightQuads[quads], new Quad { A = x0, B = x1, C = x2, D = x3 }, ref a0, ref a1, ref a2, ref a3);
+        MultiplyAdd(weightQuads[quads + TileChannels / 4], new Quad { A = x1, B = x2, C = x3, D = x4 }, ref a0, ref a1, ref a2, ref a3);
+        MultiplyAdd(weightQuads[quads + 2 * (TileChannels / 4)], new Quad { A = x2, B = x3, C = x4, D = x5 }, ref a0, ref a1, ref a2, ref a3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyAdd(Quad w, Quad x, ref Quad a0, ref Quad a1, ref Quad a2, ref Quad a3)
+    {
+        a0.MultiplyAdd(w.A, x);
+        a1.MultiplyAdd(w.B, x);
+        a2.MultiplyAdd(w.C, x);
+        a3.MultiplyAdd(w.D, x);
+    }
+
+    /// <summary>
+    /// Stages step <paramref name="c0"/> .. + <see cref="ChannelStep"/> of the input channels into buffer
+    /// <paramref name="buffer"/>: each thread every <see cref="GroupSize"/>th value, so neighbouring threads read
+    /// neighbouring channels of a weight row and neighbouring pixels of an input row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Stage(ArrayView<float> source, ArrayView<float> weights, ArrayView<float> scale, ArrayView<float> shift,
+        in TiledConvGeometry g, in Block block, ArrayView<float> weightSteps, ArrayView<float> inputSteps, int buffer, int c0)
+    {
+        int t = Group.IdxX;
+        for (int e = t; e < WeightFloats; e += GroupSize)
+        {
+            int row = e / TileChannels, co = block.Channel + e % TileChannels;
+            bool inside = c0 + row / 9 < block.ChannelEnd && co < g.OutPadded;
+            weightSteps[buffer * WeightFloats + e] = inside ? weights[(c0 * 9 + row) * g.OutPadded + co] : 0f;
+        }
+
+        var h = g.Halo;
+        int values = ChannelStep * h.HaloPixels;
+        int planeSize = g.SourceHeight * g.SourceWidth;
+        for (int e = t; e < values; e += GroupSize)
+        {
+            int c = e / h.HaloPixels, rest = e % h.HaloPixels;
+            int image = rest / (h.HaloRows * h.HaloColumns);
+            rest %= h.HaloRows * h.HaloColumns;
+            int ci = c0 + c, n = block.Image + image;
+            float value = 0f;
+            if (ci < block.ChannelEnd && n < g.Batch)
+                value = Staging.Prologue(source, scale, shift, g, (n * g.SourceCapacity + g.SourceOffset) * planeSize, ci,
+                    block.Row + rest / h.HaloColumns - 1, block.Column + rest % h.HaloColumns - 1);
+            inputSteps[buffer * InputFloats + e] = value;
+        }
+    }
+
+    /// <summary>Four neighbouring pixels of one output channel from pixel <paramref name="p"/> (column
+    /// <paramref name="ox"/>); those past the map's right edge belong to no output.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(ArrayView<float> destination, ArrayView<float> partials, ArrayView<float> bias,
+        in TiledConvGeometry g, int split, int co, int p, int ox, Quad sums)
+    {
+        if (ox < g.OutWidth) TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p, sums.A);
+        if (ox + 1 < g.OutWidth) TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p + 1, sums.B);
+        if (ox + 2 < g.OutWidth) TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p + 2, sums.C);
+        if (ox + 3 < g.OutWidth) TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p + 3, sums.D);
+    }
+
+    /// <summary>One group's place: its block's first image, row and column, its first output channel, its K
+    /// slice and that slice's input channels.</summary>
+    private readonly record struct Block(int Image, int Row, int Column, int Channel, int Split, int ChannelBegin, int ChannelEnd)
+    {
+        /// <summary>Groups are numbered column block fastest, then row block, image block, channel tile, K slice.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Block Of(in TiledConvGeometry g)
+        {
+            var h = g.Halo;
+            int group = Grid.IdxX;
+            int columnTiles = h.ColumnTiles(g.OutWidth), rowTiles = h.RowTiles(g.OutHeight);
+            int column = group % columnTiles;
+            group /= columnTiles;
+            int row = group % rowTiles;
+            group /= rowTiles;
+            int image = group % h.ImageTiles(g.Batch);
+            group /= h.ImageTiles(g.Batch);
+            int channel = group % g.ChannelTiles;
+            int split = group / g.ChannelTiles;
+            // KPerSplit is a multiple of StepDepth = 9 · ChannelStep, so a slice is whole input channels.
+            int begin = split * g.KPerSplit / 9;
+            return new Block(image * h.Images, row * h.Rows, column * h.Columns, channel * TileChannels, split, begin,
+                IntrinsicMath.Min(begin + g.KPerSplit / 9, g.InChannels));
+        }
+    }
+}
