@@ -11,7 +11,11 @@ FP32 baseline of the emulation itself. Both are compared with PyTorch's FP32 mod
 relative = max|Δ| / max(1, max|reference|) over logits and over pooled features (the larger is reported), and
 whether the top-1 class agrees.
 
-  tf32_emulation.py [--models DenseNet121,FashionMnistDenseNet,TinyCifarNet] [--fashion-images 1000]
+  tf32_emulation.py [--models DenseNet121,FashionMnistDenseNet,TinyCifarNet] [--fashion-images 1000] [--out DIR]
+
+--out DIR writes the TF32 emulation's outputs at the parity shapes as DIR/NAME.json in the parity reference
+format, for `densenet-bench parity --device ilgpu-cpu --precision tf32 --references DIR`: our kernels' emulated
+TF32 (CPU accelerator) against this emulation of the same arithmetic.
 
 Deterministic weights and inputs (tools/deterministic.py) at the parity reference shapes
 (tests/references/parity/NAME.json); FashionMnistDenseNet also with its trained weights
@@ -94,8 +98,9 @@ def relative(expected, actual):
 
 
 def compare(label, model, spec, x, rows):
+    """Prints and records both emulations against PyTorch FP32; returns the TF32 emulation's (features, logits)."""
     with torch.inference_mode():
-        features, logits = model.pooled_features(x), None
+        features = model.pooled_features(x)
         logits = model.classifier(features)
         for tf32 in (False, True):
             ours_features, ours_logits = plan_forward(model, spec, x, tf32)
@@ -104,6 +109,11 @@ def compare(label, model, spec, x, rows):
             rows.append((label, "tf32" if tf32 else "fp32", rel, same, len(x)))
             print(f"{label:<48} {'tf32' if tf32 else 'fp32'} emulation vs PyTorch FP32: relative {rel:.2e}, "
                   f"top-1 same {same}/{len(x)}", flush=True)
+    return ours_features, ours_logits
+
+
+def rows_of(t):
+    return [[float(f"{v:.9g}") for v in row] for row in t.tolist()]
 
 
 def specs_by_name():
@@ -120,6 +130,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default="DenseNet121,FashionMnistDenseNet,TinyCifarNet")
     ap.add_argument("--fashion-images", type=int, default=1000)
+    ap.add_argument("--out", help="folder for the TF32 emulation's outputs in the parity reference format")
     args = ap.parse_args()
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     specs = specs_by_name()
@@ -130,9 +141,16 @@ def main():
         fill_deterministic(model)
         with open(os.path.join(ROOT, "tests", "references", "parity", spec["name"] + ".json")) as f:
             shapes = [c["inputShape"] for c in json.load(f)["cases"]]
+        cases = []
         for shape in shapes:
             x = torch.from_numpy(deterministic.input_values(*shape))
-            compare(f"{spec['name']} deterministic {shape}", model, spec, x, rows)
+            features, logits = compare(f"{spec['name']} deterministic {shape}", model, spec, x, rows)
+            cases.append({"inputShape": shape, "logits": rows_of(logits), "features": rows_of(features)})
+        if args.out:
+            os.makedirs(args.out, exist_ok=True)
+            with open(os.path.join(args.out, spec["name"] + ".json"), "w") as f:
+                json.dump({"name": spec["name"], "weights": "deterministic (tools/deterministic.py)",
+                           "precision": "tf32 emulated (tools/tf32_emulation.py)", "cases": cases}, f, separators=(",", ":"))
         if spec["name"] == "FashionMnistDenseNet" and args.fashion_images > 0:
             model.load_state_dict(torch.load(os.path.join(ROOT, "specs", "weights", "fashion_mnist_densenet.pth"), map_location="cpu"))
             images, _ = fashion_mnist.load("t10k")
