@@ -20,7 +20,7 @@ internal static class Tf32ConvKernels
 {
     public static void Conv(ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> destination, ArrayView<float> partials,
-        TiledConvGeometry g)
+        ArrayView<int> arrivals, TiledConvGeometry g)
     {
         var weightSlices = SharedMemory.Allocate<float>(2 * TiledConvKernels.SliceFloats);
         var inputSlices = SharedMemory.Allocate<float>(2 * TiledConvKernels.SliceFloats);
@@ -50,10 +50,9 @@ internal static class Tf32ConvKernels
         }
 
         int co = tile.Channel + channel, p = tile.Pixel + pixel - gq + 2 * q;
-        StoreFragment(destination, partials, bias, g, tile.Split, co, p, d0);
-        StoreFragment(destination, partials, bias, g, tile.Split, co, p + 8, d1);
-        StoreFragment(destination, partials, bias, g, tile.Split, co, p + 16, d2);
-        StoreFragment(destination, partials, bias, g, tile.Split, co, p + 24, d3);
+        StoreFragments(destination, partials, bias, g, tile.Split, co, p, d0, d1, d2, d3, reduce: false);
+        if (TiledConvKernels.ArrivesLast(arrivals, g))
+            StoreFragments(destination, partials, bias, g, tile.Split, co, p, d0, d1, d2, d3, reduce: true);
     }
 
     /// <summary>One m16n8 tile's accumulators in a lane: c0..c3 of the fragment layout.</summary>
@@ -93,14 +92,25 @@ internal static class Tf32ConvKernels
         d.C3 = c3.Value;
     }
 
+    /// <summary>The lane's four n8 tiles, 8 pixels apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreFragments(ArrayView<float> destination, ArrayView<float> partials, ArrayView<float> bias,
+        in TiledConvGeometry g, int split, int co, int p, Fragment d0, Fragment d1, Fragment d2, Fragment d3, bool reduce)
+    {
+        StoreFragment(destination, partials, bias, g, split, co, p, d0, reduce);
+        StoreFragment(destination, partials, bias, g, split, co, p + 8, d1, reduce);
+        StoreFragment(destination, partials, bias, g, split, co, p + 16, d2, reduce);
+        StoreFragment(destination, partials, bias, g, split, co, p + 24, d3, reduce);
+    }
+
     /// <summary>c0, c1 at channel co, pixels p, p + 1; c2, c3 at channel co + 8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreFragment(ArrayView<float> destination, ArrayView<float> partials, ArrayView<float> bias,
-        in TiledConvGeometry g, int split, int co, int p, Fragment d)
+        in TiledConvGeometry g, int split, int co, int p, Fragment d, bool reduce)
     {
-        TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p, d.C0);
-        TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p + 1, d.C1);
-        TiledConvKernels.StoreOne(destination, partials, bias, g, split, co + 8, p, d.C2);
-        TiledConvKernels.StoreOne(destination, partials, bias, g, split, co + 8, p + 1, d.C3);
+        TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p, d.C0, reduce);
+        TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p + 1, d.C1, reduce);
+        TiledConvKernels.StoreOne(destination, partials, bias, g, split, co + 8, p, d.C2, reduce);
+        TiledConvKernels.StoreOne(destination, partials, bias, g, split, co + 8, p + 1, d.C3, reduce);
     }
 }
