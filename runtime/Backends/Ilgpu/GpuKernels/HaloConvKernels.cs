@@ -97,18 +97,9 @@ internal static class HaloConvKernels
     {
         float x0 = inputSteps[inputs], x1 = inputSteps[inputs + 1], x2 = inputSteps[inputs + 2];
         float x3 = inputSteps[inputs + 3], x4 = inputSteps[inputs + 4], x5 = inputSteps[inputs + 5];
-        MultiplyAdd(weightQuads[quads], new Quad { A = x0, B = x1, C = x2, D = x3 }, ref a0, ref a1, ref a2, ref a3);
-        MultiplyAdd(weightQuads[quads + TileChannels / 4], new Quad { A = x1, B = x2, C = x3, D = x4 }, ref a0, ref a1, ref a2, ref a3);
-        MultiplyAdd(weightQuads[quads + 2 * (TileChannels / 4)], new Quad { A = x2, B = x3, C = x4, D = x5 }, ref a0, ref a1, ref a2, ref a3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MultiplyAdd(Quad w, Quad x, ref Quad a0, ref Quad a1, ref Quad a2, ref Quad a3)
-    {
-        a0.MultiplyAdd(w.A, x);
-        a1.MultiplyAdd(w.B, x);
-        a2.MultiplyAdd(w.C, x);
-        a3.MultiplyAdd(w.D, x);
+        TiledConvKernels.MultiplyAdd(weightQuads[quads], new Quad { A = x0, B = x1, C = x2, D = x3 }, ref a0, ref a1, ref a2, ref a3);
+        TiledConvKernels.MultiplyAdd(weightQuads[quads + TileChannels / 4], new Quad { A = x1, B = x2, C = x3, D = x4 }, ref a0, ref a1, ref a2, ref a3);
+        TiledConvKernels.MultiplyAdd(weightQuads[quads + 2 * (TileChannels / 4)], new Quad { A = x2, B = x3, C = x4, D = x5 }, ref a0, ref a1, ref a2, ref a3);
     }
 
     /// <summary>

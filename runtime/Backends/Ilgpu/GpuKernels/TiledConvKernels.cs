@@ -125,8 +125,9 @@ internal static class TiledConvKernels
             IntrinsicMath.Min(kBegin + g.KPerSplit, g.Depth));
     }
 
+    /// <summary>The outer product of 4 weights (one per output channel) and 4 inputs (one per pixel) added to a 4×4 tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MultiplyAdd(Quad w, Quad x, ref Quad a0, ref Quad a1, ref Quad a2, ref Quad a3)
+    internal static void MultiplyAdd(Quad w, Quad x, ref Quad a0, ref Quad a1, ref Quad a2, ref Quad a3)
     {
         a0.MultiplyAdd(w.A, x);
         a1.MultiplyAdd(w.B, x);
