@@ -99,8 +99,15 @@ run() {
   end
 
   section "Parity against PyTorch, FP32 (bar: relative |Δ| ≤ 1e-4, same top-1)"
+  local passed_before=$status
   [[ -n $compared ]] && step 300 "$bin" parity --device "$device" --models "$compared"
   [[ -n $plain ]] && step 240 "$bin" parity --device "$device" --models "$plain" --no-cpu-compare
+  # On CUDA a failure runs again with plain launches, in the same session: that tells a fault of the CUDA-graph
+  # replay from one of the kernels.
+  if [[ $device == cuda ]] && ((status != passed_before)); then
+    echo "again with DENSENET_CUDA_GRAPHS=off (plain launches):" | tee -a "$report"
+    step 240 env DENSENET_CUDA_GRAPHS=off "$bin" parity --device cuda --models "$models" --no-cpu-compare
+  fi
   end
 
   # TF32 parity: PyTorch's own TF32 outputs are the reference, so the bar holds two TF32 computations apart.
@@ -131,19 +138,21 @@ run() {
   section "Speed and memory, $bench_model: ours ('device MiB': parameters + activations + scratch, the peak)"
   # The GPU set on the CPU accelerator runs its barriers as OS thread barriers over 256 threads: correct (the
   # kernel tests use it) but far too slow to time, so --device cpu times the CPU set only.
+  # Modes: kernel set, precision, CUDA graphs. Plain launches at batch 1 show what the graphs save.
   local modes=()
-  [[ $device != cpu ]] && modes+=("gpu fp32")
-  [[ $device == cuda ]] && modes+=("gpu tf32")
-  modes+=("cpu fp32")
-  local mode set precision
+  [[ $device != cpu ]] && modes+=("gpu fp32 on")
+  [[ $device == cuda ]] && modes+=("gpu fp32 off" "gpu tf32 on")
+  modes+=("cpu fp32 on")
+  local mode set precision graphs
   for mode in "${modes[@]}"; do
-    read -r set precision <<<"$mode"
+    read -r set precision graphs <<<"$mode"
     for batch in ${batches//,/ }; do
       # The CPU set is the before-and-after comparison: batch 1 and the largest batch are enough.
       [[ $set == cpu && $batch != 1 && $batch != "${batches##*,}" ]] && continue
-      echo "kernel set $set, $precision, batch $batch" | tee -a "$report"
-      step 240 env DENSENET_KERNELS="$set" "$bin" quick --device "$device" --models "$bench_model" --batch "$batch" \
-        --precision "$precision" --iterations "$(iterations "$batch")" --warmup 2
+      [[ $graphs == off && $batch != 1 ]] && continue
+      echo "kernel set $set, $precision, batch $batch$([[ $graphs == off ]] && echo ", CUDA graphs off")" | tee -a "$report"
+      step 240 env DENSENET_KERNELS="$set" DENSENET_CUDA_GRAPHS="$graphs" "$bin" quick --device "$device" --models "$bench_model" \
+        --batch "$batch" --precision "$precision" --iterations "$(iterations "$batch")" --warmup 2
     done
   done
   end

@@ -1,8 +1,10 @@
+using DenseNetGen.Checkpoints;
 using DenseNetGen.Backends.Ilgpu;
 using DenseNetGen.Backends.Ilgpu.GpuKernels;
 using DenseNetGen.Backends.Ilgpu.Ops;
 using DenseNetGen.Execution;
 using DenseNetGen.Planning;
+using DenseNetGen.Tests.Nets;
 using DenseNetGen.Runtime.Tests.Kernels;
 using static DenseNetGen.Runtime.Tests.Kernels.TestPlans;
 
@@ -96,6 +98,40 @@ public class KernelSetSelectionTests
             Assert.False(halo[0].Geometry.IsHalo);
             Assert.Equal(new HaloTile(2, 8, 8), halo[1].Geometry.Halo);
             Assert.Equal((1, 4, 72), (halo[1].Geometry.PixelTiles, halo[1].Geometry.Splits, halo[1].Geometry.KPerSplit));
+        }
+        finally
+        {
+            foreach (var op in ops) op.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// DenseNet-121 at batch 1 on 132 SMs (an H100/H200), as the GPU set launches it in FP32: each of the 58 dense
+    /// layers is two tiled launches (the 1x1 conv with norm1 in its staging, the 3x3 conv over haloed blocks), each
+    /// transition one (norm, ReLU and pool in the conv's staging), the stem a conv and a max pool, the head a
+    /// norm-pool and the classifier. Split-K convs (most of them at batch 1) add no launch: their slices add up
+    /// inside the launch.
+    /// </summary>
+    [Fact]
+    public void DenseNet121IsTwoConvLaunchesPerDenseLayer()
+    {
+        var plan = DenseNet121.Definition;
+        var weights = new BoundCheckpoint(DeterministicWeights.ForManifest(plan.Parameters), "deterministic", "none", "canonical");
+        using var device = ComputeDevice.Open(DeviceKind.IlgpuCpu, new ComputeOptions(KernelSetKind.Cpu));
+        var accelerator = ((IlgpuBackend)device.Backend).Accelerator;
+        var ops = plan.Ops.Select((_, i) => IlgpuOps.Prepare(plan, i, weights, accelerator)).ToArray();
+        try
+        {
+            var launches = GpuLaunchPlan.Build(plan, ops, PlanGeometry.Compute(plan, 1, 224, 224), multiprocessors: 132, haloConvs: true).Launches;
+
+            var convs = launches.OfType<TiledConvLaunch>().ToArray();
+            Assert.Equal(1 + 2 * 58 + 3 + 1, convs.Length); // stem, dense layers, transitions, classifier
+            Assert.Equal(58, convs.Count(c => c.Geometry.IsHalo));
+            Assert.Equal(58 + 3, convs.Count(c => c.NormOp >= 0));
+            Assert.Equal(2, launches.OfType<OpLaunch>().Count()); // the stem's max pool, the head's norm + global pool
+            Assert.Equal(123, launches.Count);
+            Assert.Contains(convs, c => c.Geometry.Splits > 1 && c.Geometry.IsHalo);
+            Assert.Contains(convs, c => c.Geometry.Splits > 1 && !c.Geometry.IsHalo);
         }
         finally
         {

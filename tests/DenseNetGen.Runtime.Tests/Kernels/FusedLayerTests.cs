@@ -7,7 +7,7 @@ namespace DenseNetGen.Runtime.Tests.Kernels;
 /// <summary>
 /// A dense layer and a transition as the generator plans them (BatchNormReluOp, then the convs), against PyTorch's
 /// unfused modules: the GPU set runs the norm inside the conv's staging (and splits the 3x3 conv's K on a
-/// one-core device), the CPU set runs every op.
+/// one-core device, adding the slices up in the launch), the CPU set runs every op.
 /// </summary>
 /// <remarks>In FP32 the GPU set runs 3x3 convs over haloed blocks (<c>HaloConvKernels</c>): the dense layer's
 /// stacks both images in one block; <see cref="NormThenConv3x3"/> spans several blocks and channel tiles.</remarks>
@@ -22,6 +22,8 @@ public class FusedLayerTests
         using var executor = new PlanExecutor(DenseLayer(), Weights(reference), Device);
 
         ParityAssert.Close(reference["output"].Data, Run(executor, reference["input"]), "dense layer");
+        // Again: a split launch must leave its arrival counts as it found them.
+        ParityAssert.Close(reference["output"].Data, Run(executor, reference["input"]), "dense layer, second run");
     }
 
     [Fact]

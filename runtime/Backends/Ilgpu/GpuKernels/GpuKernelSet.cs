@@ -16,9 +16,8 @@ namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 /// </summary>
 internal sealed class GpuKernelSet : IKernelSet
 {
-    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TiledConvGeometry> _conv;
-    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TiledConvGeometry>? _haloConv;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TiledConvGeometry> _reduce;
+    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, TiledConvGeometry> _conv;
+    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, TiledConvGeometry>? _haloConv;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry, int> _batchNormRelu;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry> _maxPool;
 
@@ -27,7 +26,7 @@ internal sealed class GpuKernelSet : IKernelSet
     /// (the TF32 conv's CPU-accelerator emulation, <see cref="EmulatedTensorCores"/>, is not among them).
     /// </summary>
     internal static IReadOnlyList<Delegate> Kernels { get; } =
-        [TiledConvKernels.Conv, HaloConvKernels.Conv, Tf32ConvKernels.Conv<TensorCores>, TiledConvKernels.ReduceSplits, NormKernels.BatchNormReluPoolRun, PoolKernels.MaxPool];
+        [TiledConvKernels.Conv, HaloConvKernels.Conv, Tf32ConvKernels.Conv<TensorCores>, NormKernels.BatchNormReluPoolRun, PoolKernels.MaxPool];
 
     /// <param name="precision">
     /// Tf32 loads the tensor-core conv for every conv, 3x3 included (there is no TF32 halo kernel): on CUDA, or
@@ -41,12 +40,10 @@ internal sealed class GpuKernelSet : IKernelSet
                 $"the GPU kernel set needs groups of {TiledConvKernels.GroupSize} threads; '{accelerator.Name}' allows {accelerator.MaxNumThreadsPerGroup}.");
         Multiprocessors = Math.Max(1, accelerator.NumMultiprocessors);
         var conv = precision == Precision.Tf32 ? Tf32Conv(accelerator) : TiledConvKernels.Conv;
-        _conv = accelerator.LoadKernel<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TiledConvGeometry>>(conv.Method);
+        _conv = accelerator.LoadKernel<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, TiledConvGeometry>>(conv.Method);
         if (precision == Precision.Fp32)
-            _haloConv = accelerator.LoadKernel<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, TiledConvGeometry>>(
+            _haloConv = accelerator.LoadKernel<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, TiledConvGeometry>>(
                 ((Delegate)HaloConvKernels.Conv).Method);
-        _reduce = accelerator.LoadAutoGroupedKernel<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TiledConvGeometry>>(
-            ((Delegate)TiledConvKernels.ReduceSplits).Method);
         _batchNormRelu = accelerator.LoadAutoGroupedKernel<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry, int>>(
             ((Delegate)NormKernels.BatchNormReluPoolRun).Method);
         _maxPool = accelerator.LoadAutoGroupedKernel<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry>>(
@@ -82,19 +79,21 @@ internal sealed class GpuKernelSet : IKernelSet
 
     /// <param name="scale">Per-input-channel BatchNorm scale for the prologue (any view when there is none).</param>
     /// <param name="partials">Split-K scratch of at least <see cref="TiledConvGeometry.PartialElements"/> floats.</param>
+    /// <param name="arrivals">At least <see cref="TiledConvGeometry.ArrivalCounts"/> zeros; a split launch leaves them zero.</param>
     public void TiledConv(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
-        ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> destination, ArrayView<float> partials, in TiledConvGeometry g)
+        ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> destination, ArrayView<float> partials, ArrayView<int> arrivals,
+        in TiledConvGeometry g)
     {
         var conv = g.IsHalo ? _haloConv! : _conv;
-        conv(stream, new KernelConfig(g.Groups, TiledConvKernels.GroupSize), source, weights, bias, scale, shift, destination, partials, g);
-        if (g.Splits > 1)
-            _reduce(stream, g.OutChannels * g.Pixels, partials, bias, destination, g);
+        conv(stream, new KernelConfig(g.Groups, TiledConvKernels.GroupSize), source, weights, bias, scale, shift, destination, partials, arrivals, g);
     }
 
-    /// <summary>One conv op alone: one K slice, no prologue, so neither scratch nor scale and shift are read.</summary>
+    /// <summary>One conv op alone: one K slice, no prologue, so neither scratch nor scale and shift are read (the
+    /// bias stands in for them).</summary>
     public void Conv(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> destination, in ConvGeometry g) =>
-        TiledConv(stream, source, weights, bias, bias, bias, destination, bias, Shape(TiledConvGeometry.From(g, TiledPrologue.None, g.InHeight, g.InWidth)));
+        TiledConv(stream, source, weights, bias, bias, bias, destination, bias, bias.Cast<int>(),
+            Shape(TiledConvGeometry.From(g, TiledPrologue.None, g.InHeight, g.InWidth)));
 
     public void BatchNormRelu(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> scale, ArrayView<float> shift,
         ArrayView<float> destination, in PoolGeometry g) =>

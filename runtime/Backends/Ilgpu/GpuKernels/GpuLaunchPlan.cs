@@ -8,7 +8,7 @@ namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 /// the next op, a conv, runs inside that conv's staging (a dense layer's norm1 + conv1, a transition's norm + pool +
 /// conv), so a dense layer is two launches (1x1 conv with its prologue, 3x3 conv) instead of three, and writes no
 /// activated copy of its block. Convs whose tiles would leave the device's multiprocessors idle (small maps at
-/// small batch) split K and add a reduction launch.
+/// small batch) split K; the slices add up inside the same launch.
 /// </summary>
 internal sealed class GpuLaunchPlan
 {
@@ -19,10 +19,11 @@ internal sealed class GpuLaunchPlan
     /// is whole K steps: 4 of the tiled GEMM's, 1 of the halo kernel's (72 rows).</summary>
     internal const int MinRowsPerSplit = 4 * TiledConvKernels.Depth;
 
-    private GpuLaunchPlan(IReadOnlyList<GpuLaunch> launches, long partialElements)
+    private GpuLaunchPlan(IReadOnlyList<GpuLaunch> launches, long partialElements, int arrivalCounts)
     {
         Launches = launches;
         PartialElements = partialElements;
+        ArrivalCounts = arrivalCounts;
     }
 
     /// <summary>In order; each covers plan ops up to <see cref="GpuLaunch.LastOp"/>.</summary>
@@ -31,12 +32,16 @@ internal sealed class GpuLaunchPlan
     /// <summary>Floats of split-K scratch the largest split launch needs.</summary>
     public long PartialElements { get; }
 
+    /// <summary>Split-K arrival counts the split launch with the most tiles needs.</summary>
+    public int ArrivalCounts { get; }
+
     /// <param name="ops">The network's prepared ops, whose launch parameters the tiled launches extend.</param>
     /// <param name="haloConvs">Whether 3x3 convs run as <see cref="HaloConvKernels"/> (the FP32 set).</param>
     public static GpuLaunchPlan Build(NetworkPlan plan, IReadOnlyList<IIlgpuOp?> ops, PlanGeometry geometry, int multiprocessors, bool haloConvs)
     {
         var launches = new List<GpuLaunch>();
         long partials = 0;
+        int arrivals = 0;
         for (int i = 0; i < plan.Ops.Count; i++)
         {
             switch (ops[i])
@@ -50,6 +55,7 @@ internal sealed class GpuLaunchPlan
                         with { SourceCapacity = source.SourceCapacity, SourceOffset = source.SourceOffset }, haloConvs), multiprocessors);
                     launches.Add(new TiledConvLaunch(i + 1, n.Op.Source, i, g));
                     partials = Math.Max(partials, g.PartialElements);
+                    arrivals = Math.Max(arrivals, g.ArrivalCounts);
                     i++;
                     break;
                 }
@@ -59,6 +65,7 @@ internal sealed class GpuLaunchPlan
                     var g = Split(GpuKernelSet.Shape(TiledConvGeometry.From(conv, TiledPrologue.None, conv.InHeight, conv.InWidth), haloConvs), multiprocessors);
                     launches.Add(new TiledConvLaunch(i, c.Op.Source, -1, g));
                     partials = Math.Max(partials, g.PartialElements);
+                    arrivals = Math.Max(arrivals, g.ArrivalCounts);
                     break;
                 }
                 default:
@@ -66,7 +73,7 @@ internal sealed class GpuLaunchPlan
                     break;
             }
         }
-        return new GpuLaunchPlan(launches, partials);
+        return new GpuLaunchPlan(launches, partials, arrivals);
     }
 
     /// <summary>

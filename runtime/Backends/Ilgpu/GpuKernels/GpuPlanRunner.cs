@@ -7,7 +7,8 @@ namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 
 /// <summary>
 /// Queues a plan's forward pass with the GPU kernel set (see <see cref="GpuLaunchPlan"/>) for one network: keeps
-/// the launch plan per input shape, the split-K scratch buffer and, on CUDA, one captured graph per input shape.
+/// the launch plan per input shape, the split-K scratch and arrival counts and, on CUDA, one captured graph per input
+/// shape.
 /// Not thread-safe: the network runs under the device's gate.
 /// </summary>
 internal sealed class GpuPlanRunner : IDisposable
@@ -19,6 +20,7 @@ internal sealed class GpuPlanRunner : IDisposable
     private readonly Dictionary<(int Batch, int Height, int Width), GpuLaunchPlan> _launchPlans = [];
     private readonly Dictionary<(int Batch, int Height, int Width, int OpCount), CudaGraph> _graphs = [];
     private MemoryBuffer1D<float, Stride1D.Dense>? _partials;
+    private MemoryBuffer1D<int, Stride1D.Dense>? _arrivals;
 
     public GpuPlanRunner(NetworkPlan plan, IReadOnlyList<IIlgpuOp?> ops, IlgpuBackend backend, GpuKernelSet kernels)
     {
@@ -28,8 +30,8 @@ internal sealed class GpuPlanRunner : IDisposable
         _kernels = kernels;
     }
 
-    /// <summary>Device memory of the split-K scratch buffer.</summary>
-    public long ScratchBytes => _partials?.LengthInBytes ?? 0;
+    /// <summary>Device memory of the split-K scratch and arrival counts.</summary>
+    public long ScratchBytes => (_partials?.LengthInBytes ?? 0) + (_arrivals?.LengthInBytes ?? 0);
 
     /// <summary>
     /// Queues the ops before <paramref name="opCount"/>: replays the shape's CUDA graph when the backend captures
@@ -48,6 +50,15 @@ internal sealed class GpuPlanRunner : IDisposable
             _partials?.Dispose();
             _partials = null;
             _partials = _backend.Accelerator.Allocate1D<float>(Math.Max(1, launchPlan.PartialElements));
+            buffersMoved = true;
+        }
+        if (_arrivals is null || _arrivals.Length < Math.Max(1, launchPlan.ArrivalCounts))
+        {
+            _arrivals?.Dispose();
+            _arrivals = null;
+            _arrivals = _backend.Accelerator.Allocate1D<int>(Math.Max(1, launchPlan.ArrivalCounts));
+            // Zero once: every split launch leaves the counts it used at zero again.
+            _arrivals.MemSetToZero(launch.Stream);
             buffersMoved = true;
         }
         if (buffersMoved)
@@ -91,7 +102,7 @@ internal sealed class GpuPlanRunner : IDisposable
                     ? (((BatchNormReluLaunch)_ops[c.NormOp]!).Scale, ((BatchNormReluLaunch)_ops[c.NormOp]!).Shift)
                     : (conv.Bias, conv.Bias);
                 _kernels.TiledConv(launch.Stream, launch.Activations[c.Source], conv.Weights, conv.Bias, scale, shift,
-                    launch.Activations[conv.Op.Destination], _partials!.View, c.Geometry);
+                    launch.Activations[conv.Op.Destination], _partials!.View, _arrivals!.View, c.Geometry);
             }
             else
             {
@@ -117,5 +128,7 @@ internal sealed class GpuPlanRunner : IDisposable
         DropGraphs();
         _partials?.Dispose();
         _partials = null;
+        _arrivals?.Dispose();
+        _arrivals = null;
     }
 }

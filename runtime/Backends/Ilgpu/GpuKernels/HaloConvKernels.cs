@@ -43,10 +43,11 @@ internal static class HaloConvKernels
     private const int WeightFloats = StepDepth * TileChannels;
     private const int InputFloats = ChannelStep * MaxHaloPixels;
 
-    /// <summary>One group per (block, channel tile, K slice); <paramref name="g"/> has a <see cref="HaloTile"/>.</summary>
+    /// <summary>One group per (block, channel tile, K slice); <paramref name="g"/> has a <see cref="HaloTile"/>.
+    /// Split-K scratch and arrival counts as for <see cref="TiledConvKernels.Conv"/>.</summary>
     public static void Conv(ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> destination, ArrayView<float> partials,
-        TiledConvGeometry g)
+        ArrayView<int> arrivals, TiledConvGeometry g)
     {
         var weightSteps = SharedMemory.Allocate<float>(2 * WeightFloats);
         var inputSteps = SharedMemory.Allocate<float>(2 * InputFloats);
@@ -80,14 +81,10 @@ internal static class HaloConvKernels
             buffer ^= 1;
         }
 
-        int co = block.Channel + 4 * channelQuad;
-        int n = block.Image + image, oy = block.Row + y, ox = block.Column + 4 * xq;
-        if (n >= g.Batch || oy >= g.OutHeight) return;
-        int p = (n * g.OutHeight + oy) * g.OutWidth + ox;
-        StoreRow(destination, partials, bias, g, block.Split, co, p, ox, a0);
-        StoreRow(destination, partials, bias, g, block.Split, co + 1, p, ox, a1);
-        StoreRow(destination, partials, bias, g, block.Split, co + 2, p, ox, a2);
-        StoreRow(destination, partials, bias, g, block.Split, co + 3, p, ox, a3);
+        var output = new Output(block.Channel + 4 * channelQuad, block.Image + image, block.Row + y, block.Column + 4 * xq, block.Split);
+        output.Store(destination, partials, bias, g, a0, a1, a2, a3, reduce: false);
+        if (TiledConvKernels.ArrivesLast(arrivals, g))
+            output.Store(destination, partials, bias, g, a0, a1, a2, a3, reduce: true);
     }
 
     /// <summary>
@@ -100,18 +97,9 @@ internal static class HaloConvKernels
     {
         float x0 = inputSteps[inputs], x1 = inputSteps[inputs + 1], x2 = inputSteps[inputs + 2];
         float x3 = inputSteps[inputs + 3], x4 = inputSteps[inputs + 4], x5 = inputSteps[inputs + 5];
-        MultiplyAdd(weightQuads[quads], new Quad { A = x0, B = x1, C = x2, D = x3 }, ref a0, ref a1, ref a2, ref a3);
-        MultiplyAdd(weightQuads[quads + TileChannels / 4], new Quad { A = x1, B = x2, C = x3, D = x4 }, ref a0, ref a1, ref a2, ref a3);
-        MultiplyAdd(weightQuads[quads + 2 * (TileChannels / 4)], new Quad { A = x2, B = x3, C = x4, D = x5 }, ref a0, ref a1, ref a2, ref a3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MultiplyAdd(Quad w, Quad x, ref Quad a0, ref Quad a1, ref Quad a2, ref Quad a3)
-    {
-        a0.MultiplyAdd(w.A, x);
-        a1.MultiplyAdd(w.B, x);
-        a2.MultiplyAdd(w.C, x);
-        a3.MultiplyAdd(w.D, x);
+        TiledConvKernels.MultiplyAdd(weightQuads[quads], new Quad { A = x0, B = x1, C = x2, D = x3 }, ref a0, ref a1, ref a2, ref a3);
+        TiledConvKernels.MultiplyAdd(weightQuads[quads + TileChannels / 4], new Quad { A = x1, B = x2, C = x3, D = x4 }, ref a0, ref a1, ref a2, ref a3);
+        TiledConvKernels.MultiplyAdd(weightQuads[quads + 2 * (TileChannels / 4)], new Quad { A = x2, B = x3, C = x4, D = x5 }, ref a0, ref a1, ref a2, ref a3);
     }
 
     /// <summary>
@@ -148,16 +136,31 @@ internal static class HaloConvKernels
         }
     }
 
-    /// <summary>Four neighbouring pixels of one output channel from pixel <paramref name="p"/> (column
-    /// <paramref name="ox"/>); those past the map's right edge belong to no output.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(ArrayView<float> destination, ArrayView<float> partials, ArrayView<float> bias,
-        in TiledConvGeometry g, int split, int co, int p, int ox, Quad sums)
+    /// <summary>A thread's outputs: channels <see cref="Channel"/> .. +3 × columns <see cref="Column"/> .. +3 of
+    /// row <see cref="Row"/> of image <see cref="Image"/>; those past the batch, the map or the channels are dropped.</summary>
+    private readonly record struct Output(int Channel, int Image, int Row, int Column, int Split)
     {
-        if (ox < g.OutWidth) TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p, sums.A);
-        if (ox + 1 < g.OutWidth) TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p + 1, sums.B);
-        if (ox + 2 < g.OutWidth) TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p + 2, sums.C);
-        if (ox + 3 < g.OutWidth) TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p + 3, sums.D);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store(ArrayView<float> destination, ArrayView<float> partials, ArrayView<float> bias, in TiledConvGeometry g,
+            Quad a0, Quad a1, Quad a2, Quad a3, bool reduce)
+        {
+            if (Image >= g.Batch || Row >= g.OutHeight) return;
+            int p = (Image * g.OutHeight + Row) * g.OutWidth + Column;
+            StoreRow(destination, partials, bias, g, Channel, p, a0, reduce);
+            StoreRow(destination, partials, bias, g, Channel + 1, p, a1, reduce);
+            StoreRow(destination, partials, bias, g, Channel + 2, p, a2, reduce);
+            StoreRow(destination, partials, bias, g, Channel + 3, p, a3, reduce);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void StoreRow(ArrayView<float> destination, ArrayView<float> partials, ArrayView<float> bias, in TiledConvGeometry g,
+            int co, int p, Quad sums, bool reduce)
+        {
+            if (Column < g.OutWidth) TiledConvKernels.StoreOne(destination, partials, bias, g, Split, co, p, sums.A, reduce);
+            if (Column + 1 < g.OutWidth) TiledConvKernels.StoreOne(destination, partials, bias, g, Split, co, p + 1, sums.B, reduce);
+            if (Column + 2 < g.OutWidth) TiledConvKernels.StoreOne(destination, partials, bias, g, Split, co, p + 2, sums.C, reduce);
+            if (Column + 3 < g.OutWidth) TiledConvKernels.StoreOne(destination, partials, bias, g, Split, co, p + 3, sums.D, reduce);
+        }
     }
 
     /// <summary>One group's place: its block's first image, row and column, its first output channel, its K

@@ -25,7 +25,7 @@ internal static class Tf32ConvKernels
     /// <typeparam name="TArithmetic">The rounding and mma: the instructions, or their emulation.</typeparam>
     public static void Conv<TArithmetic>(ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> destination, ArrayView<float> partials,
-        TiledConvGeometry g)
+        ArrayView<int> arrivals, TiledConvGeometry g)
         where TArithmetic : struct, ITf32Arithmetic
     {
         var weightSlices = SharedMemory.Allocate<float>(2 * TiledConvKernels.SliceFloats);
@@ -56,10 +56,9 @@ internal static class Tf32ConvKernels
         }
 
         int co = tile.Channel + channel, p = tile.Pixel + pixel - gq + 2 * q;
-        StoreFragment(destination, partials, bias, g, tile.Split, co, p, d0);
-        StoreFragment(destination, partials, bias, g, tile.Split, co, p + 8, d1);
-        StoreFragment(destination, partials, bias, g, tile.Split, co, p + 16, d2);
-        StoreFragment(destination, partials, bias, g, tile.Split, co, p + 24, d3);
+        StoreFragments(destination, partials, bias, g, tile.Split, co, p, d0, d1, d2, d3, reduce: false);
+        if (TiledConvKernels.ArrivesLast(arrivals, g))
+            StoreFragments(destination, partials, bias, g, tile.Split, co, p, d0, d1, d2, d3, reduce: true);
     }
 
     /// <summary>One k8 step: rows <paramref name="row"/> (lane's q) and +4 of the slices, four n8 tiles.</summary>
@@ -80,14 +79,25 @@ internal static class Tf32ConvKernels
         tensorCores.Mma(ref d3, a0, a1, a2, a3, Interop.FloatAsInt(inputSlices[row + pixel + 24]), Interop.FloatAsInt(inputSlices[row + four + pixel + 24]));
     }
 
+    /// <summary>The lane's four n8 tiles, 8 pixels apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreFragments(ArrayView<float> destination, ArrayView<float> partials, ArrayView<float> bias,
+        in TiledConvGeometry g, int split, int co, int p, Tf32Fragment d0, Tf32Fragment d1, Tf32Fragment d2, Tf32Fragment d3, bool reduce)
+    {
+        StoreFragment(destination, partials, bias, g, split, co, p, d0, reduce);
+        StoreFragment(destination, partials, bias, g, split, co, p + 8, d1, reduce);
+        StoreFragment(destination, partials, bias, g, split, co, p + 16, d2, reduce);
+        StoreFragment(destination, partials, bias, g, split, co, p + 24, d3, reduce);
+    }
+
     /// <summary>c0, c1 at channel co, pixels p, p + 1; c2, c3 at channel co + 8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreFragment(ArrayView<float> destination, ArrayView<float> partials, ArrayView<float> bias,
-        in TiledConvGeometry g, int split, int co, int p, Tf32Fragment d)
+        in TiledConvGeometry g, int split, int co, int p, Tf32Fragment d, bool reduce)
     {
-        TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p, d.C0);
-        TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p + 1, d.C1);
-        TiledConvKernels.StoreOne(destination, partials, bias, g, split, co + 8, p, d.C2);
-        TiledConvKernels.StoreOne(destination, partials, bias, g, split, co + 8, p + 1, d.C3);
+        TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p, d.C0, reduce);
+        TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p + 1, d.C1, reduce);
+        TiledConvKernels.StoreOne(destination, partials, bias, g, split, co + 8, p, d.C2, reduce);
+        TiledConvKernels.StoreOne(destination, partials, bias, g, split, co + 8, p + 1, d.C3, reduce);
     }
 }

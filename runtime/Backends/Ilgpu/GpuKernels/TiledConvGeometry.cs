@@ -19,8 +19,9 @@ namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 /// </list>
 /// With <see cref="Splits"/> &gt; 1 the K range is cut into slices of <see cref="KPerSplit"/> (a multiple of
 /// <see cref="TiledConvKernels.Depth"/>); each slice writes raw partial sums to a scratch buffer
-/// [Splits][OutChannels][Pixels] and <see cref="TiledConvKernels.ReduceSplits"/> adds them up with the bias and
-/// ReLU. The sum order is fixed, so results are deterministic.
+/// [Splits][OutChannels][Pixels], and the last slice of each tile to finish adds them up in slice order with the bias
+/// and ReLU (<see cref="TiledConvKernels.ArrivesLast"/>): no reduction launch, and the sum order is fixed, so results
+/// are deterministic.
 /// <para>With a <see cref="Halo"/> tile the conv (3x3, stride 1, padding 1) runs as <see cref="HaloConvKernels"/>
 /// instead: the same K and pixel numbering, partial sums and epilogue, but tiles of
 /// <see cref="HaloConvKernels.TileChannels"/> channels × one spatial block, and K steps of whole input channels.</para>
@@ -63,6 +64,9 @@ internal readonly record struct TiledConvGeometry(
 
     /// <summary>Floats of split-K scratch this launch needs (0 without a split).</summary>
     public long PartialElements => Splits > 1 ? (long)Splits * OutChannels * Pixels : 0;
+
+    /// <summary>Split-K arrival counts this launch needs, one per tile (0 without a split).</summary>
+    public int ArrivalCounts => Splits > 1 ? PixelTiles * ChannelTiles : 0;
 
     /// <summary>The tiled form of a plain conv, with one K slice.</summary>
     public static TiledConvGeometry From(in ConvGeometry g, TiledPrologue prologue, int sourceHeight, int sourceWidth) =>

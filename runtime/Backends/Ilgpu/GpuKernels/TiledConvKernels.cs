@@ -31,9 +31,11 @@ internal static class TiledConvKernels
     internal const int SliceFloats = Depth * TileChannels;
 
     /// <summary>The FP32 tiled conv: one group per (pixel tile, channel tile, K slice).</summary>
+    /// <param name="partials">Split-K scratch [Splits][OutChannels][Pixels] (unread without a split).</param>
+    /// <param name="arrivals">Split-K arrival counts, one per tile, zero between launches (see <see cref="ArrivesLast"/>).</param>
     public static void Conv(ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> destination, ArrayView<float> partials,
-        TiledConvGeometry g)
+        ArrayView<int> arrivals, TiledConvGeometry g)
     {
         var weightSlices = SharedMemory.Allocate<float>(2 * SliceFloats);
         var inputSlices = SharedMemory.Allocate<float>(2 * SliceFloats);
@@ -67,26 +69,44 @@ internal static class TiledConvKernels
         }
 
         int co = tile.Channel + ty * 4, p = tile.Pixel + tx * 4;
-        StoreRow(destination, partials, bias, g, tile.Split, co, p, a0);
-        StoreRow(destination, partials, bias, g, tile.Split, co + 1, p, a1);
-        StoreRow(destination, partials, bias, g, tile.Split, co + 2, p, a2);
-        StoreRow(destination, partials, bias, g, tile.Split, co + 3, p, a3);
+        StoreTile(destination, partials, bias, g, tile.Split, co, p, a0, a1, a2, a3, reduce: false);
+        if (ArrivesLast(arrivals, g))
+            StoreTile(destination, partials, bias, g, tile.Split, co, p, a0, a1, a2, a3, reduce: true);
     }
 
     /// <summary>
-    /// Split-K epilogue, one thread per (output channel, pixel): the slices' partial sums in slice order, plus the
-    /// bias, then ReLU, stored at the conv's destination.
+    /// Split-K without a reduction launch: after a K slice has stored its partial sums, its group counts itself in
+    /// its tile's <paramref name="arrivals"/> entry; the slice that arrives last learns so, and it alone adds every
+    /// slice's partial sums in slice order (see <see cref="StoreOne"/>), so the result does not depend on which slice
+    /// finished last. That group also resets the count to zero for the next launch on the stream. False for every
+    /// group of an unsplit launch.
     /// </summary>
-    public static void ReduceSplits(Index1D index, ArrayView<float> partials, ArrayView<float> bias, ArrayView<float> destination,
-        TiledConvGeometry g)
+    /// <remarks>Every thread of every group calls this, split or not: its barriers must not sit in a branch
+    /// (PoCL corrupted memory when they did, though the branch was uniform).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool ArrivesLast(ArrayView<int> arrivals, in TiledConvGeometry g)
     {
-        int pixels = g.Pixels;
-        int co = index / pixels, p = index % pixels;
-        float sum = 0f;
-        long stride = (long)g.OutChannels * pixels;
-        for (int s = 0; s < g.Splits; s++)
-            sum += partials[s * stride + index];
-        Store(destination, bias, g, co, p, sum);
+        var last = SharedMemory.Allocate<int>(1);
+        // Each thread's partial sums are visible device-wide before its group is counted.
+        MemoryFence.DeviceLevel();
+        Group.Barrier();
+        if (Group.IdxX == 0 && g.Splits > 1)
+        {
+            // Groups are numbered with the K slice slowest, so this is the group's tile.
+            int tile = Grid.IdxX % (g.PixelTiles * g.ChannelTiles);
+            bool isLast = Atomic.Add(ref arrivals[tile], 1) == g.Splits - 1;
+            if (isLast) arrivals[tile] = 0;
+            last[0] = isLast ? 1 : 0;
+        }
+        else if (Group.IdxX == 0)
+        {
+            last[0] = 0;
+        }
+        Group.Barrier();
+        bool result = last[0] != 0;
+        // The other slices' partial sums are read only after their counts were seen.
+        MemoryFence.DeviceLevel();
+        return result;
     }
 
     /// <summary>One group's place in the GEMM: its first output channel and pixel, its K slice and range.</summary>
@@ -105,8 +125,9 @@ internal static class TiledConvKernels
             IntrinsicMath.Min(kBegin + g.KPerSplit, g.Depth));
     }
 
+    /// <summary>The outer product of 4 weights (one per output channel) and 4 inputs (one per pixel) added to a 4×4 tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MultiplyAdd(Quad w, Quad x, ref Quad a0, ref Quad a1, ref Quad a2, ref Quad a3)
+    internal static void MultiplyAdd(Quad w, Quad x, ref Quad a0, ref Quad a1, ref Quad a2, ref Quad a3)
     {
         a0.MultiplyAdd(w.A, x);
         a1.MultiplyAdd(w.B, x);
@@ -114,25 +135,48 @@ internal static class TiledConvKernels
         a3.MultiplyAdd(w.D, x);
     }
 
-    /// <summary>Four consecutive pixels of one output channel; lanes past the channels or pixels are dropped.</summary>
+    /// <summary>A thread's 4 channels × 4 consecutive pixels; those past the channels or pixels are dropped.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(ArrayView<float> destination, ArrayView<float> partials, ArrayView<float> bias,
-        in TiledConvGeometry g, int split, int co, int p, Quad sums)
+    private static void StoreTile(ArrayView<float> destination, ArrayView<float> partials, ArrayView<float> bias,
+        in TiledConvGeometry g, int split, int co, int p, Quad a0, Quad a1, Quad a2, Quad a3, bool reduce)
     {
-        StoreOne(destination, partials, bias, g, split, co, p, sums.A);
-        StoreOne(destination, partials, bias, g, split, co, p + 1, sums.B);
-        StoreOne(destination, partials, bias, g, split, co, p + 2, sums.C);
-        StoreOne(destination, partials, bias, g, split, co, p + 3, sums.D);
+        StoreRow(destination, partials, bias, g, split, co, p, a0, reduce);
+        StoreRow(destination, partials, bias, g, split, co + 1, p, a1, reduce);
+        StoreRow(destination, partials, bias, g, split, co + 2, p, a2, reduce);
+        StoreRow(destination, partials, bias, g, split, co + 3, p, a3, reduce);
     }
 
-    /// <summary>A finished sum (one K slice) goes to the destination; a slice's partial sum to the scratch buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(ArrayView<float> destination, ArrayView<float> partials, ArrayView<float> bias,
+        in TiledConvGeometry g, int split, int co, int p, Quad sums, bool reduce)
+    {
+        StoreOne(destination, partials, bias, g, split, co, p, sums.A, reduce);
+        StoreOne(destination, partials, bias, g, split, co, p + 1, sums.B, reduce);
+        StoreOne(destination, partials, bias, g, split, co, p + 2, sums.C, reduce);
+        StoreOne(destination, partials, bias, g, split, co, p + 3, sums.D, reduce);
+    }
+
+    /// <summary>
+    /// Output (<paramref name="co"/>, <paramref name="p"/>) of a conv: without a split, <paramref name="sum"/> goes to
+    /// the destination with the bias and ReLU; with one, it is this slice's partial sum and goes to the scratch
+    /// buffer, and with <paramref name="reduce"/> (the last slice, see <see cref="ArrivesLast"/>) the slices'
+    /// partial sums are added in slice order and go to the destination instead.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void StoreOne(ArrayView<float> destination, ArrayView<float> partials, ArrayView<float> bias,
-        in TiledConvGeometry g, int split, int co, int p, float sum)
+        in TiledConvGeometry g, int split, int co, int p, float sum, bool reduce)
     {
         if (co >= g.OutChannels || p >= g.Pixels) return;
-        if (g.Splits > 1)
-            partials[((long)split * g.OutChannels + co) * g.Pixels + p] = sum;
+        long slice = (long)g.OutChannels * g.Pixels, at = (long)co * g.Pixels + p;
+        if (reduce)
+        {
+            sum = 0f;
+            for (int s = 0; s < g.Splits; s++)
+                sum += partials[s * slice + at];
+            Store(destination, bias, g, co, p, sum);
+        }
+        else if (g.Splits > 1)
+            partials[split * slice + at] = sum;
         else
             Store(destination, bias, g, co, p, sum);
     }
