@@ -1,3 +1,4 @@
+using DenseNetGen.Backends.Ilgpu.GpuKernels;
 using DenseNetGen.Execution;
 using static DenseNetGen.Runtime.Tests.Kernels.TestPlans;
 
@@ -20,13 +21,20 @@ public sealed class Tf32ConvTests
     [Fact]
     public void TheDeviceSaysItsConvsAreTf32() => Assert.Contains("; precision: tf32", Device.Description);
 
-    /// <summary>Two channel and two pixel tiles, both partial, 3 K steps; one tile whose 9 K steps split in two.</summary>
+    /// <summary>
+    /// Two channel and two pixel tiles, both partial, 3 K steps; one tile whose 9 K steps split in two on a
+    /// one-multiprocessor device such as the CPU accelerator (checked first: the case must cover what it claims).
+    /// </summary>
     [Theory]
-    [InlineData("tf32_exact_tiles", 5, 72)]
-    [InlineData("tf32_exact_split", 16, 40)]
-    public void Tf32OperandsGiveTheExactSums(string name, int inChannels, int outChannels)
+    [InlineData("tf32_exact_tiles", 5, 72, 1)]
+    [InlineData("tf32_exact_split", 16, 40, 2)]
+    public void Tf32OperandsGiveTheExactSums(string name, int inChannels, int outChannels, int splitsOnOneMultiprocessor)
     {
         var reference = KernelReference.Load(name);
+        int n = reference["input"].Shape[0], h = reference["input"].Shape[2], w = reference["input"].Shape[3];
+        var geometry = new TiledConvGeometry(n, inChannels, inChannels, 0, h, w, h, w, outChannels, outChannels, outChannels, 0, h, w,
+            3, 1, 1, 0, TiledPrologue.None, 1, inChannels * 9);
+        Assert.Equal(splitsOnOneMultiprocessor, GpuLaunchPlan.Split(geometry, multiprocessors: 1).Splits);
         using var executor = new PlanExecutor(Conv(inChannels, outChannels, 3, 1, 1), Weights(reference), Device);
 
         var output = Run(executor, reference["input"]);
