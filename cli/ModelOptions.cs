@@ -37,7 +37,7 @@ internal sealed class ModelOptions
 
     public Option<string?> Precision { get; } = new("--precision")
     {
-        Description = "fp32 | tf32 (default fp32; tf32 runs the convs on CUDA tensor cores)",
+        Description = "fp32 | tf32 (default fp32; tf32 runs the convs on CUDA tensor cores, or emulates them on ilgpu-cpu as a slow check)",
     };
 
     public Option<string?> MaxImagePixels { get; } = new("--max-image-pixels")

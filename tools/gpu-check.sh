@@ -110,13 +110,17 @@ run() {
   fi
   end
 
-  # TF32 parity: PyTorch's own TF32 outputs are the reference. The bar allows TF32's rounding (10-bit mantissa)
-  # on both sides; the section prints how far PyTorch's TF32 is from its FP32 for scale.
+  # TF32 parity: PyTorch's own TF32 outputs are the reference, so the bar holds two TF32 computations apart.
+  # tools/tf32_emulation.py puts our TF32 arithmetic at most 1.1e-3 (DenseNet169) from FP32 on these cases;
+  # twice that for two independent roundings, times about 2.3 for PyTorch converting or summing differently
+  # (cuDNN may truncate rather than round, or pick other algorithms): 5e-3 (benchmarks/README.md, "TF32 tolerance").
+  # The section prints how far PyTorch's TF32 is from its FP32 for scale.
+  tf32_bar=5e-3
   if [[ $device == cuda ]]; then
-    section "Parity against PyTorch with TF32 on, our --precision tf32 (bar: relative |Δ| ≤ 1e-2, same top-1)"
+    section "Parity against PyTorch with TF32 on, our --precision tf32 (bar: relative |Δ| ≤ $tf32_bar, same top-1)"
     if [[ -n $python ]]; then
       step 180 "$python" tools/gpu_torch.py tf32-references --device cuda --models "$models" --out "$work/tf32"
-      step 180 "$bin" parity --device cuda --precision tf32 --references "$work/tf32" --models "$models" --no-cpu-compare --bar 1e-2
+      step 180 "$bin" parity --device cuda --precision tf32 --references "$work/tf32" --models "$models" --no-cpu-compare --bar "$tf32_bar"
     else
       echo "skipped: no PyTorch" | tee -a "$report"
     fi

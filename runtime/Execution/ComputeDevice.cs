@@ -37,7 +37,7 @@ public sealed class ComputeDevice : IDisposable
     /// <see cref="DeviceUnavailableException"/> saying what was found, never falling back silently.
     /// </summary>
     /// <param name="options">Kernel set, precision, the SIMD backend's threads; null for <see cref="ComputeOptions.Default"/>.</param>
-    /// <exception cref="DeviceUnavailableException">The backend is absent, or the options ask for what it cannot do (TF32 off CUDA).</exception>
+    /// <exception cref="DeviceUnavailableException">The backend is absent, or the options ask for what it cannot do (TF32 off CUDA and the CPU accelerator).</exception>
     /// <exception cref="ArgumentException">An ILGPU device is opened and DENSENET_KERNELS or DENSENET_CUDA_GRAPHS has an unknown value.</exception>
     public static ComputeDevice Open(DeviceKind kind = DeviceKind.Auto, ComputeOptions? options = null)
     {

@@ -8,7 +8,8 @@ public enum Precision
 
     /// <summary>
     /// Conv operands rounded to TF32 (10-bit mantissa) on CUDA tensor cores, FP32 sums, as PyTorch with
-    /// <c>torch.backends.cudnn.allow_tf32</c>. CUDA with the GPU kernel set only.
+    /// <c>torch.backends.cudnn.allow_tf32</c>. CUDA with the GPU kernel set; ILGPU's CPU accelerator emulates the
+    /// same kernel, fragment by fragment (slowly, as a check of it without a GPU).
     /// </summary>
     Tf32,
 }

@@ -57,7 +57,7 @@ internal sealed class IlgpuBackend : IBackend
 
     /// <summary>Opens the first device of <paramref name="kind"/> (IlgpuCpu, OpenCL or Cuda) with the kernel set and precision <paramref name="options"/> ask for.</summary>
     /// <param name="gpuOnly">For OpenCL: only a GPU device counts (auto's choice).</param>
-    /// <exception cref="DeviceUnavailableException">There is none (the message says what was found), or TF32 was asked for off CUDA or off the GPU set.</exception>
+    /// <exception cref="DeviceUnavailableException">There is none (the message says what was found), or TF32 was asked for off CUDA and the CPU accelerator, or off the GPU set.</exception>
     /// <exception cref="ArgumentException">DENSENET_KERNELS names no kernel set.</exception>
     public static IlgpuBackend Open(DeviceKind kind, ComputeOptions options, bool gpuOnly = false)
     {
@@ -66,7 +66,8 @@ internal sealed class IlgpuBackend : IBackend
         {
             // ld.global/ld.shared (rather than generic loads) are inferred only at O2; CUDA is where that matters.
             var level = kind == DeviceKind.Cuda ? OptimizationLevel.O2 : OptimizationLevel.O1;
-            var cpu = options.KernelSet == KernelSetKind.Gpu || options.KernelSet == KernelSetKind.Auto && KernelSetFromEnvironmentIsGpu() ? GpuSetCpuConfiguration : CpuConfiguration;
+            var requested = RequestedKernelSet(options);
+            var cpu = requested == KernelSetKind.Gpu || requested == KernelSetKind.Auto && KernelSetFromEnvironmentIsGpu() ? GpuSetCpuConfiguration : CpuConfiguration;
             var context = Context.Create(builder => _ = kind switch
             {
                 DeviceKind.IlgpuCpu => builder.CPU(cpu).Optimize(level),
@@ -83,10 +84,10 @@ internal sealed class IlgpuBackend : IBackend
                     DeviceKind.OpenCL => First(context.GetCLDevices()) ?? throw Unavailable(kind, MissingOpenCL()),
                     _ => context.GetCPUDevice(0),
                 };
-                var kernelSet = KernelSetRegistry.Choose(options.KernelSet, device);
-                if (options.Precision == Precision.Tf32 && (kind != DeviceKind.Cuda || kernelSet.Kind != KernelSetKind.Gpu))
+                var kernelSet = KernelSetRegistry.Choose(requested, device);
+                if (options.Precision == Precision.Tf32 && (kind is not (DeviceKind.Cuda or DeviceKind.IlgpuCpu) || kernelSet.Kind != KernelSetKind.Gpu))
                     throw new DeviceUnavailableException(kind,
-                        $"tf32 precision runs on CUDA tensor cores with the GPU kernel set; this is a {kind} device '{device.Name}' with the {kernelSet.Name} set.");
+                        $"{ComputeOptions.Tf32Where}; this is a {kind} device '{device.Name}' with the {kernelSet.Name} set.");
                 return new IlgpuBackend(context, device.CreateAccelerator(context), kind, kernelSet, options.Precision);
             }
             catch
@@ -96,6 +97,16 @@ internal sealed class IlgpuBackend : IBackend
             }
         }
     }
+
+    /// <summary>
+    /// The kernel set asked for, where TF32 on Auto means the GPU set (the only one with a TF32 conv) unless
+    /// DENSENET_KERNELS names one: so --device ilgpu-cpu --precision tf32 runs the emulated check as it stands.
+    /// </summary>
+    private static KernelSetKind RequestedKernelSet(ComputeOptions options) =>
+        options is { KernelSet: KernelSetKind.Auto, Precision: Precision.Tf32 } &&
+        string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(KernelSetRegistry.EnvironmentVariable))
+            ? KernelSetKind.Gpu
+            : options.KernelSet;
 
     /// <summary>DENSENET_KERNELS=gpu forces the GPU set on a CPU accelerator too, which then needs its 256-thread groups.</summary>
     private static bool KernelSetFromEnvironmentIsGpu() =>
@@ -118,7 +129,10 @@ internal sealed class IlgpuBackend : IBackend
 
     public string Description { get; }
 
-    /// <summary>"; CUDA graphs: ..." (GPU set on CUDA), "; precision: tf32" when not FP32, and last "; kernel set: NAME".</summary>
+    /// <summary>
+    /// "; CUDA graphs: ..." (GPU set on CUDA), "; precision: tf32" when not FP32 ("tf32 (emulated)" on the CPU
+    /// accelerator), and last "; kernel set: NAME".
+    /// </summary>
     public string Settings
     {
         get
@@ -129,7 +143,8 @@ internal sealed class IlgpuBackend : IBackend
                 "" => "",
                 var reason => $"; CUDA graphs: off, plain launches ({reason})",
             };
-            string precision = Precision == Precision.Fp32 ? "" : "; precision: " + Precision.ToString().ToLowerInvariant();
+            string precision = Precision == Precision.Fp32 ? ""
+                : "; precision: " + Precision.ToString().ToLowerInvariant() + (Kind == DeviceKind.IlgpuCpu ? " (emulated)" : "");
             return $"{graphs}{precision}; kernel set: {_kernelSetName}";
         }
     }

@@ -18,11 +18,11 @@ internal sealed class SimdBackend : IBackend
     private SimdBackend(int threads) => _pool = new WorkerPool(threads);
 
     /// <summary>Opens the backend with <see cref="ComputeOptions.Threads"/> threads; the kernel set does not apply here.</summary>
-    /// <exception cref="DeviceUnavailableException">TF32 was asked for (it runs on CUDA tensor cores only).</exception>
+    /// <exception cref="DeviceUnavailableException">TF32 was asked for (it runs on CUDA tensor cores, or emulated on ILGPU's CPU accelerator).</exception>
     public static SimdBackend Open(ComputeOptions options)
     {
         if (options.Precision == Precision.Tf32)
-            throw new DeviceUnavailableException(DeviceKind.Cpu, $"tf32 precision runs on CUDA tensor cores; the {Name} computes in fp32.");
+            throw new DeviceUnavailableException(DeviceKind.Cpu, $"{ComputeOptions.Tf32Where}; the {Name} computes in fp32.");
         ArgumentOutOfRangeException.ThrowIfNegative(options.Threads);
         return new(SimdThreads.Resolve(options.Threads));
     }

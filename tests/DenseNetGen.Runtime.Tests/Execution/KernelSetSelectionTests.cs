@@ -40,12 +40,34 @@ public class KernelSetSelectionTests
         Assert.DoesNotContain("CUDA graphs", device.Description);
     }
 
+    [Theory]
+    [InlineData(KernelSetKind.Gpu)]
+    [InlineData(KernelSetKind.Auto)]
+    public void Tf32IsEmulatedOnTheCpuAcceleratorWithTheGpuSet(KernelSetKind kernelSet)
+    {
+        // Auto means the GPU set for TF32 unless DENSENET_KERNELS names a set (as the CI's kernel-set runs do).
+        if (kernelSet == KernelSetKind.Auto && Environment.GetEnvironmentVariable("DENSENET_KERNELS") is not (null or ""))
+            return;
+        using var device = ComputeDevice.Open(DeviceKind.IlgpuCpu, new ComputeOptions(kernelSet, Precision.Tf32));
+        Assert.EndsWith("; precision: tf32 (emulated); kernel set: gpu", device.Description);
+    }
+
     [Fact]
-    public void Tf32NeedsCuda()
+    public void Tf32IsRefusedOnTheCpuSet()
     {
         var error = Assert.Throws<DeviceUnavailableException>(() =>
-            ComputeDevice.Open(DeviceKind.IlgpuCpu, new ComputeOptions(KernelSetKind.Gpu, Precision.Tf32)));
-        Assert.Contains("tf32 precision runs on CUDA tensor cores", error.Message);
+            ComputeDevice.Open(DeviceKind.IlgpuCpu, new ComputeOptions(KernelSetKind.Cpu, Precision.Tf32)));
+        Assert.Contains("tf32 precision runs on CUDA tensor cores with the GPU kernel set (emulated, as a check, on ilgpu-cpu with that set); " +
+            "this is a IlgpuCpu device", error.Message);
+        Assert.EndsWith("with the cpu set.", error.Message);
+    }
+
+    [Fact]
+    public void Tf32IsRefusedOnTheSimdBackend()
+    {
+        var error = Assert.Throws<DeviceUnavailableException>(() => ComputeDevice.Open(DeviceKind.Cpu, new ComputeOptions(Precision: Precision.Tf32)));
+        Assert.Contains("tf32 precision runs on CUDA tensor cores with the GPU kernel set (emulated, as a check, on ilgpu-cpu with that set); " +
+            "the SIMD CPU backend computes in fp32.", error.Message);
     }
 
     [Fact]
@@ -157,16 +179,6 @@ public class KernelSetSelectionTests
             outputBuffer: 2);
         Assert.Null(PlanFusion.ConvTakingNorm(pooledInto3x3, 0));
     }
-
-    /// <summary>tests/references/kernels/dense_layer.json's layer: norm1, 1x1 conv with norm2 + ReLU, 3x3 conv appending 8 channels.</summary>
-    private static NetworkPlan DenseLayer() =>
-        Plan([new("block", 24), new("norm", 16), new("bottleneck", 32)],
-            [
-                new BatchNormReluOp(0, 0, 16, 1, "norm1", PoolKind.None),
-                new ConvOp(1, 0, 16, 2, 0, 32, 1, 1, 0, "conv1.weight", null, "norm2", true),
-                new ConvOp(2, 0, 32, 0, 16, 8, 3, 1, 1, "conv2.weight", null, null, false),
-            ],
-            outputBuffer: 0);
 
     private static (int LastOp, int NormOp, TiledPrologue Prologue, int Splits) Describe(GpuLaunch launch)
     {

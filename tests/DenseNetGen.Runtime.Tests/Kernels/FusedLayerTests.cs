@@ -19,14 +19,7 @@ public class FusedLayerTests
     public void DenseLayerAppendsToItsBlock()
     {
         var reference = KernelReference.Load("dense_layer");
-        var plan = Plan([new("block", 24), new("norm", 16), new("bottleneck", 32)],
-            [
-                new BatchNormReluOp(0, 0, 16, 1, "norm1", PoolKind.None),
-                new ConvOp(1, 0, 16, 2, 0, 32, 1, 1, 0, "conv1.weight", null, "norm2", true),
-                new ConvOp(2, 0, 32, 0, 16, 8, 3, 1, 1, "conv2.weight", null, null, false),
-            ],
-            outputBuffer: 0);
-        using var executor = new PlanExecutor(plan, Weights(reference), Device);
+        using var executor = new PlanExecutor(DenseLayer(), Weights(reference), Device);
 
         ParityAssert.Close(reference["output"].Data, Run(executor, reference["input"]), "dense layer");
         // Again: a split launch must leave its arrival counts as it found them.
@@ -37,13 +30,7 @@ public class FusedLayerTests
     public void TransitionPoolsBeforeItsConv()
     {
         var reference = KernelReference.Load("transition");
-        var plan = Plan([new("input", 12), new("norm", 12), new("output", 6)],
-            [
-                new BatchNormReluOp(0, 0, 12, 1, "norm", PoolKind.Average2x2),
-                new ConvOp(1, 0, 12, 2, 0, 6, 1, 1, 0, "conv.weight", null, null, false),
-            ],
-            outputBuffer: 2);
-        using var executor = new PlanExecutor(plan, Weights(reference), Device);
+        using var executor = new PlanExecutor(Transition(), Weights(reference), Device);
 
         ParityAssert.Close(reference["output"].Data, Run(executor, reference["input"]), "transition");
     }

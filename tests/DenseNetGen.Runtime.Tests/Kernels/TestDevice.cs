@@ -22,11 +22,21 @@ internal static class TestDevice
     /// </summary>
     public static ComputeDevice GpuSet => s_gpuSet.Value;
 
-    private static ComputeDevice Open(ComputeOptions? options, bool ilgpuOnly = false)
+    private static readonly Lazy<ComputeDevice> s_tf32 = new(() =>
+        Open(new ComputeOptions(KernelSetKind.Gpu, Precision.Tf32), ilgpuOnly: true, tf32: true));
+
+    /// <summary>
+    /// The GPU set with TF32 convs: on CUDA when DENSENET_DEVICE names it (tensor cores), else emulated on a
+    /// <see cref="GpuSet"/>-like CPU accelerator, whose warp shuffles are OS thread barriers too.
+    /// </summary>
+    public static ComputeDevice Tf32 => s_tf32.Value;
+
+    private static ComputeDevice Open(ComputeOptions? options, bool ilgpuOnly = false, bool tf32 = false)
     {
         var kind = Environment.GetEnvironmentVariable(DeviceKindParser.EnvironmentVariable) is { } value
             ? DeviceKindParser.Parse(value, DeviceKindParser.EnvironmentVariable)
             : DeviceKind.Cpu;
+        if (tf32 && kind != DeviceKind.Cuda) kind = DeviceKind.IlgpuCpu;
         return ComputeDevice.Open(ilgpuOnly && kind is DeviceKind.Cpu or DeviceKind.Auto ? DeviceKind.IlgpuCpu : kind, options);
     }
 }

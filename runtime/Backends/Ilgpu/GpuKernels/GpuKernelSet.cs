@@ -21,19 +21,25 @@ internal sealed class GpuKernelSet : IKernelSet
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry, int> _batchNormRelu;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry> _maxPool;
 
-    /// <summary>Every kernel of the set, for checks that compile them for a backend no device is at hand for.</summary>
+    /// <summary>
+    /// Every kernel of the set as GPUs load it, for checks that compile them for a backend no device is at hand for
+    /// (the TF32 conv's CPU-accelerator emulation, <see cref="EmulatedTensorCores"/>, is not among them).
+    /// </summary>
     internal static IReadOnlyList<Delegate> Kernels { get; } =
-        [TiledConvKernels.Conv, HaloConvKernels.Conv, Tf32ConvKernels.Conv, NormKernels.BatchNormReluPoolRun, PoolKernels.MaxPool];
+        [TiledConvKernels.Conv, HaloConvKernels.Conv, Tf32ConvKernels.Conv<TensorCores>, NormKernels.BatchNormReluPoolRun, PoolKernels.MaxPool];
 
-    /// <param name="precision">Tf32 loads the tensor-core conv for every conv, 3x3 included (there is no TF32 halo
-    /// kernel); only CUDA runs it (see <see cref="Precision"/>).</param>
+    /// <param name="precision">
+    /// Tf32 loads the tensor-core conv for every conv, 3x3 included (there is no TF32 halo kernel): on CUDA, or
+    /// emulated lane by lane on ILGPU's CPU accelerator (see <see cref="EmulatedTensorCores"/>); never on OpenCL,
+    /// which cannot compile warp shuffles for every vendor.
+    /// </param>
     public GpuKernelSet(Accelerator accelerator, Precision precision)
     {
         if (accelerator.MaxNumThreadsPerGroup < TiledConvKernels.GroupSize)
             throw new NotSupportedException(
                 $"the GPU kernel set needs groups of {TiledConvKernels.GroupSize} threads; '{accelerator.Name}' allows {accelerator.MaxNumThreadsPerGroup}.");
         Multiprocessors = Math.Max(1, accelerator.NumMultiprocessors);
-        var conv = precision == Precision.Tf32 ? (Delegate)Tf32ConvKernels.Conv : TiledConvKernels.Conv;
+        var conv = precision == Precision.Tf32 ? Tf32Conv(accelerator) : TiledConvKernels.Conv;
         _conv = accelerator.LoadKernel<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, TiledConvGeometry>>(conv.Method);
         if (precision == Precision.Fp32)
             _haloConv = accelerator.LoadKernel<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, TiledConvGeometry>>(
@@ -43,6 +49,16 @@ internal sealed class GpuKernelSet : IKernelSet
         _maxPool = accelerator.LoadAutoGroupedKernel<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry>>(
             ((Delegate)PoolKernels.MaxPool).Method);
     }
+
+    /// <summary>The TF32 conv with the accelerator's arithmetic: tensor cores on CUDA, their emulation on the CPU accelerator.</summary>
+    private static Delegate Tf32Conv(Accelerator accelerator) => accelerator.AcceleratorType switch
+    {
+        AcceleratorType.Cuda => Tf32ConvKernels.Conv<TensorCores>,
+        AcceleratorType.CPU when accelerator.WarpSize == Tf32ConvKernels.WarpSize => Tf32ConvKernels.Conv<EmulatedTensorCores>,
+        AcceleratorType.CPU => throw new NotSupportedException(
+            $"the TF32 conv's fragments are laid out for warps of {Tf32ConvKernels.WarpSize} lanes; '{accelerator.Name}' has warps of {accelerator.WarpSize}."),
+        _ => throw new NotSupportedException($"the TF32 conv runs on CUDA or, emulated, on ILGPU's CPU accelerator; '{accelerator.Name}' is {accelerator.AcceleratorType}."),
+    };
 
     /// <summary>The device's multiprocessors, which <see cref="GpuLaunchPlan"/> fills by splitting K.</summary>
     public int Multiprocessors { get; }

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using ILGPU;
-using ILGPU.Runtime.Cuda;
 
 namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 
@@ -54,36 +53,25 @@ internal struct Staging
     }
 
     /// <summary>
-    /// Stores the registers into slice buffer <paramref name="buffer"/> (0 or 1); for the TF32 kernel rounded to
-    /// TF32 first (cvt.rna), so the tensor cores see correctly rounded operands rather than truncated ones.
+    /// Stores the registers into slice buffer <paramref name="buffer"/> (0 or 1), each rounded by
+    /// <typeparamref name="TOperands"/> (TF32 for the TF32 kernel, cvt.rna, so the tensor cores see correctly
+    /// rounded operands rather than truncated ones).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Store(ArrayView<float> weightSlices, ArrayView<float> inputSlices, int buffer, bool convertToTf32)
+    public readonly void Store<TOperands>(ArrayView<float> weightSlices, ArrayView<float> inputSlices, int buffer)
+        where TOperands : struct, IOperandRounding
     {
+        var operands = default(TOperands);
         int at = buffer * TiledConvKernels.SliceFloats + _row * TiledConvKernels.TileChannels + _column;
         const int step = Rows * TiledConvKernels.TileChannels;
-        if (convertToTf32)
-        {
-            weightSlices[at] = Tf32.Round(_w0);
-            inputSlices[at] = Tf32.Round(_x0);
-            weightSlices[at + step] = Tf32.Round(_w1);
-            inputSlices[at + step] = Tf32.Round(_x1);
-            weightSlices[at + 2 * step] = Tf32.Round(_w2);
-            inputSlices[at + 2 * step] = Tf32.Round(_x2);
-            weightSlices[at + 3 * step] = Tf32.Round(_w3);
-            inputSlices[at + 3 * step] = Tf32.Round(_x3);
-        }
-        else
-        {
-            weightSlices[at] = _w0;
-            inputSlices[at] = _x0;
-            weightSlices[at + step] = _w1;
-            inputSlices[at + step] = _x1;
-            weightSlices[at + 2 * step] = _w2;
-            inputSlices[at + 2 * step] = _x2;
-            weightSlices[at + 3 * step] = _w3;
-            inputSlices[at + 3 * step] = _x3;
-        }
+        weightSlices[at] = operands.Round(_w0);
+        inputSlices[at] = operands.Round(_x0);
+        weightSlices[at + step] = operands.Round(_w1);
+        inputSlices[at + step] = operands.Round(_x1);
+        weightSlices[at + 2 * step] = operands.Round(_w2);
+        inputSlices[at + 2 * step] = operands.Round(_x2);
+        weightSlices[at + 3 * step] = operands.Round(_w3);
+        inputSlices[at + 3 * step] = operands.Round(_x3);
     }
 
     private readonly float Weight(ArrayView<float> weights, in TiledConvGeometry g, int k) =>
@@ -119,19 +107,5 @@ internal struct Staging
         float sum = IntrinsicMath.Max(source[at] * a + b, 0f) + IntrinsicMath.Max(source[at + 1] * a + b, 0f) +
             IntrinsicMath.Max(source[at + sourceWidth] * a + b, 0f) + IntrinsicMath.Max(source[at + sourceWidth + 1] * a + b, 0f);
         return sum * 0.25f;
-    }
-}
-
-/// <summary>TF32 rounding through inline PTX, only where it exists (CUDA); elsewhere the value is left as it is.</summary>
-internal static class Tf32
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Round(float value)
-    {
-        if (!CudaAsm.IsSupported) return value;
-        Output<uint> bits = default;
-        Input<float> source = value;
-        CudaAsm.EmitRef("cvt.rna.tf32.f32 %0, %1;", ref bits, ref source);
-        return Interop.IntAsFloat(bits.Value);
     }
 }

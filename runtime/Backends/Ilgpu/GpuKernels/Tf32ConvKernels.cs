@@ -1,13 +1,14 @@
 using System.Runtime.CompilerServices;
 using ILGPU;
-using ILGPU.Runtime.Cuda;
 
 namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 
 /// <summary>
-/// The tiled conv of <see cref="TiledConvKernels"/> on TF32 tensor cores (CUDA only: inline PTX
-/// <c>mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32</c>). Staging, tiles and epilogue are the FP32 kernel's;
-/// operands are rounded to TF32 (cvt.rna) as they are staged, sums stay FP32.
+/// The tiled conv of <see cref="TiledConvKernels"/> on TF32 tensor cores (mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32).
+/// Staging, tiles and epilogue are the FP32 kernel's; operands are rounded to TF32 (cvt.rna) as they are staged,
+/// sums stay FP32. The arithmetic is the kernel's type argument: <see cref="TensorCores"/> on CUDA,
+/// <see cref="EmulatedTensorCores"/> on ILGPU's CPU accelerator (so the kernel can be checked without a GPU);
+/// never loaded on OpenCL.
 /// </summary>
 /// <remarks>
 /// Warp w of the group's 8 computes output channels 16·(w / 2) .. +15 × pixels 32·(w % 2) .. +31 as four
@@ -18,9 +19,14 @@ namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 /// </remarks>
 internal static class Tf32ConvKernels
 {
-    public static void Conv(ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
+    /// <summary>Lanes of the warp one mma.m16n8k8 spans; the fragment layout assumes exactly this many.</summary>
+    public const int WarpSize = 32;
+
+    /// <typeparam name="TArithmetic">The rounding and mma: the instructions, or their emulation.</typeparam>
+    public static void Conv<TArithmetic>(ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> destination, ArrayView<float> partials,
         ArrayView<int> arrivals, TiledConvGeometry g)
+        where TArithmetic : struct, ITf32Arithmetic
     {
         var weightSlices = SharedMemory.Allocate<float>(2 * TiledConvKernels.SliceFloats);
         var inputSlices = SharedMemory.Allocate<float>(2 * TiledConvKernels.SliceFloats);
@@ -30,9 +36,9 @@ internal static class Tf32ConvKernels
         int gq = lane >> 2, q = lane & 3;
         int channel = (warp >> 1) * 16 + gq, pixel = (warp & 1) * 32 + gq;
 
-        Fragment d0 = default, d1 = default, d2 = default, d3 = default;
+        Tf32Fragment d0 = default, d1 = default, d2 = default, d3 = default;
         stage.Load(source, weights, scale, shift, g, tile.KBegin);
-        stage.Store(weightSlices, inputSlices, 0, convertToTf32: true);
+        stage.Store<TArithmetic>(weightSlices, inputSlices, 0);
         Group.Barrier();
         int buffer = 0;
         for (int k0 = tile.KBegin; k0 < tile.KEnd; k0 += TiledConvKernels.Depth)
@@ -41,10 +47,10 @@ internal static class Tf32ConvKernels
             if (more)
                 stage.Load(source, weights, scale, shift, g, k0 + TiledConvKernels.Depth);
             int slice = buffer * TiledConvKernels.SliceFloats;
-            Step(weightSlices, inputSlices, slice + q * 64, channel, pixel, ref d0, ref d1, ref d2, ref d3);
-            Step(weightSlices, inputSlices, slice + (q + 8) * 64, channel, pixel, ref d0, ref d1, ref d2, ref d3);
+            Step<TArithmetic>(weightSlices, inputSlices, slice + q * 64, channel, pixel, ref d0, ref d1, ref d2, ref d3);
+            Step<TArithmetic>(weightSlices, inputSlices, slice + (q + 8) * 64, channel, pixel, ref d0, ref d1, ref d2, ref d3);
             if (more)
-                stage.Store(weightSlices, inputSlices, buffer ^ 1, convertToTf32: true);
+                stage.Store<TArithmetic>(weightSlices, inputSlices, buffer ^ 1);
             Group.Barrier();
             buffer ^= 1;
         }
@@ -55,47 +61,28 @@ internal static class Tf32ConvKernels
             StoreFragments(destination, partials, bias, g, tile.Split, co, p, d0, d1, d2, d3, reduce: true);
     }
 
-    /// <summary>One m16n8 tile's accumulators in a lane: c0..c3 of the fragment layout.</summary>
-    private struct Fragment
-    {
-        public float C0, C1, C2, C3;
-    }
-
     /// <summary>One k8 step: rows <paramref name="row"/> (lane's q) and +4 of the slices, four n8 tiles.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step(ArrayView<float> weightSlices, ArrayView<float> inputSlices, int row, int channel, int pixel,
-        ref Fragment d0, ref Fragment d1, ref Fragment d2, ref Fragment d3)
+    private static void Step<TArithmetic>(ArrayView<float> weightSlices, ArrayView<float> inputSlices, int row, int channel, int pixel,
+        ref Tf32Fragment d0, ref Tf32Fragment d1, ref Tf32Fragment d2, ref Tf32Fragment d3)
+        where TArithmetic : struct, ITf32Arithmetic
     {
+        var tensorCores = default(TArithmetic);
         const int four = 4 * 64;
         uint a0 = Interop.FloatAsInt(weightSlices[row + channel]);
         uint a1 = Interop.FloatAsInt(weightSlices[row + channel + 8]);
         uint a2 = Interop.FloatAsInt(weightSlices[row + four + channel]);
         uint a3 = Interop.FloatAsInt(weightSlices[row + four + channel + 8]);
-        Mma(ref d0, a0, a1, a2, a3, Interop.FloatAsInt(inputSlices[row + pixel]), Interop.FloatAsInt(inputSlices[row + four + pixel]));
-        Mma(ref d1, a0, a1, a2, a3, Interop.FloatAsInt(inputSlices[row + pixel + 8]), Interop.FloatAsInt(inputSlices[row + four + pixel + 8]));
-        Mma(ref d2, a0, a1, a2, a3, Interop.FloatAsInt(inputSlices[row + pixel + 16]), Interop.FloatAsInt(inputSlices[row + four + pixel + 16]));
-        Mma(ref d3, a0, a1, a2, a3, Interop.FloatAsInt(inputSlices[row + pixel + 24]), Interop.FloatAsInt(inputSlices[row + four + pixel + 24]));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Mma(ref Fragment d, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
-    {
-        if (!CudaAsm.IsSupported) return;
-        Ref<float> c0 = d.C0, c1 = d.C1, c2 = d.C2, c3 = d.C3;
-        Input<uint> x0 = a0, x1 = a1, x2 = a2, x3 = a3, y0 = b0, y1 = b1;
-        CudaAsm.EmitRef(
-            "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};",
-            ref c0, ref c1, ref c2, ref c3, ref x0, ref x1, ref x2, ref x3, ref y0, ref y1);
-        d.C0 = c0.Value;
-        d.C1 = c1.Value;
-        d.C2 = c2.Value;
-        d.C3 = c3.Value;
+        tensorCores.Mma(ref d0, a0, a1, a2, a3, Interop.FloatAsInt(inputSlices[row + pixel]), Interop.FloatAsInt(inputSlices[row + four + pixel]));
+        tensorCores.Mma(ref d1, a0, a1, a2, a3, Interop.FloatAsInt(inputSlices[row + pixel + 8]), Interop.FloatAsInt(inputSlices[row + four + pixel + 8]));
+        tensorCores.Mma(ref d2, a0, a1, a2, a3, Interop.FloatAsInt(inputSlices[row + pixel + 16]), Interop.FloatAsInt(inputSlices[row + four + pixel + 16]));
+        tensorCores.Mma(ref d3, a0, a1, a2, a3, Interop.FloatAsInt(inputSlices[row + pixel + 24]), Interop.FloatAsInt(inputSlices[row + four + pixel + 24]));
     }
 
     /// <summary>The lane's four n8 tiles, 8 pixels apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreFragments(ArrayView<float> destination, ArrayView<float> partials, ArrayView<float> bias,
-        in TiledConvGeometry g, int split, int co, int p, Fragment d0, Fragment d1, Fragment d2, Fragment d3, bool reduce)
+        in TiledConvGeometry g, int split, int co, int p, Tf32Fragment d0, Tf32Fragment d1, Tf32Fragment d2, Tf32Fragment d3, bool reduce)
     {
         StoreFragment(destination, partials, bias, g, split, co, p, d0, reduce);
         StoreFragment(destination, partials, bias, g, split, co, p + 8, d1, reduce);
@@ -106,7 +93,7 @@ internal static class Tf32ConvKernels
     /// <summary>c0, c1 at channel co, pixels p, p + 1; c2, c3 at channel co + 8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreFragment(ArrayView<float> destination, ArrayView<float> partials, ArrayView<float> bias,
-        in TiledConvGeometry g, int split, int co, int p, Fragment d, bool reduce)
+        in TiledConvGeometry g, int split, int co, int p, Tf32Fragment d, bool reduce)
     {
         TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p, d.C0, reduce);
         TiledConvKernels.StoreOne(destination, partials, bias, g, split, co, p + 1, d.C1, reduce);

@@ -48,7 +48,7 @@ internal static class TiledConvKernels
 
         Quad a0 = default, a1 = default, a2 = default, a3 = default;
         stage.Load(source, weights, scale, shift, g, tile.KBegin);
-        stage.Store(weightSlices, inputSlices, 0, convertToTf32: false);
+        stage.Store<Fp32Operands>(weightSlices, inputSlices, 0);
         Group.Barrier();
         int buffer = 0;
         for (int k0 = tile.KBegin; k0 < tile.KEnd; k0 += Depth)
@@ -63,7 +63,7 @@ internal static class TiledConvKernels
                 MultiplyAdd(weightQuads[(row + 1) * 16 + ty], inputQuads[(row + 1) * 16 + tx], ref a0, ref a1, ref a2, ref a3);
             }
             if (more)
-                stage.Store(weightSlices, inputSlices, buffer ^ 1, convertToTf32: false);
+                stage.Store<Fp32Operands>(weightSlices, inputSlices, buffer ^ 1);
             Group.Barrier();
             buffer ^= 1;
         }
