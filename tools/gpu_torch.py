@@ -62,7 +62,7 @@ def bench(args, device, specs):
     runs = args.runs
     print(f"PyTorch {torch.__version__} eager on {device_name(device)}; deterministic weights; "
           f"median and best of {runs} after 2 warm-ups; {time.strftime('%Y-%m-%d %H:%M', time.gmtime())}Z")
-    print(f"{'model':<14}{'mode':<22}{'batch':>6}{'median ms':>11}{'min ms':>10}{'images/s':>10}{'peak MiB':>10}{'params MiB':>11}")
+    print(f"{'model':<22}{'mode':<22}{'batch':>6}{'median ms':>11}{'min ms':>10}{'images/s':>10}{'peak MiB':>10}{'params MiB':>11}")
     for spec in specs:
         model = model_for(spec, device)
         params = sum(p.numel() * p.element_size() for p in model.parameters()) + \
@@ -75,12 +75,12 @@ def bench(args, device, specs):
                 try:
                     times, peak = time_model(model, x, device, runs)
                 except torch.cuda.OutOfMemoryError:
-                    print(f"{spec['name']:<14}{mode:<22}{batch:>6}  out of device memory")
+                    print(f"{spec['name']:<22}{mode:<22}{batch:>6}  out of device memory")
                     torch.cuda.empty_cache()
                     continue
                 median = statistics.median(times)
                 peak_text = f"{peak / 2**20:.1f}" if peak is not None else "n/a"
-                print(f"{spec['name']:<14}{mode:<22}{batch:>6}{median:>11.2f}{min(times):>10.2f}"
+                print(f"{spec['name']:<22}{mode:<22}{batch:>6}{median:>11.2f}{min(times):>10.2f}"
                       f"{batch * 1000 / median:>10.1f}{peak_text:>10}{params / 2**20:>11.1f}", flush=True)
                 del x
         del model

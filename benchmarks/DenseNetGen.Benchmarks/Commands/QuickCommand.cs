@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using System.Diagnostics;
 using DenseNetGen.Checkpoints;
@@ -37,12 +38,15 @@ internal static class QuickCommand
                 var input = DeterministicWeights.Input(n, plan.InChannels, plan.InputSize, plan.InputSize);
                 var times = Time(warm, runs, () => model.Forward(input, n, plan.InputSize, plan.InputSize));
                 double median = Median(times);
-                Console.WriteLine($"{plan.Name,-22}{$"{n}x{plan.InChannels}x{plan.InputSize}x{plan.InputSize}",-12}{median,11:0.0}{times.Min(),10:0.0}{n * 1000 / median,10:0.0}{model.DeviceBytes / 1048576.0,12:0.0}");
+                Console.WriteLine($"{plan.Name,-22}{$"{n}x{plan.InChannels}x{plan.InputSize}x{plan.InputSize}",-12}{median,11:0.0}{times.Min(),10:0.0}{n * 1000 / median,10:0.0}{DeviceMiB(model.DeviceBytes),12}");
             }
             return 0;
         });
         return command;
     }
+
+    /// <summary>The SIMD backend holds no device memory (it reports 0): "n/a" rather than a misleading 0.0.</summary>
+    private static string DeviceMiB(long bytes) => bytes > 0 ? (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) : "n/a";
 
     internal static double[] Time(int warmup, int runs, Action run)
     {
