@@ -12,7 +12,9 @@ tests/references/kernels/tf32_*.json (the kernel reference format of tools/make_
         whose sums are exact in fp32, so a TF32 conv must reproduce "output" exactly: any fragment index error
         shows. Shapes: two channel tiles and two pixel tiles, both partial, 3 K steps (the last partial); and one
         tile whose 9 K steps split in two on a one-multiprocessor device. Small: the CPU accelerator's warp
-        shuffles are OS thread barriers.
+        shuffles are OS thread barriers. These two are 3x3 convs, which run as the haloed TF32 conv;
+        tf32_exact_gemm_tiles and tf32_exact_gemm_split (1x1) cover the tiled GEMM, tf32_exact_halo_split the
+        haloed conv's split.
     tf32_tiles: the first shape with ordinary values: "output" (FP32 reference), "output_tf32" (operands rounded
         to TF32, sums in float64) and "output_abs" (the conv of |x| and |w|, for the rounding bound).
     tf32_dense_layer, tf32_transition: kernels/dense_layer.json and transition.json (inputs and parameters as
@@ -175,6 +177,13 @@ def main():
     rounded_case("tf32_tiles", gen, 1, 5, 9, 8, 72, 3, 1)
     dense_layer_tf32()
     transition_tf32()
+    # Drawn after the cases above, so adding these changed none of their files. The 3x3 cases above run as the
+    # haloed TF32 conv; these cover the tiled GEMM (1x1: three K steps of 16, the last partial, over two channel
+    # and three pixel tiles, all partial; and 9 K steps in one tile, split in two on one multiprocessor) and the
+    # haloed conv's split (3 steps of 8 input channels in one block of two stacked 5x6 images).
+    exact_case("tf32_exact_gemm_tiles", gen, 2, 40, 9, 8, 72, 1, 0)
+    exact_case("tf32_exact_gemm_split", gen, 1, 144, 7, 9, 40, 1, 0)
+    exact_case("tf32_exact_halo_split", gen, 2, 20, 5, 6, 24, 3, 1)
 
 
 if __name__ == "__main__":

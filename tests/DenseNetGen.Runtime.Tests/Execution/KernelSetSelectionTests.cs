@@ -82,22 +82,22 @@ public class KernelSetSelectionTests
         {
             var geometry = PlanGeometry.Compute(plan, 2, 5, 6);
 
-            var launches = GpuLaunchPlan.Build(plan, ops, geometry, multiprocessors: 1, haloConvs: false).Launches;
+            var launches = GpuLaunchPlan.Build(plan, ops, geometry, multiprocessors: 1).Launches;
 
             Assert.Collection(launches,
                 l => Assert.Equal((1, 0, TiledPrologue.NormRelu, 1), Describe(l)),
                 l => Assert.Equal((2, -1, TiledPrologue.None, 2), Describe(l)));
-            // 132 SMs (an H100): the 1x1 conv (16 K rows, one step) cannot split; the 3x3 conv's 18 steps split into
-            // slices of no fewer than 4 steps: 5, 5, 5, 3.
-            var wide = GpuLaunchPlan.Build(plan, ops, geometry, multiprocessors: 132, haloConvs: false).Launches;
-            Assert.Equal([1, 4], wide.Cast<TiledConvLaunch>().Select(l => l.Geometry.Splits));
-
-            // In FP32 the 3x3 conv runs over haloed blocks: the batch's two 5x6 maps fit one block of 2 images of
-            // 8x8, and its 32 input channels are 4 steps of 8, which 132 SMs split one step per slice.
-            var halo = GpuLaunchPlan.Build(plan, ops, geometry, multiprocessors: 132, haloConvs: true).Launches.Cast<TiledConvLaunch>().ToArray();
-            Assert.False(halo[0].Geometry.IsHalo);
-            Assert.Equal(new HaloTile(2, 8, 8), halo[1].Geometry.Halo);
-            Assert.Equal((1, 4, 72), (halo[1].Geometry.PixelTiles, halo[1].Geometry.Splits, halo[1].Geometry.KPerSplit));
+            // 132 SMs (an H100): the 1x1 conv (16 K rows, one step) cannot split. The 3x3 conv runs over haloed
+            // blocks: the batch's two 5x6 maps fit one block of 2 images of 8x8, and its 32 input channels are 4
+            // steps of 8, which split one step per slice.
+            var wide = GpuLaunchPlan.Build(plan, ops, geometry, multiprocessors: 132).Launches.Cast<TiledConvLaunch>().ToArray();
+            Assert.Equal((false, 1), (wide[0].Geometry.IsHalo, wide[0].Geometry.Splits));
+            Assert.Equal(new HaloTile(2, 8, 8), wide[1].Geometry.Halo);
+            Assert.Equal((1, 4, 72), (wide[1].Geometry.PixelTiles, wide[1].Geometry.Splits, wide[1].Geometry.KPerSplit));
+            // As a tiled GEMM the same conv's 18 steps of 16 rows would split into slices of no fewer than 4 steps:
+            // 5, 5, 5, 3.
+            var gemm = GpuLaunchPlan.Split(wide[1].Geometry with { Halo = default, Splits = 1, KPerSplit = 32 * 9 }, multiprocessors: 132);
+            Assert.Equal((4, 5 * 16), (gemm.Splits, gemm.KPerSplit));
         }
         finally
         {
@@ -106,7 +106,7 @@ public class KernelSetSelectionTests
     }
 
     /// <summary>
-    /// DenseNet-121 at batch 1 on 132 SMs (an H100/H200), as the GPU set launches it in FP32: each of the 58 dense
+    /// DenseNet-121 at batch 1 on 132 SMs (an H100/H200), as the GPU set launches it (FP32 or TF32): each of the 58 dense
     /// layers is two tiled launches (the 1x1 conv with norm1 in its staging, the 3x3 conv over haloed blocks), each
     /// transition one (norm, ReLU and pool in the conv's staging), the stem a conv and a max pool, the head a
     /// norm-pool and the classifier. Split-K convs (most of them at batch 1) add no launch: their slices add up
@@ -122,7 +122,7 @@ public class KernelSetSelectionTests
         var ops = plan.Ops.Select((_, i) => IlgpuOps.Prepare(plan, i, weights, accelerator)).ToArray();
         try
         {
-            var launches = GpuLaunchPlan.Build(plan, ops, PlanGeometry.Compute(plan, 1, 224, 224), multiprocessors: 132, haloConvs: true).Launches;
+            var launches = GpuLaunchPlan.Build(plan, ops, PlanGeometry.Compute(plan, 1, 224, 224), multiprocessors: 132).Launches;
 
             var convs = launches.OfType<TiledConvLaunch>().ToArray();
             Assert.Equal(1 + 2 * 58 + 3 + 1, convs.Length); // stem, dense layers, transitions, classifier

@@ -9,7 +9,7 @@ namespace DenseNetGen.Runtime.Tests.Kernels;
 /// unfused modules: the GPU set runs the norm inside the conv's staging (and splits the 3x3 conv's K on a
 /// one-core device, adding the slices up in the launch), the CPU set runs every op.
 /// </summary>
-/// <remarks>In FP32 the GPU set runs 3x3 convs over haloed blocks (<c>HaloConvKernels</c>): the dense layer's
+/// <remarks>The GPU set runs 3x3 convs over haloed blocks (<c>HaloConvKernels</c>): the dense layer's
 /// stacks both images in one block; <see cref="NormThenConv3x3"/> spans several blocks and channel tiles.</remarks>
 public class FusedLayerTests
 {

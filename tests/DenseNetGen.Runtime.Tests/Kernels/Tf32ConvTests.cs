@@ -5,7 +5,7 @@ using static DenseNetGen.Runtime.Tests.Kernels.TestPlans;
 namespace DenseNetGen.Runtime.Tests.Kernels;
 
 /// <summary>
-/// The TF32 tiled conv (<see cref="TestDevice.Tf32"/>: emulated on the CPU accelerator, or tensor cores on CUDA)
+/// The TF32 convs (<see cref="TestDevice.Tf32"/>: emulated on the CPU accelerator, or tensor cores on CUDA)
 /// against tests/references/kernels/tf32_*.json (tools/make_tf32_references.py). Exactly representable operands
 /// must give the FP32 sums exactly, which any fragment layout or index error breaks; ordinary operands must stay
 /// within the bound TF32's rounding allows, and be off by more than FP32 alone could be, which shows they were
@@ -22,20 +22,25 @@ public sealed class Tf32ConvTests
     public void TheDeviceSaysItsConvsAreTf32() => Assert.Contains("; precision: tf32", Device.Description);
 
     /// <summary>
-    /// Two channel and two pixel tiles, both partial, 3 K steps; one tile whose 9 K steps split in two on a
-    /// one-multiprocessor device such as the CPU accelerator (checked first: the case must cover what it claims).
+    /// Both TF32 kernels: 3x3 convs run haloed (<see cref="Tf32HaloConvKernels"/>), 1x1 ones as the tiled GEMM
+    /// (<see cref="Tf32ConvKernels"/>). Partial channel, pixel and K tiles, and K split in two on a one-multiprocessor
+    /// device such as the CPU accelerator (checked first: the case must cover what it claims).
     /// </summary>
     [Theory]
-    [InlineData("tf32_exact_tiles", 5, 72, 1)]
-    [InlineData("tf32_exact_split", 16, 40, 2)]
-    public void Tf32OperandsGiveTheExactSums(string name, int inChannels, int outChannels, int splitsOnOneMultiprocessor)
+    [InlineData("tf32_exact_tiles", 3, 5, 72, 1)]
+    [InlineData("tf32_exact_split", 3, 16, 40, 1)]
+    [InlineData("tf32_exact_halo_split", 3, 20, 24, 2)]
+    [InlineData("tf32_exact_gemm_tiles", 1, 40, 72, 1)]
+    [InlineData("tf32_exact_gemm_split", 1, 144, 40, 2)]
+    public void Tf32OperandsGiveTheExactSums(string name, int kernel, int inChannels, int outChannels, int splitsOnOneMultiprocessor)
     {
         var reference = KernelReference.Load(name);
         int n = reference["input"].Shape[0], h = reference["input"].Shape[2], w = reference["input"].Shape[3];
-        var geometry = new TiledConvGeometry(n, inChannels, inChannels, 0, h, w, h, w, outChannels, outChannels, outChannels, 0, h, w,
-            3, 1, 1, 0, TiledPrologue.None, 1, inChannels * 9);
-        Assert.Equal(splitsOnOneMultiprocessor, GpuLaunchPlan.Split(geometry, multiprocessors: 1).Splits);
-        using var executor = new PlanExecutor(Conv(inChannels, outChannels, 3, 1, 1), Weights(reference), Device);
+        int padding = kernel / 2;
+        var geometry = GpuKernelSet.Shape(new TiledConvGeometry(n, inChannels, inChannels, 0, h, w, h, w, outChannels, outChannels,
+            outChannels, 0, h, w, kernel, 1, padding, 0, TiledPrologue.None, 1, inChannels * kernel * kernel));
+        Assert.Equal((kernel == 3, splitsOnOneMultiprocessor), (geometry.IsHalo, GpuLaunchPlan.Split(geometry, multiprocessors: 1).Splits));
+        using var executor = new PlanExecutor(Conv(inChannels, outChannels, kernel, 1, padding), Weights(reference), Device);
 
         var output = Run(executor, reference["input"]);
 

@@ -8,8 +8,8 @@ namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 
 /// <summary>
 /// The kernels built for GPUs (see <see cref="TiledConvKernels"/>), compiled for one accelerator and loaded once.
-/// Every conv is a tiled implicit GEMM, except that in FP32 3x3 convs run over haloed blocks
-/// (<see cref="HaloConvKernels"/>); a dense layer's norm1 and a transition's norm and pool run inside the
+/// Every conv is a tiled implicit GEMM, except 3x3 ones, which run over haloed blocks (<see cref="HaloConvKernels"/>);
+/// in TF32 both on tensor cores (<see cref="Tf32ConvKernels"/>, <see cref="Tf32HaloConvKernels"/>). A dense layer's norm1 and a transition's norm and pool run inside the
 /// conv that reads them (see <see cref="GpuLaunchPlan"/>, run by <see cref="GpuPlanRunner"/>). The head's
 /// BatchNorm + ReLU + global pool and the stem's max pool reuse the element-wise kernels of the CPU set, one thread
 /// per output. As an <see cref="IKernelSet"/> (one op at a time) a conv is one tiled launch without a prologue.
@@ -17,7 +17,7 @@ namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 internal sealed class GpuKernelSet : IKernelSet
 {
     private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, TiledConvGeometry> _conv;
-    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, TiledConvGeometry>? _haloConv;
+    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, TiledConvGeometry> _haloConv;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry, int> _batchNormRelu;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry> _maxPool;
 
@@ -26,12 +26,11 @@ internal sealed class GpuKernelSet : IKernelSet
     /// (the TF32 conv's CPU-accelerator emulation, <see cref="EmulatedTensorCores"/>, is not among them).
     /// </summary>
     internal static IReadOnlyList<Delegate> Kernels { get; } =
-        [TiledConvKernels.Conv, HaloConvKernels.Conv, Tf32ConvKernels.Conv<TensorCores>, NormKernels.BatchNormReluPoolRun, PoolKernels.MaxPool];
+        [TiledConvKernels.Conv, HaloConvKernels.Conv, Tf32ConvKernels.Conv<TensorCores>, Tf32HaloConvKernels.Conv<TensorCores>, NormKernels.BatchNormReluPoolRun, PoolKernels.MaxPool];
 
     /// <param name="precision">
-    /// Tf32 loads the tensor-core conv for every conv, 3x3 included (there is no TF32 halo kernel): on CUDA, or
-    /// emulated lane by lane on ILGPU's CPU accelerator (see <see cref="EmulatedTensorCores"/>); never on OpenCL,
-    /// which cannot compile warp shuffles for every vendor.
+    /// Tf32 loads the tensor-core convs: on CUDA, or emulated lane by lane on ILGPU's CPU accelerator (see
+    /// <see cref="EmulatedTensorCores"/>); never on OpenCL, which cannot compile warp shuffles for every vendor.
     /// </param>
     public GpuKernelSet(Accelerator accelerator, Precision precision)
     {
@@ -39,22 +38,21 @@ internal sealed class GpuKernelSet : IKernelSet
             throw new NotSupportedException(
                 $"the GPU kernel set needs groups of {TiledConvKernels.GroupSize} threads; '{accelerator.Name}' allows {accelerator.MaxNumThreadsPerGroup}.");
         Multiprocessors = Math.Max(1, accelerator.NumMultiprocessors);
-        var conv = precision == Precision.Tf32 ? Tf32Conv(accelerator) : TiledConvKernels.Conv;
+        var (conv, haloConv) = precision == Precision.Tf32 ? Tf32Convs(accelerator) : (TiledConvKernels.Conv, HaloConvKernels.Conv);
         _conv = accelerator.LoadKernel<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, TiledConvGeometry>>(conv.Method);
-        if (precision == Precision.Fp32)
-            _haloConv = accelerator.LoadKernel<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, TiledConvGeometry>>(
-                ((Delegate)HaloConvKernels.Conv).Method);
+        _haloConv = accelerator.LoadKernel<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, TiledConvGeometry>>(haloConv.Method);
         _batchNormRelu = accelerator.LoadAutoGroupedKernel<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry, int>>(
             ((Delegate)NormKernels.BatchNormReluPoolRun).Method);
         _maxPool = accelerator.LoadAutoGroupedKernel<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry>>(
             ((Delegate)PoolKernels.MaxPool).Method);
     }
 
-    /// <summary>The TF32 conv with the accelerator's arithmetic: tensor cores on CUDA, their emulation on the CPU accelerator.</summary>
-    private static Delegate Tf32Conv(Accelerator accelerator) => accelerator.AcceleratorType switch
+    /// <summary>The TF32 convs with the accelerator's arithmetic: tensor cores on CUDA, their emulation on the CPU accelerator.</summary>
+    private static (Delegate Conv, Delegate HaloConv) Tf32Convs(Accelerator accelerator) => accelerator.AcceleratorType switch
     {
-        AcceleratorType.Cuda => Tf32ConvKernels.Conv<TensorCores>,
-        AcceleratorType.CPU when accelerator.WarpSize == Tf32ConvKernels.WarpSize => Tf32ConvKernels.Conv<EmulatedTensorCores>,
+        AcceleratorType.Cuda => (Tf32ConvKernels.Conv<TensorCores>, Tf32HaloConvKernels.Conv<TensorCores>),
+        AcceleratorType.CPU when accelerator.WarpSize == Tf32ConvKernels.WarpSize =>
+            (Tf32ConvKernels.Conv<EmulatedTensorCores>, Tf32HaloConvKernels.Conv<EmulatedTensorCores>),
         AcceleratorType.CPU => throw new NotSupportedException(
             $"the TF32 conv's fragments are laid out for warps of {Tf32ConvKernels.WarpSize} lanes; '{accelerator.Name}' has warps of {accelerator.WarpSize}."),
         _ => throw new NotSupportedException($"the TF32 conv runs on CUDA or, emulated, on ILGPU's CPU accelerator; '{accelerator.Name}' is {accelerator.AcceleratorType}."),
@@ -64,18 +62,11 @@ internal sealed class GpuKernelSet : IKernelSet
     public int Multiprocessors { get; }
 
     /// <summary>
-    /// <paramref name="g"/> as this set computes it: with a <see cref="HaloTile"/> where <see cref="HaloConvKernels"/>
-    /// is loaded and the conv fits it, otherwise the tiled GEMM's. Decide before splitting K: the two step differently.
+    /// <paramref name="g"/> as this set computes it: with a <see cref="HaloTile"/> where the conv fits
+    /// <see cref="HaloConvKernels"/>, otherwise the tiled GEMM's. Decide before splitting K: the two step differently.
     /// </summary>
-    public TiledConvGeometry Shape(in TiledConvGeometry g) => Shape(g, HaloConvs);
-
-    /// <summary>Whether 3x3 convs run as <see cref="HaloConvKernels"/>: in FP32.</summary>
-    public bool HaloConvs => _haloConv is not null;
-
-    /// <inheritdoc cref="Shape(in TiledConvGeometry)"/>
-    /// <param name="haloConvs">Whether the set has the halo kernel (FP32).</param>
-    internal static TiledConvGeometry Shape(in TiledConvGeometry g, bool haloConvs) =>
-        haloConvs && HaloTile.Fits(g) ? g with { Halo = HaloTile.For(g.OutHeight, g.OutWidth) } : g;
+    internal static TiledConvGeometry Shape(in TiledConvGeometry g) =>
+        HaloTile.Fits(g) ? g with { Halo = HaloTile.For(g.OutHeight, g.OutWidth) } : g;
 
     /// <param name="scale">Per-input-channel BatchNorm scale for the prologue (any view when there is none).</param>
     /// <param name="partials">Split-K scratch of at least <see cref="TiledConvGeometry.PartialElements"/> floats.</param>
@@ -84,7 +75,7 @@ internal sealed class GpuKernelSet : IKernelSet
         ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> destination, ArrayView<float> partials, ArrayView<int> arrivals,
         in TiledConvGeometry g)
     {
-        var conv = g.IsHalo ? _haloConv! : _conv;
+        var conv = g.IsHalo ? _haloConv : _conv;
         conv(stream, new KernelConfig(g.Groups, TiledConvKernels.GroupSize), source, weights, bias, scale, shift, destination, partials, arrivals, g);
     }
 

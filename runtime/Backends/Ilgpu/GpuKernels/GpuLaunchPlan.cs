@@ -36,8 +36,7 @@ internal sealed class GpuLaunchPlan
     public int ArrivalCounts { get; }
 
     /// <param name="ops">The network's prepared ops, whose launch parameters the tiled launches extend.</param>
-    /// <param name="haloConvs">Whether 3x3 convs run as <see cref="HaloConvKernels"/> (the FP32 set).</param>
-    public static GpuLaunchPlan Build(NetworkPlan plan, IReadOnlyList<IIlgpuOp?> ops, PlanGeometry geometry, int multiprocessors, bool haloConvs)
+    public static GpuLaunchPlan Build(NetworkPlan plan, IReadOnlyList<IIlgpuOp?> ops, PlanGeometry geometry, int multiprocessors)
     {
         var launches = new List<GpuLaunch>();
         long partials = 0;
@@ -52,7 +51,7 @@ internal sealed class GpuLaunchPlan
                     var source = n.Geometry(geometry.Batch, geometry.Ops[i]);
                     var conv = ((ConvLaunch)ops[i + 1]!).Geometry(geometry.Batch, geometry.Ops[i + 1]);
                     var g = Split(GpuKernelSet.Shape(TiledConvGeometry.From(conv, prologue, source.InHeight, source.InWidth)
-                        with { SourceCapacity = source.SourceCapacity, SourceOffset = source.SourceOffset }, haloConvs), multiprocessors);
+                        with { SourceCapacity = source.SourceCapacity, SourceOffset = source.SourceOffset }), multiprocessors);
                     launches.Add(new TiledConvLaunch(i + 1, n.Op.Source, i, g));
                     partials = Math.Max(partials, g.PartialElements);
                     arrivals = Math.Max(arrivals, g.ArrivalCounts);
@@ -62,7 +61,7 @@ internal sealed class GpuLaunchPlan
                 case ConvLaunch c:
                 {
                     var conv = c.Geometry(geometry.Batch, geometry.Ops[i]);
-                    var g = Split(GpuKernelSet.Shape(TiledConvGeometry.From(conv, TiledPrologue.None, conv.InHeight, conv.InWidth), haloConvs), multiprocessors);
+                    var g = Split(GpuKernelSet.Shape(TiledConvGeometry.From(conv, TiledPrologue.None, conv.InHeight, conv.InWidth)), multiprocessors);
                     launches.Add(new TiledConvLaunch(i, c.Op.Source, -1, g));
                     partials = Math.Max(partials, g.PartialElements);
                     arrivals = Math.Max(arrivals, g.ArrivalCounts);

@@ -44,7 +44,7 @@ internal sealed class GpuPlanRunner : IDisposable
     {
         var shape = (geometry.Batch, geometry.Height, geometry.Width);
         if (!_launchPlans.TryGetValue(shape, out var launchPlan))
-            _launchPlans[shape] = launchPlan = GpuLaunchPlan.Build(_plan, _ops, geometry, _kernels.Multiprocessors, _kernels.HaloConvs);
+            _launchPlans[shape] = launchPlan = GpuLaunchPlan.Build(_plan, _ops, geometry, _kernels.Multiprocessors);
         if (_partials is null || _partials.Length < Math.Max(1, launchPlan.PartialElements))
         {
             _partials?.Dispose();

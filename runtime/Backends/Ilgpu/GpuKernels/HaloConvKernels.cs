@@ -40,8 +40,11 @@ internal static class HaloConvKernels
     /// <summary>The largest haloed block of any <see cref="HaloTile"/>.</summary>
     public const int MaxHaloPixels = 288;
 
-    private const int WeightFloats = StepDepth * TileChannels;
-    private const int InputFloats = ChannelStep * MaxHaloPixels;
+    /// <summary>Floats of one staged step's weights and inputs; each is double-buffered.</summary>
+    internal const int WeightFloats = StepDepth * TileChannels;
+
+    /// <inheritdoc cref="WeightFloats"/>
+    internal const int InputFloats = ChannelStep * MaxHaloPixels;
 
     /// <summary>One group per (block, channel tile, K slice); <paramref name="g"/> has a <see cref="HaloTile"/>.
     /// Split-K scratch and arrival counts as for <see cref="TiledConvKernels.Conv"/>.</summary>
@@ -62,13 +65,13 @@ internal static class HaloConvKernels
         var weightQuads = weightSteps.Cast<Quad>();
 
         Quad a0 = default, a1 = default, a2 = default, a3 = default;
-        Stage(source, weights, scale, shift, g, block, weightSteps, inputSteps, 0, block.ChannelBegin);
+        Stage<Fp32Operands>(source, weights, scale, shift, g, block, weightSteps, inputSteps, 0, block.ChannelBegin);
         Group.Barrier();
         int buffer = 0;
         for (int c0 = block.ChannelBegin; c0 < block.ChannelEnd; c0 += ChannelStep)
         {
             if (c0 + ChannelStep < block.ChannelEnd)
-                Stage(source, weights, scale, shift, g, block, weightSteps, inputSteps, buffer ^ 1, c0 + ChannelStep);
+                Stage<Fp32Operands>(source, weights, scale, shift, g, block, weightSteps, inputSteps, buffer ^ 1, c0 + ChannelStep);
             int inputs = buffer * InputFloats + inputAt;
             int quads = buffer * (WeightFloats / 4) + channelQuad;
             for (int c = 0; c < ChannelStep; c++, inputs += h.HaloPixels, quads += 9 * (TileChannels / 4))
@@ -105,18 +108,21 @@ internal static class HaloConvKernels
     /// <summary>
     /// Stages step <paramref name="c0"/> .. + <see cref="ChannelStep"/> of the input channels into buffer
     /// <paramref name="buffer"/>: each thread every <see cref="GroupSize"/>th value, so neighbouring threads read
-    /// neighbouring channels of a weight row and neighbouring pixels of an input row.
+    /// neighbouring channels of a weight row and neighbouring pixels of an input row. Operands are stored as
+    /// <typeparamref name="TOperands"/> rounds them (the TF32 kernel's: to TF32).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Stage(ArrayView<float> source, ArrayView<float> weights, ArrayView<float> scale, ArrayView<float> shift,
+    internal static void Stage<TOperands>(ArrayView<float> source, ArrayView<float> weights, ArrayView<float> scale, ArrayView<float> shift,
         in TiledConvGeometry g, in Block block, ArrayView<float> weightSteps, ArrayView<float> inputSteps, int buffer, int c0)
+        where TOperands : struct, IOperandRounding
     {
+        var operands = default(TOperands);
         int t = Group.IdxX;
         for (int e = t; e < WeightFloats; e += GroupSize)
         {
             int row = e / TileChannels, co = block.Channel + e % TileChannels;
             bool inside = c0 + row / 9 < block.ChannelEnd && co < g.OutPadded;
-            weightSteps[buffer * WeightFloats + e] = inside ? weights[(c0 * 9 + row) * g.OutPadded + co] : 0f;
+            weightSteps[buffer * WeightFloats + e] = operands.Round(inside ? weights[(c0 * 9 + row) * g.OutPadded + co] : 0f);
         }
 
         var h = g.Halo;
@@ -132,7 +138,7 @@ internal static class HaloConvKernels
             if (ci < block.ChannelEnd && n < g.Batch)
                 value = Staging.Prologue(source, scale, shift, g, (n * g.SourceCapacity + g.SourceOffset) * planeSize, ci,
                     block.Row + rest / h.HaloColumns - 1, block.Column + rest % h.HaloColumns - 1);
-            inputSteps[buffer * InputFloats + e] = value;
+            inputSteps[buffer * InputFloats + e] = operands.Round(value);
         }
     }
 
@@ -165,7 +171,7 @@ internal static class HaloConvKernels
 
     /// <summary>One group's place: its block's first image, row and column, its first output channel, its K
     /// slice and that slice's input channels.</summary>
-    private readonly record struct Block(int Image, int Row, int Column, int Channel, int Split, int ChannelBegin, int ChannelEnd)
+    internal readonly record struct Block(int Image, int Row, int Column, int Channel, int Split, int ChannelBegin, int ChannelEnd)
     {
         /// <summary>Groups are numbered column block fastest, then row block, image block, channel tile, K slice.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -22,7 +22,7 @@ namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 /// [Splits][OutChannels][Pixels], and the last slice of each tile to finish adds them up in slice order with the bias
 /// and ReLU (<see cref="TiledConvKernels.ArrivesLast"/>): no reduction launch, and the sum order is fixed, so results
 /// are deterministic.
-/// <para>With a <see cref="Halo"/> tile the conv (3x3, stride 1, padding 1) runs as <see cref="HaloConvKernels"/>
+/// <para>With a <see cref="Halo"/> tile the conv (3x3, stride 1, padding 1) runs as <see cref="HaloConvKernels"/> (in TF32 <see cref="Tf32HaloConvKernels"/>)
 /// instead: the same K and pixel numbering, partial sums and epilogue, but tiles of
 /// <see cref="HaloConvKernels.TileChannels"/> channels × one spatial block, and K steps of whole input channels.</para>
 /// </remarks>
@@ -32,7 +32,7 @@ internal readonly record struct TiledConvGeometry(
     int OutChannels, int OutPadded, int DestinationCapacity, int DestinationOffset, int OutHeight, int OutWidth,
     int Kernel, int Stride, int Padding, int Relu, TiledPrologue Prologue, int Splits, int KPerSplit, HaloTile Halo = default)
 {
-    /// <summary>Runs as <see cref="HaloConvKernels"/> rather than <see cref="TiledConvKernels"/>.</summary>
+    /// <summary>Runs as a haloed conv (<see cref="HaloConvKernels"/>, <see cref="Tf32HaloConvKernels"/>) rather than a tiled GEMM.</summary>
     public bool IsHalo => Halo.Columns != 0;
 
     /// <summary>K rows per staged step of this geometry's kernel; <see cref="KPerSplit"/> is a multiple of it.</summary>
