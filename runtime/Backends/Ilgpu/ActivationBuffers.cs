@@ -1,43 +1,53 @@
+using DenseNetGen.Execution;
 using ILGPU;
 using ILGPU.Runtime;
 
 namespace DenseNetGen.Backends.Ilgpu;
 
-/// <summary>One device buffer per plan buffer, grown to the largest input shape seen and never shrunk.</summary>
-internal sealed class ActivationBuffers(Accelerator accelerator, int count) : IDisposable
+/// <summary>
+/// A network's activation buffers on an accelerator: one device allocation (the arena), in which a
+/// <see cref="MemoryPlan"/> per input shape places each plan buffer; buffers never alive together share memory, and a
+/// buffer no launch touches (a norm scratch the GPU set fuses away) takes none. The arena only grows.
+/// </summary>
+internal sealed class ActivationBuffers(Accelerator accelerator) : IDisposable
 {
-    private readonly MemoryBuffer1D<float, Stride1D.Dense>?[] _buffers = new MemoryBuffer1D<float, Stride1D.Dense>?[count];
+    private MemoryBuffer1D<float, Stride1D.Dense>? _arena;
+    private MemoryPlan? _layout;
 
     /// <summary>
-    /// Makes buffer b hold at least elements[b] floats (at least one: ILGPU rejects empty buffers). True when any
-    /// buffer was reallocated, which moves it: whoever recorded its address (a CUDA graph) must drop the record.
+    /// Places the buffers as <paramref name="layout"/> says, growing the arena if it is too small (at least one float:
+    /// ILGPU rejects empty buffers). True when the arena was reallocated, which moves every buffer: whoever recorded
+    /// their addresses (a CUDA graph) must drop the record. Another layout in the same arena moves nothing that a
+    /// record of this layout's launches depends on: each shape's launches use their own layout's offsets.
     /// </summary>
-    public bool EnsureCapacity(IReadOnlyList<long> elements)
+    public bool Use(MemoryPlan layout)
     {
-        bool moved = false;
-        for (int b = 0; b < _buffers.Length; b++)
-        {
-            long needed = Math.Max(1, elements[b]);
-            if (_buffers[b] is { } existing && existing.Length >= needed) continue;
-            _buffers[b]?.Dispose();
-            _buffers[b] = null;
-            _buffers[b] = accelerator.Allocate1D<float>(needed);
-            moved = true;
-        }
-        return moved;
+        _layout = layout;
+        long needed = Math.Max(1, layout.TotalFloats);
+        if (_arena is { } existing && existing.Length >= needed) return false;
+        _arena?.Dispose();
+        _arena = null;
+        _arena = accelerator.Allocate1D<float>(needed);
+        return true;
     }
 
-    public long Bytes => _buffers.Sum(buffer => buffer?.LengthInBytes ?? 0);
+    public long Bytes => _arena?.LengthInBytes ?? 0;
 
-    /// <summary>All of buffer <paramref name="buffer"/>, as kernels take it.</summary>
-    public ArrayView<float> this[int buffer] => _buffers[buffer]!.View;
+    /// <summary>All of buffer <paramref name="buffer"/> in the current layout, as kernels take it.</summary>
+    public ArrayView<float> this[int buffer] => View(buffer, _layout!.Sizes[buffer]);
 
     /// <summary>The first <paramref name="length"/> floats of a buffer, for copies to and from the host.</summary>
-    public ArrayView1D<float, Stride1D.Dense> View(int buffer, int length) => _buffers[buffer]!.View.SubView(0, length);
+    public ArrayView1D<float, Stride1D.Dense> View(int buffer, long length)
+    {
+        long offset = _layout!.Offsets[buffer];
+        if (offset < 0)
+            throw new InvalidOperationException($"buffer {buffer} is touched by no launch of this shape, so it has no memory.");
+        return _arena!.View.SubView(offset, length);
+    }
 
     public void Dispose()
     {
-        foreach (var buffer in _buffers)
-            buffer?.Dispose();
+        _arena?.Dispose();
+        _arena = null;
     }
 }

@@ -9,7 +9,7 @@ namespace DenseNetGen.Backends.Ilgpu;
 
 /// <summary>
 /// A plan on an ILGPU accelerator: each op's weights uploaded once in its kernels' layout, and the activation
-/// buffers, kept between calls and only grown.
+/// buffers in one arena, kept between calls and only grown, laid out per input shape by what the launches touch.
 /// </summary>
 /// <remarks>
 /// All launches and copies go to the backend's stream; the host waits once per call, after the results have been
@@ -23,13 +23,14 @@ internal sealed class IlgpuNetwork : IPreparedNetwork
     private readonly IIlgpuOp?[] _ops;
     private readonly ActivationBuffers _activations;
     private readonly GpuPlanRunner? _gpu;
+    private readonly Dictionary<(int Batch, int Height, int Width), MemoryPlan> _layouts = [];
 
     public IlgpuNetwork(NetworkPlan plan, BoundCheckpoint weights, IlgpuBackend backend)
     {
         _plan = plan;
         _backend = backend;
         _ops = new IIlgpuOp?[plan.Ops.Count];
-        _activations = new ActivationBuffers(backend.Accelerator, plan.Buffers.Count);
+        _activations = new ActivationBuffers(backend.Accelerator);
         try
         {
             for (int i = 0; i < _ops.Length; i++)
@@ -50,7 +51,7 @@ internal sealed class IlgpuNetwork : IPreparedNetwork
             if (count > int.MaxValue)
                 throw new ArgumentException(
                     $"{_plan.Name}: batch {geometry.Batch} at {geometry.Height}x{geometry.Width} needs a buffer of {count} floats; kernels index with 32 bits. Use a smaller batch.");
-        bool moved = _activations.EnsureCapacity(geometry.BufferElements);
+        bool moved = _activations.Use(Layout(geometry));
 
         var stream = _backend.Stream;
         var launch = new IlgpuLaunch(stream, _backend.Kernels, _activations, geometry.Batch);
@@ -68,6 +69,24 @@ internal sealed class IlgpuNetwork : IPreparedNetwork
         }
         stream.Synchronize();
         return results;
+    }
+
+    /// <summary>
+    /// Where the shape's buffers live: laid out by the launches' lifetimes, the host's input copy first and the
+    /// results (features and logits) kept to the end. The GPU set's launches leave the norm scratch of fused norms
+    /// untouched, so it takes no memory there.
+    /// </summary>
+    internal MemoryPlan Layout(PlanGeometry geometry)
+    {
+        var key = (geometry.Batch, geometry.Height, geometry.Width);
+        if (_layouts.TryGetValue(key, out var layout)) return layout;
+        var touches = new List<(int[] Reads, int Write)> { ([], 0) };
+        touches.AddRange(_gpu is not null
+            ? _gpu.Touches(geometry)
+            : _plan.Ops.Select(op => (new[] { op.Reads.Buffer }, op.Writes.Buffer)));
+        layout = MemoryPlan.Compute([.. geometry.BufferElements], touches, [_plan.FeatureBuffer, _plan.OutputBuffer]);
+        _layouts[key] = layout;
+        return layout;
     }
 
     private void LaunchOps(in IlgpuLaunch launch, PlanGeometry geometry, int opCount, Action<int>? opFinished)

@@ -76,6 +76,16 @@ internal sealed class GpuLaunchPlan
     }
 
     /// <summary>
+    /// The buffers each launch reads and writes, in launch order: a fused conv reads its norm's source and writes its
+    /// own destination, so the norm's output buffer is touched by no launch.
+    /// </summary>
+    public IEnumerable<(int[] Reads, int Write)> Touches(NetworkPlan plan) => Launches.Select(launch => launch switch
+    {
+        TiledConvLaunch c => (new[] { c.Source }, plan.Ops[c.LastOp].Writes.Buffer),
+        _ => (new[] { plan.Ops[launch.LastOp].Reads.Buffer }, plan.Ops[launch.LastOp].Writes.Buffer),
+    });
+
+    /// <summary>
     /// Splits K when the tiles alone give fewer than <see cref="GroupsPerMultiprocessor"/> groups per
     /// multiprocessor, keeping at least <see cref="MinRowsPerSplit"/> K rows per slice.
     /// </summary>

@@ -30,6 +30,17 @@ internal sealed class GpuPlanRunner : IDisposable
         _kernels = kernels;
     }
 
+    /// <summary>The buffers each launch of the shape reads and writes, in launch order (see <see cref="GpuLaunchPlan.Touches"/>).</summary>
+    public IEnumerable<(int[] Reads, int Write)> Touches(PlanGeometry geometry) => LaunchPlan(geometry).Touches(_plan);
+
+    private GpuLaunchPlan LaunchPlan(PlanGeometry geometry)
+    {
+        var shape = (geometry.Batch, geometry.Height, geometry.Width);
+        if (!_launchPlans.TryGetValue(shape, out var launchPlan))
+            _launchPlans[shape] = launchPlan = GpuLaunchPlan.Build(_plan, _ops, geometry, _kernels.Multiprocessors);
+        return launchPlan;
+    }
+
     /// <summary>Device memory of the split-K scratch and arrival counts.</summary>
     public long ScratchBytes => (_partials?.LengthInBytes ?? 0) + (_arrivals?.LengthInBytes ?? 0);
 
@@ -42,9 +53,7 @@ internal sealed class GpuPlanRunner : IDisposable
     /// points at the old memory and is dropped.</param>
     public void Run(in IlgpuLaunch launch, PlanGeometry geometry, int opCount, bool buffersMoved, Action<int>? opFinished)
     {
-        var shape = (geometry.Batch, geometry.Height, geometry.Width);
-        if (!_launchPlans.TryGetValue(shape, out var launchPlan))
-            _launchPlans[shape] = launchPlan = GpuLaunchPlan.Build(_plan, _ops, geometry, _kernels.Multiprocessors);
+        var launchPlan = LaunchPlan(geometry);
         if (_partials is null || _partials.Length < Math.Max(1, launchPlan.PartialElements))
         {
             _partials?.Dispose();

@@ -1,15 +1,17 @@
-namespace DenseNetGen.Backends.Simd;
+namespace DenseNetGen.Execution;
 
 /// <summary>
-/// Where each plan buffer lives in one arena for one input shape. The program is static, so each buffer's
-/// lifetime (first step that touches it to last step that reads it) is known before the first call; buffers whose
-/// lifetimes do not overlap share memory, and the arena is as large as the largest set of buffers alive at once
-/// (up to first-fit fragmentation). A buffer no step touches (a BN-ReLU scratch fused away) takes no memory.
+/// Where each plan buffer lives in one arena for one input shape, for every backend that runs a static sequence of
+/// steps (the SIMD backend's program, the ILGPU backend's launches): each buffer's lifetime (first step that touches
+/// it to last step that reads it) is known before the first call; buffers whose lifetimes do not overlap share
+/// memory, and the arena is as large as the largest set of buffers alive at once (up to first-fit fragmentation).
+/// A buffer no step touches (a BN-ReLU scratch fused away) takes no memory.
 /// </summary>
 internal sealed class MemoryPlan
 {
-    /// <summary>Offsets are multiples of this many floats, so every buffer is 64-byte aligned.</summary>
-    private const long AlignFloats = NativeBuffer.Alignment / sizeof(float);
+    /// <summary>Offsets are multiples of this many floats, so every buffer is 64-byte aligned: what the SIMD backend's
+    /// Vector512 loads want, and more than the 16 bytes of the ILGPU kernels' quad loads.</summary>
+    private const long AlignFloats = 64 / sizeof(float);
 
     private MemoryPlan(long[] offsets, long[] sizes, long totalFloats)
     {
@@ -21,14 +23,14 @@ internal sealed class MemoryPlan
     /// <summary>Per buffer: offset in floats, or −1 for an unused buffer.</summary>
     public long[] Offsets { get; }
 
-    /// <summary>Per buffer: blocked size in floats.</summary>
+    /// <summary>Per buffer: size in floats.</summary>
     public long[] Sizes { get; }
 
     public long TotalFloats { get; }
 
     public long TotalBytes => TotalFloats * sizeof(float);
 
-    /// <param name="sizes">Blocked floats per buffer.</param>
+    /// <param name="sizes">Floats per buffer (in the backend's layout).</param>
     /// <param name="touches">Per step (in run order): the buffers it reads and the one it writes.</param>
     /// <param name="keep">Buffers read after the last step (results), alive to the end.</param>
     public static MemoryPlan Compute(long[] sizes, IReadOnlyList<(int[] Reads, int Write)> touches, IEnumerable<int> keep)

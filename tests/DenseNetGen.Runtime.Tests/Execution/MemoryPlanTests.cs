@@ -1,8 +1,11 @@
+using DenseNetGen.Backends.Ilgpu;
 using DenseNetGen.Backends.Simd;
 using DenseNetGen.Checkpoints;
+using DenseNetGen.Execution;
+using DenseNetGen.Planning;
 using DenseNetGen.Tests.Nets;
 
-namespace DenseNetGen.Runtime.Tests.Simd;
+namespace DenseNetGen.Runtime.Tests.Execution;
 
 public sealed class MemoryPlanTests
 {
@@ -46,5 +49,29 @@ public sealed class MemoryPlanTests
         long sum = Enumerable.Range(0, plan.Buffers.Count).Sum(b => geometry.BufferElements[b] * sizeof(float));
         // block1 (8·256·56·56 floats, 25.7 MB) and the stem (8·64·112·112, 25.7 MB) are alive together at the max pool.
         Assert.InRange(arena, 2 * 25_690_112L, sum * 3 / 4);
+    }
+
+    /// <summary>
+    /// The ILGPU backend lays its buffers out the same way, from what its launches touch: with the GPU set, whose
+    /// convs run every norm in their staging, the norm scratch (block 1's width at 56x56) is touched by no launch and
+    /// takes no memory; with the CPU set it does. Both arenas are well below the sum of the buffers.
+    /// </summary>
+    [Fact]
+    public void IlgpuArenaLeavesOutTheNormScratchTheGpuSetFuses()
+    {
+        var plan = DenseNet121.Definition;
+        var weights = CheckpointBinder.Bind(DeterministicWeights.ForManifest(plan.Parameters), plan);
+        var geometry = PlanGeometry.Compute(plan, 8, 224, 224);
+        int normScratch = plan.Ops.OfType<BatchNormReluOp>().First().Destination;
+        long sum = geometry.BufferElements.Sum();
+
+        foreach (var set in new[] { KernelSetKind.Cpu, KernelSetKind.Gpu })
+        {
+            using var device = ComputeDevice.Open(DeviceKind.IlgpuCpu, new ComputeOptions(set));
+            using var network = (IlgpuNetwork)((IlgpuBackend)device.Backend).Prepare(plan, weights);
+            var layout = network.Layout(geometry);
+            Assert.Equal(set == KernelSetKind.Gpu, layout.Offsets[normScratch] < 0);
+            Assert.InRange(layout.TotalFloats, 1, sum * 3 / 4);
+        }
     }
 }
