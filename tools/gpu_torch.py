@@ -3,15 +3,15 @@
 
   gpu_torch.py bench [--device cuda] [--models DenseNet121] [--batches 1,8,64,256] [--runs 10]
       eager PyTorch, FP32 with TF32 off and PyTorch's default (TF32 on for cuDNN convs), per batch: median and
-      best latency, images/s, peak device memory (torch.cuda.max_memory_allocated, parameters included) and the
-      parameters' own size.
+      best latency, images/s, peak memory (torch.cuda.max_memory_allocated; on the CPU an estimate from the
+      profiler's memory events, see cpu_peak; parameters included either way) and the parameters' own size.
   gpu_torch.py tf32-references --out DIR [--device cuda] [--models ...]
       the cases of tests/references/parity/NAME.json recomputed with TF32 on, written to DIR/NAME.json in the same
       format, for `densenet-bench parity --precision tf32 --references DIR`; prints how far PyTorch's own TF32
       outputs are from its FP32 ones (the scale a TF32 bar has to allow).
 
 Needs torch and numpy (any recent version). --device cpu runs anywhere (for trying the script out); TF32 then
-changes nothing and memory is not measured.
+changes nothing.
 """
 import argparse
 import json
@@ -73,7 +73,7 @@ def bench(args, device, specs):
             for batch in args.batches:
                 x = torch.from_numpy(deterministic.input_values(batch, spec["inChannels"], size, size)).to(device)
                 try:
-                    times, peak = time_model(model, x, device, runs)
+                    times, peak = time_model(model, x, device, runs, params)
                 except torch.cuda.OutOfMemoryError:
                     print(f"{spec['name']:<22}{mode:<22}{batch:>6}  out of device memory")
                     torch.cuda.empty_cache()
@@ -88,7 +88,7 @@ def bench(args, device, specs):
             torch.cuda.empty_cache()
 
 
-def time_model(model, x, device, runs):
+def time_model(model, x, device, runs, params):
     with torch.inference_mode():
         if device.type == "cuda":
             torch.cuda.empty_cache()
@@ -102,8 +102,30 @@ def time_model(model, x, device, runs):
             model(x)
             sync(device)
             times.append((time.perf_counter() - start) * 1000)
-        peak = torch.cuda.max_memory_allocated(device) if device.type == "cuda" else None
+        # Parameters included on both: the CUDA allocator counts them as allocated from the start.
+        peak = torch.cuda.max_memory_allocated(device) if device.type == "cuda" else params + cpu_peak(model, x)
     return times, peak
+
+
+def cpu_peak(model, x):
+    """Peak bytes of live tensors during one forward pass on the CPU, where PyTorch keeps no allocator statistics:
+    from the profiler's memory accounting, each op's own net allocation counted when it ends and each free when it
+    happens. An estimate (a temporary inside an op is not seen) of what the pass allocates beyond what was live
+    before it (the parameters and the input)."""
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        model(x)
+    changes = []
+    for event in prof.profiler.function_events:
+        if event.name == "[memory]":
+            changes.append((event.time_range.start, event.cpu_memory_usage))
+        elif event.self_cpu_memory_usage:
+            changes.append((event.time_range.end, event.self_cpu_memory_usage))
+    live = peak = 0
+    for _, change in sorted(changes):
+        live += change
+        peak = max(peak, live)
+    return peak
 
 
 def tf32_references(args, device, specs):
