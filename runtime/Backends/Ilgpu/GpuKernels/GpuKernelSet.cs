@@ -3,6 +3,9 @@ using DenseNetGen.Backends.Ilgpu.KernelSets;
 using DenseNetGen.Execution;
 using ILGPU;
 using ILGPU.Runtime;
+using ConvLauncher = System.Action<ILGPU.Runtime.AcceleratorStream, ILGPU.KernelConfig, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>,
+    ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<int>,
+    DenseNetGen.Backends.Ilgpu.GpuKernels.TiledConvGeometry>;
 
 namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 
@@ -16,8 +19,8 @@ namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 /// </summary>
 internal sealed class GpuKernelSet : IKernelSet
 {
-    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, TiledConvGeometry> _conv;
-    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, TiledConvGeometry> _haloConv;
+    private readonly ConvLauncher _conv;
+    private readonly ConvLauncher _haloConv;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry, int> _batchNormRelu;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry> _maxPool;
 
@@ -39,8 +42,8 @@ internal sealed class GpuKernelSet : IKernelSet
                 $"the GPU kernel set needs groups of {TiledConvKernels.GroupSize} threads; '{accelerator.Name}' allows {accelerator.MaxNumThreadsPerGroup}.");
         Multiprocessors = Math.Max(1, accelerator.NumMultiprocessors);
         var (conv, haloConv) = precision == Precision.Tf32 ? Tf32Convs(accelerator) : (TiledConvKernels.Conv, HaloConvKernels.Conv);
-        _conv = accelerator.LoadKernel<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, TiledConvGeometry>>(conv.Method);
-        _haloConv = accelerator.LoadKernel<Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, TiledConvGeometry>>(haloConv.Method);
+        _conv = accelerator.LoadKernel<ConvLauncher>(conv.Method);
+        _haloConv = accelerator.LoadKernel<ConvLauncher>(haloConv.Method);
         _batchNormRelu = accelerator.LoadAutoGroupedKernel<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry, int>>(
             ((Delegate)NormKernels.BatchNormReluPoolRun).Method);
         _maxPool = accelerator.LoadAutoGroupedKernel<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry>>(
