@@ -31,10 +31,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from make_kernel_references import EPS, save  # the kernel reference format, written where its cases are
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 KERNELS = os.path.join(ROOT, "tests", "references", "kernels")
 TF32 = os.path.join(ROOT, "tests", "references", "tf32")
-EPS = 1e-5
 
 
 def bits_of(x):
@@ -101,13 +102,6 @@ def rounding_cases():
     return cases
 
 
-def save_kernel_case(name, tensors):
-    doc = {"tensors": {k: {"shape": list(v.shape), "data": [float(f"{x:.9g}") for x in v.float().flatten().tolist()]}
-                       for k, v in tensors.items()}}
-    with open(os.path.join(KERNELS, name + ".json"), "w") as f:
-        json.dump(doc, f, separators=(",", ":"))
-
-
 def load_kernel_case(name):
     with open(os.path.join(KERNELS, name + ".json")) as f:
         doc = json.load(f)
@@ -119,13 +113,13 @@ def exact_case(name, gen, n, cin, h, w, cout, k, pad):
     # far below 2^24/32, so every partial sum is exact in fp32 in any order.
     x = torch.from_numpy(gen.integers(-8, 9, (n, cin, h, w))).double() / 4
     wt = torch.from_numpy(gen.integers(-8, 9, (cout, cin, k, k))).double() / 8
-    save_kernel_case(name, {"input": x, "conv.weight": wt, "output": F.conv2d(x, wt, padding=pad)})
+    save(name, {"input": x, "conv.weight": wt, "output": F.conv2d(x, wt, padding=pad)})
 
 
 def rounded_case(name, gen, n, cin, h, w, cout, k, pad):
     x = torch.from_numpy(gen.uniform(-1, 1, (n, cin, h, w))).float().double()
     wt = (torch.from_numpy(gen.uniform(-1, 1, (cout, cin, k, k))) * (6.0 / (cin * k * k)) ** 0.5).float().double()
-    save_kernel_case(name, {
+    save(name, {
         "input": x, "conv.weight": wt, "output": F.conv2d(x, wt, padding=pad),
         "output_tf32": F.conv2d(rna_tensor(x), rna_tensor(wt), padding=pad),
         "output_abs": F.conv2d(x.abs(), wt.abs(), padding=pad)})
@@ -152,7 +146,7 @@ def dense_layer_tf32():
     y = torch.relu(y).float().double()  # stored as float32 between the two launches
     z = F.conv2d(rna_tensor(y), rna_tensor(t["conv2.weight"]), padding=1)
     t["output_tf32"] = torch.cat([x, z], dim=1)
-    save_kernel_case("tf32_dense_layer", t)
+    save("tf32_dense_layer", t)
 
 
 def transition_tf32():
@@ -164,7 +158,7 @@ def transition_tf32():
     x = x[:, :, : 2 * h, : 2 * w]
     pooled = ((x[:, :, 0::2, 0::2] + x[:, :, 0::2, 1::2]) + x[:, :, 1::2, 0::2] + x[:, :, 1::2, 1::2]) * 0.25
     t["output_tf32"] = F.conv2d(rna_tensor(pooled.double()), rna_tensor(t["conv.weight"]))
-    save_kernel_case("tf32_transition", t)
+    save("tf32_transition", t)
 
 
 def main():
