@@ -21,9 +21,8 @@ namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 /// <item>inputs [ChannelStep][Images][Rows + 2][Columns + 2]: pixel (y0 + hy − 1, x0 + hx − 1) of image n0 + i after
 /// the prologue, zero in the padding and past the batch.</item>
 /// </list>
-/// Thread t computes channels 4·(t / 32) .. +3 (a warp shares them: weight reads are broadcasts) × pixels
-/// 4·xq .. +3 of block row r, where (r, xq) = divmod(t % 32, Columns / 4) and block row r is row r % Rows of image
-/// r / Rows. Per input channel and kernel row it reads six neighbouring inputs once for its three taps.
+/// Thread t computes channels 4·(t / 32) .. +3 (a warp shares them: weight reads are broadcasts) × block pixels
+/// 4·(t % 32) .. +3 (see <see cref="HaloTile.Locate"/>), four neighbours in one block row. Per input channel and kernel row it reads six neighbouring inputs once for its three taps.
 /// Sums, split-K partials and the epilogue are <see cref="TiledConvKernels.StoreOne"/>'s, with pixels numbered over
 /// the batch as in <see cref="TiledConvGeometry"/>.
 /// </remarks>
@@ -58,10 +57,9 @@ internal static class HaloConvKernels
         var h = g.Halo;
         int t = Group.IdxX;
         int channelQuad = t >> 5, pixelQuad = t & 31;
-        int quadsPerRow = h.Columns >> 2;
-        int blockRow = pixelQuad / quadsPerRow, xq = pixelQuad % quadsPerRow;
-        int image = blockRow / h.Rows, y = blockRow % h.Rows;
-        int inputAt = (image * h.HaloRows + y) * h.HaloColumns + 4 * xq;
+        // The thread's first pixel: pixel quads run along block rows (Columns is a multiple of 4).
+        var first = h.Locate(4 * pixelQuad);
+        int inputAt = h.InputAt(4 * pixelQuad);
         var weightQuads = weightSteps.Cast<Quad>();
 
         Quad a0 = default, a1 = default, a2 = default, a3 = default;
@@ -84,7 +82,7 @@ internal static class HaloConvKernels
             buffer ^= 1;
         }
 
-        var output = new Output(block.Channel + 4 * channelQuad, block.Image + image, block.Row + y, block.Column + 4 * xq, block.Split);
+        var output = new Output(block.Channel + 4 * channelQuad, block.Image + first.Image, block.Row + first.Row, block.Column + first.Column, block.Split);
         output.Store(destination, partials, bias, g, a0, a1, a2, a3, reduce: false);
         if (TiledConvKernels.ArrivesLast(arrivals, g))
             output.Store(destination, partials, bias, g, a0, a1, a2, a3, reduce: true);

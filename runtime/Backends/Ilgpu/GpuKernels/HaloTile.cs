@@ -20,6 +20,21 @@ internal readonly record struct HaloTile(int Images, int Rows, int Columns)
 
     public int HaloColumns => Columns + 2;
 
+    /// <summary>Block pixel <paramref name="pixel"/> (numbered row by row through the stacked images) as its image,
+    /// row and column within the block.</summary>
+    public BlockPixel Locate(int pixel)
+    {
+        int blockRow = pixel / Columns;
+        return new BlockPixel(blockRow / Rows, blockRow % Rows, pixel % Columns);
+    }
+
+    /// <summary>Where block pixel <paramref name="pixel"/>'s top-left tap sits in one staged, haloed input channel.</summary>
+    public int InputAt(int pixel)
+    {
+        var at = Locate(pixel);
+        return (at.Image * HaloRows + at.Row) * HaloColumns + at.Column;
+    }
+
     public int ImageTiles(int batch) => (batch + Images - 1) / Images;
 
     public int RowTiles(int height) => (height + Rows - 1) / Rows;
@@ -41,3 +56,6 @@ internal readonly record struct HaloTile(int Images, int Rows, int Columns)
     public static bool Fits(in TiledConvGeometry g) =>
         g.Kernel == 3 && g.Stride == 1 && g.Padding == 1 && g.Prologue != TiledPrologue.NormReluAverage2x2;
 }
+
+/// <summary>A pixel of a <see cref="HaloTile"/> block: its image, row and column within the block.</summary>
+internal readonly record struct BlockPixel(int Image, int Row, int Column);

@@ -10,8 +10,8 @@ namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
 /// kernel's type argument, as for <see cref="Tf32ConvKernels"/>.
 /// </summary>
 /// <remarks>
-/// Warp w computes channels 16·(w % 2) .. +15 of the tile × block pixels 32·(w / 2) .. +31 (block pixel P is column
-/// P % Columns of block row P / Columns) as four m16n8 tiles. Fragments as in <see cref="Tf32ConvKernels"/>, lane =
+/// Warp w computes channels 16·(w % 2) .. +15 of the tile × block pixels 32·(w / 2) .. +31 (numbered as in
+/// <see cref="HaloTile.Locate"/>) as four m16n8 tiles. Fragments as in <see cref="Tf32ConvKernels"/>, lane =
 /// 4·g + q, with A[co][k] = the staged weight row (c = k, tap) at channel co, and B[k][n] = the staged input of
 /// channel k at block pixel n of the n8 tile, shifted by the tap. So lane (g, q) reads the inputs of block pixels
 /// 32·(w / 2) + 8j + g (j = 0..3) and owns the sums of pixels 32·(w / 2) + 8j + 2q and +1, which share a block row
@@ -32,7 +32,7 @@ internal static class Tf32HaloConvKernels
         int warp = Group.IdxX >> 5, lane = Group.IdxX & 31;
         int gq = lane >> 2, q = lane & 3;
         int channel = (warp & 1) * 16 + gq, pixels = (warp >> 1) * 32;
-        var inputs = new Columns(InputAt(h, pixels + gq), InputAt(h, pixels + 8 + gq), InputAt(h, pixels + 16 + gq), InputAt(h, pixels + 24 + gq));
+        var inputs = new Columns(h.InputAt(pixels + gq), h.InputAt(pixels + 8 + gq), h.InputAt(pixels + 16 + gq), h.InputAt(pixels + 24 + gq));
 
         Tf32Fragment d0 = default, d1 = default, d2 = default, d3 = default;
         HaloConvKernels.Stage<TArithmetic>(source, weights, scale, shift, g, block, weightSteps, inputSteps, 0, block.ChannelBegin);
@@ -63,14 +63,6 @@ internal static class Tf32HaloConvKernels
 
     /// <summary>Offsets in a staged input channel of the lane's four B columns (block pixels), tap (0, 0).</summary>
     private readonly record struct Columns(int J0, int J1, int J2, int J3);
-
-    /// <summary>Where block pixel <paramref name="pixel"/>'s top-left tap sits in a haloed channel.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int InputAt(in HaloTile h, int pixel)
-    {
-        int blockRow = pixel / h.Columns;
-        return (blockRow / h.Rows * h.HaloRows + blockRow % h.Rows) * h.HaloColumns + pixel % h.Columns;
-    }
 
     /// <summary>
     /// One tap as one k8 step: A from weight rows (q, tap) and (q + 4, tap) at <paramref name="weightRow"/>, B from
@@ -111,9 +103,8 @@ internal static class Tf32HaloConvKernels
     private static void StoreFragment(ArrayView<float> destination, ArrayView<float> partials, ArrayView<float> bias,
         in TiledConvGeometry g, in HaloConvKernels.Block block, int co, int pixel, Tf32Fragment d, bool reduce)
     {
-        var h = g.Halo;
-        int blockRow = pixel / h.Columns;
-        int n = block.Image + blockRow / h.Rows, oy = block.Row + blockRow % h.Rows, ox = block.Column + pixel % h.Columns;
+        var at = g.Halo.Locate(pixel);
+        int n = block.Image + at.Image, oy = block.Row + at.Row, ox = block.Column + at.Column;
         if (n >= g.Batch || oy >= g.OutHeight) return;
         int p = (n * g.OutHeight + oy) * g.OutWidth + ox;
         if (ox < g.OutWidth)
