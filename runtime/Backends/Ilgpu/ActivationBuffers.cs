@@ -15,20 +15,14 @@ internal sealed class ActivationBuffers(Accelerator accelerator) : IDisposable
     private MemoryPlan? _layout;
 
     /// <summary>
-    /// Places the buffers as <paramref name="layout"/> says, growing the arena if it is too small (at least one float:
-    /// ILGPU rejects empty buffers). True when the arena was reallocated, which moves every buffer: whoever recorded
-    /// their addresses (a CUDA graph) must drop the record. Another layout in the same arena moves nothing that a
+    /// Places the buffers as <paramref name="layout"/> says, growing the arena if it is too small. True when the arena
+    /// was reallocated, which moves every buffer: whoever recorded their addresses (a CUDA graph) must drop the record. Another layout in the same arena moves nothing that a
     /// record of this layout's launches depends on: each shape's launches use their own layout's offsets.
     /// </summary>
     public bool Use(MemoryPlan layout)
     {
         _layout = layout;
-        long needed = Math.Max(1, layout.TotalFloats);
-        if (_arena is { } existing && existing.Length >= needed) return false;
-        _arena?.Dispose();
-        _arena = null;
-        _arena = accelerator.Allocate1D<float>(needed);
-        return true;
+        return DeviceBuffers.Grow(accelerator, ref _arena, layout.TotalFloats);
     }
 
     public long Bytes => _arena?.LengthInBytes ?? 0;

@@ -54,20 +54,11 @@ internal sealed class GpuPlanRunner : IDisposable
     public void Run(in IlgpuLaunch launch, PlanGeometry geometry, int opCount, bool buffersMoved, Action<int>? opFinished)
     {
         var launchPlan = LaunchPlan(geometry);
-        if (_partials is null || _partials.Length < Math.Max(1, launchPlan.PartialElements))
+        buffersMoved |= DeviceBuffers.Grow(_backend.Accelerator, ref _partials, launchPlan.PartialElements);
+        if (DeviceBuffers.Grow(_backend.Accelerator, ref _arrivals, launchPlan.ArrivalCounts))
         {
-            _partials?.Dispose();
-            _partials = null;
-            _partials = _backend.Accelerator.Allocate1D<float>(Math.Max(1, launchPlan.PartialElements));
-            buffersMoved = true;
-        }
-        if (_arrivals is null || _arrivals.Length < Math.Max(1, launchPlan.ArrivalCounts))
-        {
-            _arrivals?.Dispose();
-            _arrivals = null;
-            _arrivals = _backend.Accelerator.Allocate1D<int>(Math.Max(1, launchPlan.ArrivalCounts));
             // Zero once: every split launch leaves the counts it used at zero again.
-            _arrivals.MemSetToZero(launch.Stream);
+            _arrivals!.MemSetToZero(launch.Stream);
             buffersMoved = true;
         }
         if (buffersMoved)

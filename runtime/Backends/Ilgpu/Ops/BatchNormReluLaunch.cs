@@ -27,16 +27,8 @@ internal sealed class BatchNormReluLaunch : IIlgpuOp
     public static BatchNormReluLaunch Prepare(BatchNormReluOp n, NetworkPlan plan, BoundCheckpoint weights, Accelerator accelerator)
     {
         var (scale, shift) = BatchNormFolding.ScaleShift(weights, n.Norm, n.Channels);
-        var scaleBuffer = accelerator.Allocate1D(Array.ConvertAll(scale, v => (float)v));
-        try
-        {
-            return new BatchNormReluLaunch(n, plan, scaleBuffer, accelerator.Allocate1D(Array.ConvertAll(shift, v => (float)v)));
-        }
-        catch
-        {
-            scaleBuffer.Dispose();
-            throw;
-        }
+        var (scaleBuffer, shiftBuffer) = DeviceBuffers.Upload(accelerator, Array.ConvertAll(scale, v => (float)v), Array.ConvertAll(shift, v => (float)v));
+        return new BatchNormReluLaunch(n, plan, scaleBuffer, shiftBuffer);
     }
 
     public void Launch(in IlgpuLaunch launch, in OpShape shape) =>

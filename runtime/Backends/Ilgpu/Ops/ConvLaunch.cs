@@ -30,16 +30,8 @@ internal sealed class ConvLaunch : IIlgpuOp
     public static ConvLaunch Prepare(ConvOp c, NetworkPlan plan, BoundCheckpoint weights, Accelerator accelerator)
     {
         var (transposed, bias) = Layout(c, weights);
-        var weightBuffer = accelerator.Allocate1D(transposed);
-        try
-        {
-            return new ConvLaunch(c, plan, weightBuffer, accelerator.Allocate1D(bias));
-        }
-        catch
-        {
-            weightBuffer.Dispose();
-            throw;
-        }
+        var (weightBuffer, biasBuffer) = DeviceBuffers.Upload(accelerator, transposed, bias);
+        return new ConvLaunch(c, plan, weightBuffer, biasBuffer);
     }
 
     /// <summary>The folded weights and bias in the kernels' layout, zero-filled past OutChannels.</summary>
