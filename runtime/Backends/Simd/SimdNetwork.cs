@@ -14,12 +14,7 @@ internal sealed class SimdNetwork : IPreparedNetwork
 
     public SimdNetwork(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool)
     {
-        _program = VectorWidth.Bits switch
-        {
-            512 => new SimdProgram<Vec512>(plan, weights, pool),
-            256 => new SimdProgram<Vec256>(plan, weights, pool),
-            _ => new SimdProgram<Vec128>(plan, weights, pool),
-        };
+        _program = VectorWidth.Dispatch(new ProgramBuilder(plan, weights, pool));
     }
 
     /// <summary>The fused steps, in run order (for profiles).</summary>
@@ -42,4 +37,9 @@ internal sealed class SimdNetwork : IPreparedNetwork
     }
 
     public void Dispose() => _program.Dispose();
+
+    private sealed class ProgramBuilder(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool) : IWidthUser<ISimdProgram>
+    {
+        public ISimdProgram Use<TVec>() where TVec : struct, IVec<TVec> => new SimdProgram<TVec>(plan, weights, pool);
+    }
 }
