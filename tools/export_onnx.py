@@ -4,6 +4,7 @@ Run with /usr/bin/python3: /usr/bin/python3 tools/export_onnx.py [SPEC...]   (de
 Writes artifacts/<name>.onnx (git-ignored; DenseNet121 is about 32 MB), opset 13, dynamic batch.
 """
 import argparse
+import inspect
 import os
 
 import torch
@@ -11,6 +12,10 @@ import torch
 from densenet_torch import SpecDenseNet, fill_deterministic, load_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# PyTorch 2.9 and later export through torch.export by default (dynamo=True), which handles dynamic_axes and opset
+# 13 differently; the TorchScript exporter every file so far came from is asked for by name where it is optional
+# (the GPU machine's PyTorch 2.11), and is the only one in older versions (1.13 here), which have no such argument.
+TORCHSCRIPT_EXPORTER = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
 
 
 def main():
@@ -26,7 +31,7 @@ def main():
         out = os.path.join(ROOT, "artifacts", spec["name"].lower() + ".onnx")
         torch.onnx.export(model, torch.zeros(1, spec["inChannels"], size, size), out, opset_version=13,
                           input_names=["input"], output_names=["logits"],
-                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, **TORCHSCRIPT_EXPORTER)
         print("wrote", out)
 
 
