@@ -7,8 +7,9 @@
 #   3. under emulation, `densenet-bench parity --device cpu` over every spec with a PyTorch reference (the zoo and
 #      the two test specs: relative |Δ| ≤ 1e-4 and the same top-1, exit 1 otherwise);
 #   4. `densenet predict` on the ankle boot and a 500-image `densenet test` on Fashion-MNIST, each run here on
-#      x86-64 too: the ARM64 output must be the x86-64 output, line for line, but for the device line (which names
-#      Vector128 there and this machine's width here). Both print scores to 4 decimals and accuracies to 2.
+#      x86-64 too: the ARM64 figures must be the x86-64 figures, line for line (predict's five classes and scores
+#      to 4 decimals; test's top-1 and top-5 accuracy and counts; not the device line, which names Vector128 there
+#      and this machine's width here, nor test's throughput).
 # DOTNET_EnableWriteXorExecute=0: the JIT's double mapping of code pages crashes at random under QEMU.
 # About 5 minutes on 2 cores (the parity pass is most of it). Exit status 1 on any failure.
 # Usage: tools/arm64-check.sh
@@ -30,7 +31,7 @@ for project in cli/DenseNetGen.Cli.csproj benchmarks/DenseNetGen.Benchmarks/Dens
   dotnet publish "$project" -c Release -r linux-arm64 --self-contained -o "$out/$(basename "$(dirname "$project")")" \
     -v quiet -nologo
 done
-dotnet build cli/DenseNetGen.Cli.csproj -c Release -v quiet -nologo
+dotnet build cli/DenseNetGen.Cli.csproj -c Release -v quiet -nologo >/dev/null
 
 arm() { DOTNET_EnableWriteXorExecute=0 qemu-aarch64-static -L / "$@"; }
 x86_densenet() { dotnet cli/bin/Release/net10.0/densenet.dll "$@"; }
@@ -42,22 +43,25 @@ echo "arm64: $(arm "$out/cli/densenet" info --devices | grep -m1 Cpu)"
 echo "arm64: densenet-bench parity --device cpu, every spec with a reference"
 arm "$out/DenseNetGen.Benchmarks/densenet-bench" parity --device cpu || failed+=(parity)
 
-# same NAME ARGS...: the command's output on ARM64 and on x86-64, device lines left out, must agree.
+# same NAME FIGURES ARGS...: the lines matching the regex FIGURES of `densenet ARGS` on ARM64 and on x86-64 must
+# agree, and there must be some.
 same() {
-  local name=$1 arm_out x86_out
-  shift
+  local name=$1 figures=$2 arm_out x86_out
+  shift 2
   echo "arm64: densenet $*"
-  arm_out=$(arm "$out/cli/densenet" "$@" 2>/dev/null | grep -v " on Cpu device ") || { failed+=("$name exited non-zero"); return; }
-  x86_out=$(x86_densenet "$@" 2>/dev/null | grep -v " on Cpu device ") || { failed+=("$name exited non-zero on x86-64"); return; }
+  arm_out=$(arm "$out/cli/densenet" "$@" 2>/dev/null) || { failed+=("$name exited non-zero"); return; }
+  x86_out=$(x86_densenet "$@" 2>/dev/null) || { failed+=("$name exited non-zero on x86-64"); return; }
   echo "$arm_out"
+  arm_out=$(grep -E "$figures" <<<"$arm_out") || { failed+=("$name printed no figures"); return; }
+  x86_out=$(grep -E "$figures" <<<"$x86_out") || { failed+=("$name printed no figures on x86-64"); return; }
   if [[ $arm_out != "$x86_out" ]]; then
     echo "arm64: $name differs from x86-64, which printed:"
     echo "$x86_out"
     failed+=("$name")
   fi
 }
-same predict predict samples/fashion-mnist/ankle-boot.png --device cpu
-same test test --data samples/fashion-mnist --limit 500 --device cpu
+same predict '^ +[0-9]+\. .* score ' predict samples/fashion-mnist/ankle-boot.png --device cpu
+same test '^accuracy/' test --data samples/fashion-mnist --limit 500 --device cpu
 
 if ((${#failed[@]})); then
   echo "arm64: FAIL: $(IFS=';'; echo "${failed[*]}")"
