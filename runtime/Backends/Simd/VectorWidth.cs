@@ -6,7 +6,9 @@ namespace DenseNetGen.Backends.Simd;
 
 /// <summary>
 /// The vector width the SIMD backend runs at and whether it multiplies and adds in one fused instruction, both
-/// chosen once per process from what the JIT accelerates.
+/// chosen once per process from what the JIT accelerates. Under NativeAOT that is what the image was compiled for
+/// (IlcInstructionSet; at default settings x86-64-v2, so Vector128 without FMA on any x86 CPU): its
+/// <c>IsSupported</c> checks beyond that baseline are constant false, not run-time checks.
 /// </summary>
 internal static class VectorWidth
 {
