@@ -1,5 +1,4 @@
 using DenseNetGen.Checkpoints;
-using DenseNetGen.Execution;
 using DenseNetGen.Backends.Simd.Winograd;
 using DenseNetGen.Planning;
 

@@ -2,7 +2,6 @@ using DenseNetGen.Backends.Simd.Gemm;
 using DenseNetGen.Backends.Simd.Ops;
 using DenseNetGen.Backends.Simd.Winograd;
 using DenseNetGen.Checkpoints;
-using DenseNetGen.Execution;
 using DenseNetGen.Planning;
 
 namespace DenseNetGen.Backends.Simd;

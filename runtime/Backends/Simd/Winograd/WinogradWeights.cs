@@ -18,6 +18,10 @@ internal sealed class WinogradWeights<TVec, TTile> : IDisposable
 
     /// <param name="weights">Folded [outChannels][inChannels][3][3] weights.</param>
     /// <param name="bias">Folded [outChannels] bias.</param>
+    /// <param name="inOffset">The first source channel the conv reads.</param>
+    /// <param name="inChannels">Source channels read.</param>
+    /// <param name="outOffset">The first destination channel the conv writes.</param>
+    /// <param name="outChannels">Destination channels written.</param>
     public WinogradWeights(float[] weights, float[] bias, int inOffset, int inChannels, int outOffset, int outChannels)
     {
         if (weights.Length != (long)outChannels * inChannels * 9)
