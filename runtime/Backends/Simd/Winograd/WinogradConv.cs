@@ -17,7 +17,9 @@ namespace DenseNetGen.Backends.Simd.Winograd;
 /// weights with the 1x1 GEMM's micro-kernel; (3) applies the output transform, the bias and ReLU, and stores the
 /// m×m pixels that lie inside the map straight into the destination. Input lanes outside the weights' own slots
 /// are zeroed before the transform: they hold finite values of no meaning (see <see cref="Blocked"/>), and the
-/// transform must not carry them anywhere weights would not zero them.
+/// transform must not carry them anywhere weights would not zero them. In a dense layer the BN-ReLU before the 3x3
+/// conv (norm2) is folded into the 1x1 conv before it, whose store applies the ReLU, so the input transform reads
+/// activated values and has no prologue of its own.
 /// </remarks>
 internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdOp where TVec : struct, IVec<TVec> where TTile : struct, IWinogradTile
 {
