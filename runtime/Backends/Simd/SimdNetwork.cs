@@ -1,19 +1,21 @@
 using DenseNetGen.Checkpoints;
+using DenseNetGen.Backends.Simd.Winograd;
 using DenseNetGen.Planning;
 
 namespace DenseNetGen.Backends.Simd;
 
 /// <summary>
 /// A plan prepared on the SIMD backend: the program for this process's vector width (weights packed, BatchNorms
-/// folded, each dense layer's and transition's BN-ReLU fused into its 1x1 conv), run on the device's workers.
+/// folded, each dense layer's and transition's BN-ReLU fused into its 1x1 conv, 3x3 convs by Winograd unless
+/// DENSENET_CONV3X3=direct), run on the device's workers.
 /// </summary>
 internal sealed class SimdNetwork : IPreparedNetwork
 {
     private readonly ISimdProgram _program;
 
-    public SimdNetwork(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool)
+    public SimdNetwork(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool, Conv3x3Algorithm conv3x3)
     {
-        _program = VectorWidth.Dispatch(new ProgramBuilder(plan, weights, pool));
+        _program = VectorWidth.Dispatch(new ProgramBuilder(plan, weights, pool, conv3x3));
     }
 
     /// <summary>The fused steps, in run order (for profiles).</summary>
@@ -37,8 +39,8 @@ internal sealed class SimdNetwork : IPreparedNetwork
 
     public void Dispose() => _program.Dispose();
 
-    private sealed class ProgramBuilder(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool) : IWidthUser<ISimdProgram>
+    private sealed class ProgramBuilder(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool, Conv3x3Algorithm conv3x3) : IWidthUser<ISimdProgram>
     {
-        public ISimdProgram Use<TVec>() where TVec : struct, IVec<TVec> => new SimdProgram<TVec>(plan, weights, pool);
+        public ISimdProgram Use<TVec>() where TVec : struct, IVec<TVec> => new SimdProgram<TVec>(plan, weights, pool, conv3x3);
     }
 }

@@ -26,6 +26,7 @@ internal unsafe readonly struct Unfused<TVec> : IVec<Unfused<TVec>> where TVec :
     /// <summary>a·b + c with two roundings.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Unfused<TVec> Fma(Unfused<TVec> a, Unfused<TVec> b, Unfused<TVec> c) => new(TVec.Add(TVec.Multiply(a._v, b._v), c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Unfused<TVec> Add(Unfused<TVec> a, Unfused<TVec> b) => new(TVec.Add(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Unfused<TVec> Subtract(Unfused<TVec> a, Unfused<TVec> b) => new(TVec.Subtract(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Unfused<TVec> Multiply(Unfused<TVec> a, Unfused<TVec> b) => new(TVec.Multiply(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Unfused<TVec> Max(Unfused<TVec> a, Unfused<TVec> b) => new(TVec.Max(a._v, b._v));
 }
