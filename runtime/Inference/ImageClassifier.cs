@@ -12,22 +12,36 @@ namespace DenseNetGen.Inference;
 /// </summary>
 public sealed class ImageClassifier : IDisposable
 {
+    /// <summary>A classifier naming classes as the model's spec does (its own names, a built-in set, or numbers).</summary>
     public ImageClassifier(DenseNetModel model)
+        : this(model, null)
+    {
+    }
+
+    /// <summary>A classifier naming classes with <paramref name="labels"/>, e.g. a fine-tuned model's own classes.</summary>
+    /// <param name="labels">One name per class in logit order; null names them as the model's spec does.</param>
+    /// <exception cref="ArgumentException">The count differs from the model's classes, or a name is blank or repeated.</exception>
+    public ImageClassifier(DenseNetModel model, IReadOnlyList<string>? labels)
     {
         ArgumentNullException.ThrowIfNull(model);
+        var card = model.ModelCard;
+        int classes = model.Plan.NumClasses;
+        Labels = labels is not null ? LabelSet.Custom(labels, classes, nameof(labels))
+            : card.ClassNames is { } own ? LabelSet.Custom(own, classes, nameof(model))
+            : LabelSet.Get(card.Labels, classes);
+        ClassNames = labels is null && card.ClassNames is null && card.Labels is null ? null : Labels;
         Model = model;
-        Preprocessor = new ImagePreprocessor(model.ModelCard.Preprocess);
-        Labels = LabelSet.Get(model.ModelCard.Labels, model.Plan.NumClasses);
+        Preprocessor = new ImagePreprocessor(card.Preprocess);
     }
 
     public DenseNetModel Model { get; }
     public ImagePreprocessor Preprocessor { get; }
 
-    /// <summary>Class names, index order ("class 0", "class 1", … when the model's spec names no label set).</summary>
+    /// <summary>Class names, index order ("class 0", "class 1", … when neither the caller nor the model's spec names them).</summary>
     public IReadOnlyList<string> Labels { get; }
 
-    /// <summary>The model's class names when its spec names a label set, else null.</summary>
-    public IReadOnlyList<string>? ClassNames => Model.ModelCard.Labels is null ? null : Labels;
+    /// <summary>The class names when the caller or the model's spec gives them, else null (numbered classes).</summary>
+    public IReadOnlyList<string>? ClassNames { get; }
 
     /// <summary>The top-k classes of an image file (JPEG, PNG, BMP, WebP).</summary>
     public Prediction Predict(string imagePath, int topK = 5) => Predict(Preprocessor.Load(imagePath), topK)[0];

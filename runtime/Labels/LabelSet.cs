@@ -32,6 +32,25 @@ public static class LabelSet
         return names;
     }
 
+    /// <summary>A caller's or a spec's own class names, checked: one per class, none blank, none repeated.</summary>
+    /// <param name="parameter">The argument the names came in, for the exception.</param>
+    /// <exception cref="ArgumentException">They are not.</exception>
+    public static IReadOnlyList<string> Custom(IReadOnlyList<string> names, int numClasses, string parameter = "names")
+    {
+        ArgumentNullException.ThrowIfNull(names, parameter);
+        if (names.Count != numClasses)
+            throw new ArgumentException($"{names.Count} class names were given but the network has {numClasses} classes.", parameter);
+        var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(names[i]))
+                throw new ArgumentException($"Class {i} has a blank name.", parameter);
+            if (!first.TryAdd(names[i], i))
+                throw new ArgumentException($"Class {i} repeats the name '{names[i]}' of class {first[names[i]]}.", parameter);
+        }
+        return [.. names];
+    }
+
     private static string[] LoadImageNet()
     {
         const string resource = "DenseNetGen.Labels.imagenet1k.txt";
