@@ -1,6 +1,6 @@
 namespace DenseNetGen.Backends.Simd;
 
-/// <summary>Whether the SIMD CPU backend's waits spin before blocking (<see cref="Execution.ComputeOptions.Spinning"/>, DENSENET_SPIN).</summary>
+/// <summary>Whether the SIMD CPU backend's waits spin before blocking (<see cref="Backends.ComputeOptions.Spinning"/>, DENSENET_SPIN).</summary>
 internal static class SimdSpinning
 {
     public const string EnvironmentVariable = "DENSENET_SPIN";

@@ -1,11 +1,11 @@
 namespace DenseNetGen.Backends.Simd;
 
-/// <summary>The SIMD CPU backend's thread count (<see cref="Execution.ComputeOptions.Threads"/>, DENSENET_THREADS).</summary>
+/// <summary>The SIMD CPU backend's thread count (<see cref="Backends.ComputeOptions.Threads"/>, DENSENET_THREADS).</summary>
 internal static class SimdThreads
 {
     public const string EnvironmentVariable = "DENSENET_THREADS";
 
-    /// <summary>The most threads a count may name (--threads, DENSENET_THREADS, <see cref="Execution.ComputeOptions.Threads"/>).</summary>
+    /// <summary>The most threads a count may name (--threads, DENSENET_THREADS, <see cref="Backends.ComputeOptions.Threads"/>).</summary>
     public const int Max = 1024;
 
     /// <summary>
