@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DenseNetGen.Inference;
 
 namespace DenseNetGen.Cli.Sharding;
 
@@ -27,9 +26,6 @@ internal sealed record ShardFile(
         RespectRequiredConstructorParameters = true,
         RespectNullableAnnotations = true,
     };
-
-    /// <summary>This shard's counts as an evaluation result.</summary>
-    public EvaluationResult Result => new(Count, Top1, Top5, TimeSpan.FromSeconds(Seconds));
 
     public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Options) + Environment.NewLine);
 

@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using DenseNetGen.Generator.Model;
+using DenseNetGen.Planning;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
@@ -45,8 +46,13 @@ namespace DenseNetGen.Generator.Parsing
             var diagnostics = new List<DiagnosticInfo>();
             var lines = new LineMap(text.ToString());
             var names = Lines(text.ToString());
-            bool ok = ClassNameRules.Check(names, (span, message) => diagnostics.Add(
-                DiagnosticInfo.Create(DiagnosticDescriptors.BadLabels, new SourceLocation(file.Path, span, lines.GetLineSpan(span)), message)));
+            bool ok = true;
+            foreach (var (index, message) in ClassNameRules.Problems(names.Select(n => n.Name).ToArray()))
+            {
+                var span = names[index].Span;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadLabels, new SourceLocation(file.Path, span, lines.GetLineSpan(span)), message));
+                ok = false;
+            }
             if (names.Count != spec.NumClasses)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadLabels, request.Location,

@@ -71,7 +71,12 @@ namespace DenseNetGen.Generator.Parsing
                 else Report(DiagnosticDescriptors.WrongType, item.Span, "labels", "an array of strings");
             }
             if (names.Count != array.Items.Count) return null;
-            bool ok = ClassNameRules.Check(names, (span, message) => Report(DiagnosticDescriptors.BadLabels, span, message));
+            bool ok = true;
+            foreach (var (index, message) in ClassNameRules.Problems(names.Select(n => n.Name).ToArray()))
+            {
+                Report(DiagnosticDescriptors.BadLabels, names[index].Span, message);
+                ok = false;
+            }
             if (numClasses is int n && n != names.Count)
             {
                 Report(DiagnosticDescriptors.BadLabels, array.Span,

@@ -42,14 +42,8 @@ public static class LabelSet
         ArgumentNullException.ThrowIfNull(names, parameter);
         if (names.Count != numClasses)
             throw new ArgumentException($"{names.Count} class names were given but the network has {numClasses} classes.", parameter);
-        var first = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < names.Count; i++)
-        {
-            if (string.IsNullOrWhiteSpace(names[i]))
-                throw new ArgumentException($"Class {i} has a blank name.", parameter);
-            if (!first.TryAdd(names[i], i))
-                throw new ArgumentException($"Class {i} repeats the name '{names[i]}' of class {first[names[i]]}.", parameter);
-        }
+        foreach (var (_, problem) in ClassNameRules.Problems(names))
+            throw new ArgumentException($"Class names: {problem}.", parameter);
         return [.. names];
     }
 

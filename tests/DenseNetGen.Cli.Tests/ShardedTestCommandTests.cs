@@ -37,6 +37,9 @@ public sealed class ShardedTestCommandTests : IDisposable
         var b = JsonNode.Parse(File.ReadAllText(Path("b.json")))!;
         Assert.Equal((0, 5000, 5000, 5000), ((int)a["start"]!, (int)a["count"]!, (int)b["start"]!, (int)b["count"]!));
         Assert.Equal(top1, (int)a["top1"]! + (int)b["top1"]!);
+        Assert.Equal(
+            ["format", "model", "weights", "modelFingerprint", "data", "dataFingerprint", "images", "shard", "shards", "start", "count", "top1", "top5", "seconds"],
+            a.AsObject().Select(field => field.Key));
     }
 
     [Fact]

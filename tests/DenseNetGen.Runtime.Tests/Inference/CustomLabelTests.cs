@@ -50,8 +50,8 @@ public sealed class CustomLabelTests
 
     [Theory]
     [InlineData(new[] { "a", "b" }, "2 class names were given but the network has 7 classes.")]
-    [InlineData(new[] { "a", "b", "c", " ", "e", "f", "g" }, "Class 3 has a blank name.")]
-    [InlineData(new[] { "a", "b", "c", "d", "e", "f", "b" }, "Class 6 repeats the name 'b' of class 1.")]
+    [InlineData(new[] { "a", "b", "c", " ", "e", "f", "g" }, "Class names: class 3 has a blank name.")]
+    [InlineData(new[] { "a", "b", "c", "d", "e", "f", "b" }, "Class names: class 6 repeats the name 'b' of class 1.")]
     public void Wrong_names_from_the_caller_are_refused(string[] names, string message)
     {
         using var model = Deterministic(TinyCifarNet.Definition, TinyCifarNet.Create);
