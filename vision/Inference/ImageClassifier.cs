@@ -12,13 +12,20 @@ namespace DenseNetGen.Inference;
 /// </summary>
 public sealed class ImageClassifier : IDisposable
 {
-    /// <summary>A classifier naming classes as the model's spec does (its own names, a built-in set, or numbers).</summary>
+    /// <summary>
+    /// Wraps <paramref name="model"/>, taking ownership (the classifier disposes it), naming classes as its spec
+    /// does: its own names, a built-in set, or numbers.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model's card names a label set that is unknown or of another size.</exception>
     public ImageClassifier(DenseNetModel model)
         : this(model, null)
     {
     }
 
-    /// <summary>A classifier naming classes with <paramref name="labels"/>, e.g. a fine-tuned model's own classes.</summary>
+    /// <summary>
+    /// Wraps <paramref name="model"/>, taking ownership, and names classes with <paramref name="labels"/>, e.g. a
+    /// fine-tuned model's own classes.
+    /// </summary>
     /// <param name="labels">One name per class in logit order; null names them as the model's spec does.</param>
     /// <exception cref="ArgumentException">The count differs from the model's classes, or a name is blank or repeated.</exception>
     public ImageClassifier(DenseNetModel model, IReadOnlyList<string>? labels)
@@ -34,7 +41,10 @@ public sealed class ImageClassifier : IDisposable
         Preprocessor = new ImagePreprocessor(card.Preprocess);
     }
 
+    /// <summary>The network, owned by this classifier.</summary>
     public DenseNetModel Model { get; }
+
+    /// <summary>The model card's preprocessing (resize, crop, mean/std), which turns images into the model's input.</summary>
     public ImagePreprocessor Preprocessor { get; }
 
     /// <summary>Class names, index order ("class 0", "class 1", … when neither the caller nor the model's spec names them).</summary>
@@ -127,5 +137,6 @@ public sealed class ImageClassifier : IDisposable
         return (batch.Shape[0], batch.Shape[2], batch.Shape[3]);
     }
 
+    /// <summary>Disposes the model (not its device).</summary>
     public void Dispose() => Model.Dispose();
 }
