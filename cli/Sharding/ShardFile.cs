@@ -7,7 +7,18 @@ namespace DenseNetGen.Cli.Sharding;
 /// and its counts; `densenet test --merge` adds shards up.
 /// </summary>
 /// <param name="Format">Always <see cref="FormatName"/>: a file that says otherwise is not a shard.</param>
+/// <param name="Model">The network's name (its plan's).</param>
+/// <param name="Weights">Where the weights came from (a checkpoint path, or the embedded resource).</param>
+/// <param name="ModelFingerprint">The weights' <see cref="Fingerprint"/>: shards of one evaluation share it.</param>
+/// <param name="Data">The --data folder, for messages.</param>
+/// <param name="DataFingerprint">The images' <see cref="Fingerprint"/>: shards of one evaluation share it.</param>
 /// <param name="Images">Images in the whole evaluation (after --limit), of which this shard took [Start, Start + Count).</param>
+/// <param name="Shard">This shard's index, from 0.</param>
+/// <param name="Shards">How many shards the evaluation was cut into.</param>
+/// <param name="Start">This shard's first image.</param>
+/// <param name="Count">This shard's image count.</param>
+/// <param name="Top1">Images whose best class was the label.</param>
+/// <param name="Top5">Images whose label was among the five best classes.</param>
 /// <param name="Seconds">This shard's evaluation time (decoding and forward passes).</param>
 internal sealed record ShardFile(
     string Format, string Model, string Weights, string ModelFingerprint, string Data, string DataFingerprint,

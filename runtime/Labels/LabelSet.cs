@@ -37,6 +37,8 @@ public static class LabelSet
     }
 
     /// <summary>A caller's or a spec's own class names, checked: one per class, none blank, none repeated.</summary>
+    /// <param name="names">One name per class, in logit order.</param>
+    /// <param name="numClasses">The network's classes.</param>
     /// <param name="parameter">The argument the names came in, for the exception.</param>
     /// <exception cref="ArgumentException">They are not.</exception>
     public static IReadOnlyList<string> Custom(IReadOnlyList<string> names, int numClasses, string parameter = "names")

@@ -26,6 +26,7 @@ public sealed class ImageClassifier : IDisposable
     /// Wraps <paramref name="model"/>, taking ownership, and names classes with <paramref name="labels"/>, e.g. a
     /// fine-tuned model's own classes.
     /// </summary>
+    /// <param name="model">The network, owned by the classifier from now on.</param>
     /// <param name="labels">One name per class in logit order; null names them as the model's spec does.</param>
     /// <exception cref="ArgumentException">The count differs from the model's classes, or a name is blank or repeated.</exception>
     public ImageClassifier(DenseNetModel model, IReadOnlyList<string>? labels)

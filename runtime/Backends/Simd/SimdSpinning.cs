@@ -11,6 +11,7 @@ internal static class SimdSpinning
         spinning ?? (Environment.GetEnvironmentVariable(EnvironmentVariable) is not { } text || Parse(text, EnvironmentVariable));
 
     /// <summary>on or off, any case.</summary>
+    /// <param name="text">The value given.</param>
     /// <param name="origin">Where the text came from, for the error message.</param>
     /// <exception cref="ArgumentException">Anything else.</exception>
     public static bool Parse(string text, string origin) => text.Trim().ToLowerInvariant() switch

@@ -22,6 +22,7 @@ internal static class SimdThreads
         : Default;
 
     /// <summary>A thread count from 1 to <see cref="Max"/>.</summary>
+    /// <param name="text">The value given.</param>
     /// <param name="origin">Where the text came from, for the error message.</param>
     /// <exception cref="ArgumentException">Anything else.</exception>
     public static int Parse(string text, string origin) =>
