@@ -4,7 +4,8 @@
 #   1. `dotnet new console`, `dotnet add package DenseNetGen`, drop in a spec, `dotnet run`: the generated class
 #      loads a checkpoint and runs an input (tests/references/package/, tools/make_package_test_files.py) and
 #      prints its parameter count and logits, held to PyTorch's (tests/references/parity/TinyCifarNet.json);
-#      the same program against a reference with one logit changed must fail, so the comparison can fail;
+#      the same program against a reference with one logit changed, or an input with a NaN pixel, must fail, so the
+#      comparison can fail;
 #   2. a bad spec fails the build with the located DNG error;
 #   3. a second project with `dotnet add package DenseNetGen.Zoo`: DenseNets.Default() names the sample;
 #   4. `dotnet tool install --tool-path DIR --add-source FOLDER DenseNetGen.Cli`, then
@@ -66,6 +67,9 @@ dotnet run -c Release -- pytorch.json tiny-cifar.safetensors tiny-cifar.input.f3
 sed -E 's/"logits":\[\[(-?)/"logits":[[\19/' pytorch.json > changed.json
 cmp -s pytorch.json changed.json && fail "could not change the reference"
 if dotnet run -c Release --no-build -- changed.json tiny-cifar.safetensors tiny-cifar.input.f32 | tail -n 1; then fail "a changed reference still passed"; fi
+# So must an input whose first pixel is NaN (float32 0x7fc00000, little-endian): NaN logits are not "close".
+{ printf '\x00\x00\xc0\x7f'; tail -c +5 tiny-cifar.input.f32; } > nan.input.f32
+if dotnet run -c Release --no-build -- pytorch.json tiny-cifar.safetensors nan.input.f32 | tail -n 1; then fail "NaN logits passed"; fi
 
 step "a bad spec is a located DNG error"
 rm tiny-cifar.densenet.json
