@@ -22,7 +22,7 @@ concurrency=${MUTATION_CONCURRENCY:-1}
 # MODULE  PROJECT-UNDER-TEST  TEST-PROJECT  FILES-TO-MUTATE (comma-separated globs)  TEST FILTER
 modules=(
   "pickle      runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Checkpoints/PickleReader.cs,**/Checkpoints/PickleValues.cs,**/Checkpoints/TorchGlobals.cs FullyQualifiedName~Checkpoint|FullyQualifiedName~Pickle|FullyQualifiedName~Safetensors|FullyQualifiedName~Hostile|FullyQualifiedName~FuzzSeed"
-  "safetensors runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Checkpoints/SafetensorsReader.cs FullyQualifiedName~Checkpoint|FullyQualifiedName~Pickle|FullyQualifiedName~Safetensors|FullyQualifiedName~Hostile|FullyQualifiedName~FuzzSeed"
+  "safetensors runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Checkpoints/SafetensorsReader.cs FullyQualifiedName~Safetensors|FullyQualifiedName~HostileCheckpoint|FullyQualifiedName~FuzzSeed"
   "containers  runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Checkpoints/TorchZipReader.cs,**/Checkpoints/ZipArchiveReader.cs,**/Checkpoints/LegacyTorchReader.cs,**/Checkpoints/ByteCursor.cs FullyQualifiedName~Checkpoint|FullyQualifiedName~Pickle|FullyQualifiedName~Safetensors|FullyQualifiedName~Hostile|FullyQualifiedName~FuzzSeed"
   "binder      runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Checkpoints/CheckpointBinder.cs,**/Checkpoints/KeyConvention.cs,**/Checkpoints/MmpretrainConvention.cs,**/Checkpoints/TorchvisionLegacyConvention.cs FullyQualifiedName~Checkpoint|FullyQualifiedName~Hostile"
   "memory-plan runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Execution/MemoryPlan.cs FullyQualifiedName~MemoryPlan"
