@@ -90,7 +90,7 @@ public sealed class BugAndSettingTests
     }
 
     /// <summary>
-    /// How a device's opening fails decides the exit code: an <see cref="Execution.InvalidSettingException"/> is the
+    /// How a device's opening fails decides the exit code: an <see cref="Backends.InvalidSettingException"/> is the
     /// user's (exit 2), any other ArgumentException the backend's own bug (exit 3), not a usage error.
     /// </summary>
     [Theory]
@@ -100,7 +100,7 @@ public sealed class BugAndSettingTests
     {
         var command = new Command("open", "opens a device that fails");
         command.SetAction(_ => ModelOptions.Opening<int>(() => throw (setting
-            ? new Execution.InvalidSettingException("DENSENET_KERNELS", "DENSENET_KERNELS: unknown kernel set 'x'")
+            ? new Backends.InvalidSettingException("DENSENET_KERNELS", "DENSENET_KERNELS: unknown kernel set 'x'")
             : new ArgumentException("the tile does not fit"))));
         var stderr = new StringWriter();
 

@@ -33,7 +33,7 @@ public sealed class VectorWidthTests
             expected = (true, 256, "Vector256");
 
         Assert.Equal((expected.Bits, expected.Name), (VectorWidth.Bits, VectorWidth.Name));
-        using var device = DenseNetGen.Execution.ComputeDevice.Open(DenseNetGen.Execution.DeviceKind.Cpu);
+        using var device = DenseNetGen.Execution.ComputeDevice.Open(DenseNetGen.Backends.DeviceKind.Cpu);
         Assert.Contains(VectorWidth.Name, device.Description);
     }
 

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using DenseNetGen.Data;
+using DenseNetGen.Labels;
+using DenseNetGen.Preprocessing;
+
+namespace DenseNetGen.Inference;
+
+/// <summary>
+/// A network with its preprocessing and class names: images in, typed top-k predictions out, as
+/// mmpretrain's inference_model. Thread-safe to the same degree as <see cref="DenseNetModel"/>
+/// (calls are serialized); disposing it disposes the model.
+/// </summary>
+public sealed class ImageClassifier : IDisposable
+{
+    /// <summary>Wraps <paramref name="model"/>, taking ownership: the classifier disposes it.</summary>
+    /// <exception cref="ArgumentException">The model's card names a label set that is unknown or of another size.</exception>
+    public ImageClassifier(DenseNetModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Model = model;
+        Preprocessor = new ImagePreprocessor(model.ModelCard.Preprocess);
+        Labels = LabelSet.Get(model.ModelCard.Labels, model.Plan.NumClasses);
+    }
+
+    /// <summary>The network, owned by this classifier.</summary>
+    public DenseNetModel Model { get; }
+
+    /// <summary>The model card's preprocessing (resize, crop, mean/std), which turns images into the model's input.</summary>
+    public ImagePreprocessor Preprocessor { get; }
+
+    /// <summary>Class names, index order ("class 0", "class 1", … when the model's spec names no label set).</summary>
+    public IReadOnlyList<string> Labels { get; }
+
+    /// <summary>The model's class names when its spec names a label set, else null.</summary>
+    public IReadOnlyList<string>? ClassNames => Model.ModelCard.Labels is null ? null : Labels;
+
+    /// <summary>The top-k classes of an image file (JPEG, PNG, BMP, WebP).</summary>
+    public Prediction Predict(string imagePath, int topK = 5) => Predict(Preprocessor.Load(imagePath), topK)[0];
+
+    /// <summary>The top-k classes of an encoded image in a stream.</summary>
+    public Prediction Predict(Stream image, int topK = 5, string sourceName = "stream") =>
+        Predict(Preprocessor.Load(image, sourceName), topK)[0];
+
+    /// <summary>The top-k classes of each image file, run as one batch.</summary>
+    public IReadOnlyList<Prediction> Predict(IReadOnlyList<string> imagePaths, int topK = 5) =>
+        Predict(Preprocessor.Load(imagePaths), topK);
+
+    /// <summary>The top-k classes of each image of a preprocessed batch [N, C, H, W].</summary>
+    public IReadOnlyList<Prediction> Predict(Tensor batch, int topK = 5)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
+        var (n, h, w) = Dimensions(batch);
+        var logits = Model.Forward(batch.Data, n, h, w);
+        int classes = Model.Plan.NumClasses;
+        var predictions = new Prediction[n];
+        for (int i = 0; i < n; i++)
+        {
+            var probabilities = Scores.Softmax(logits.AsSpan(i * classes, classes));
+            predictions[i] = new Prediction(
+                [.. Scores.TopK(probabilities, topK).Select(c => new ClassScore(c, Labels[c], probabilities[c]))]);
+        }
+        return predictions;
+    }
+
+    /// <summary>Pooled pre-logit features of an image file (mmpretrain's extract_feat).</summary>
+    public float[] ExtractFeatures(string imagePath) => ExtractFeatures(Preprocessor.Load(imagePath));
+
+    /// <summary>Pooled pre-logit features [N × FeatureChannels] of a preprocessed batch.</summary>
+    public float[] ExtractFeatures(Tensor batch)
+    {
+        var (n, h, w) = Dimensions(batch);
+        return Model.ExtractFeatures(batch.Data, n, h, w);
+    }
+
+    /// <summary>
+    /// Top-1 / top-5 accuracy over the first <paramref name="limit"/> images (all when null), as mmpretrain's
+    /// tools/test.py. <paramref name="progress"/> receives the number of images done after each batch. Images are
+    /// decoded in parallel, one batch ahead of the device.
+    /// </summary>
+    /// <exception cref="DatasetMismatchException">The data set's classes are not the model's (<see cref="ImageDataset.ForClasses"/>).</exception>
+    public EvaluationResult Evaluate(ImageDataset dataset, int batchSize = 32, int? limit = null, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        dataset = dataset.ForClasses(Model.Plan.NumClasses, ClassNames);
+        int count = Math.Min(dataset.Count, limit ?? int.MaxValue);
+        int classes = Model.Plan.NumClasses;
+        int top1 = 0, top5 = 0;
+        var clock = Stopwatch.StartNew();
+        // The next batch is decoded while the device runs this one.
+        Task<Tensor> Prefetch(int start) => Task.Run(() => dataset.LoadBatch(Preprocessor, start, Math.Min(batchSize, count - start)));
+        var next = count > 0 ? Prefetch(0) : null;
+        for (int start = 0; start < count; start += batchSize)
+        {
+            int size = Math.Min(batchSize, count - start);
+            var batch = next!.GetAwaiter().GetResult();
+            next = start + size < count ? Prefetch(start + size) : null;
+            var (n, h, w) = Dimensions(batch);
+            var logits = Model.Forward(batch.Data, n, h, w);
+            for (int i = 0; i < size; i++)
+            {
+                int label = dataset.Labels[start + i];
+                var best = Scores.TopK(logits.AsSpan(i * classes, classes), 5);
+                if (best[0] == label) top1++;
+                if (Array.IndexOf(best, label) >= 0) top5++;
+            }
+            progress?.Report(start + size);
+        }
+        return new EvaluationResult(count, top1, top5, clock.Elapsed);
+    }
+
+    private (int N, int H, int W) Dimensions(Tensor batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Shape.Count != 4 || batch.Shape[1] != Model.Plan.InChannels)
+            throw new ArgumentException(
+                $"{Model.Plan.Name} takes [N, {Model.Plan.InChannels}, H, W] input; got [{string.Join(", ", batch.Shape)}].", nameof(batch));
+        return (batch.Shape[0], batch.Shape[2], batch.Shape[3]);
+    }
+
+    /// <summary>Disposes the model (not its device).</summary>
+    public void Dispose() => Model.Dispose();
+}
