@@ -79,7 +79,7 @@ run() {
   step 60 "$bin" devices
   end
 
-  section "Parity against PyTorch, FP32 (bar: relative |Δ| ≤ 1e-4, same top-1)"
+  section "Parity against PyTorch, FP32 (bar: relative |Δ| ≤ 5e-6, tests/Common/Tolerance.cs, same top-1)"
   local passed_before=$status
   [[ -n $compared ]] && step 300 "$bin" parity --device "$device" --models "$compared"
   [[ -n $plain ]] && step 240 "$bin" parity --device "$device" --models "$plain" --no-cpu-compare
