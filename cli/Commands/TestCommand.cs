@@ -21,14 +21,17 @@ internal static class TestCommand
         var list = new Option<FileInfo?>("--ann-file") { Description = "A file list 'relative/path label' per line, paths relative to --data" };
         var batch = new Option<int>("--batch", "-b") { Description = "Images per forward pass", DefaultValueFactory = _ => 32 };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images" };
-        var command = new Command("test", "Evaluate top-1/top-5 accuracy on a data set") { data, list, batch, limit };
+        var followLinks = new Option<bool>("--follow-links") { Description = "Walk into class folders and subfolders that are symbolic links (each folder once)" };
+        var outsideRoot = new Option<bool>("--allow-outside-root") { Description = "Read images whose real path (links resolved) is outside --data" };
+        var command = new Command("test", "Evaluate top-1/top-5 accuracy on a data set") { data, list, batch, limit, followLinks, outsideRoot };
         model.AddTo(command);
         command.SetAction(parsed =>
         {
             if (parsed.GetValue(batch) < 1) throw new UsageException("--batch must be at least 1.");
             if (parsed.GetValue(limit) is < 1) throw new UsageException("--limit must be at least 1.");
             var zooModel = model.ResolveModel(parsed);
-            var dataset = ForModel(Open(parsed.GetValue(data)!, parsed.GetValue(list)), zooModel, parsed.GetValue(data)!);
+            var files = new DatasetFileOptions(FollowDirectoryLinks: parsed.GetValue(followLinks), AllowOutsideRoot: parsed.GetValue(outsideRoot));
+            var dataset = ForModel(Open(parsed.GetValue(data)!, parsed.GetValue(list), files), zooModel, parsed.GetValue(data)!);
             using var classifier = model.LoadClassifier(zooModel, parsed);
             var result = classifier.Evaluate(dataset, parsed.GetValue(batch), parsed.GetValue(limit), ProgressBar.ForConsole(stderr, Math.Min(dataset.Count, parsed.GetValue(limit) ?? int.MaxValue)));
             Write(stdout, classifier, result);
@@ -37,13 +40,13 @@ internal static class TestCommand
         return command;
     }
 
-    private static ImageDataset Open(DirectoryInfo root, FileInfo? annotations)
+    private static ImageDataset Open(DirectoryInfo root, FileInfo? annotations, DatasetFileOptions files)
     {
         if (!root.Exists) throw new DirectoryNotFoundException($"Data folder not found: {root.FullName}");
-        if (annotations is not null) return ImageFolderDataset.FromAnnotationFile(annotations.FullName, root.FullName);
+        if (annotations is not null) return ImageFolderDataset.FromAnnotationFile(annotations.FullName, root.FullName, files);
         if (FashionMnistDataset.IsDataset(root.FullName)) return FashionMnistDataset.Open(root.FullName, FashionMnistSplit.Test);
         var val = Path.Combine(root.FullName, "val");
-        return ImageFolderDataset.FromDirectory(Directory.Exists(val) ? val : root.FullName);
+        return ImageFolderDataset.FromDirectory(Directory.Exists(val) ? val : root.FullName, files);
     }
 
     /// <summary>The data set labelled for the model's classes; one that does not fit is a usage error, checked before loading weights.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using DenseNetGen.Checkpoints;
+using DenseNetGen.IO;
 using static DenseNetGen.Cli.Tests.CliRunner;
 using static DenseNetGen.Cli.Tests.HostilePickles;
 
@@ -73,5 +74,112 @@ public sealed class HostileSmallInputTests : IDisposable
 
         Assert.Equal(CliApp.Failure, result.ExitCode);
         Assert.Equal($"densenet: Image not found: {_dir}/two\\nlines\\u001b[31m.png{Environment.NewLine}", result.Error);
+    }
+
+    // [16, 2^30, 2^30] with no data: the product wrapped to 0 in 64 bits and the file was accepted (then exit 3).
+    [Fact]
+    public void IdxDimensionsWhoseProductWrapsAreRefused()
+    {
+        File.WriteAllBytes(Path.Combine(_dir, "t10k-images-idx3-ubyte"), HostileDataProcessTests.Idx([16, 1 << 30, 1 << 30], []));
+        File.WriteAllBytes(Path.Combine(_dir, "t10k-labels-idx1-ubyte"), HostileDataProcessTests.Idx([16], new byte[16]));
+
+        var result = Run("test", "--data", _dir);
+
+        Assert.Equal(CliApp.Failure, result.ExitCode);
+        Assert.Contains("dimensions [16, 1073741824, 1073741824] make more than", result.Error);
+    }
+
+    [Theory]
+    [InlineData("../outside/bag.png 8")]
+    [InlineData("ABSOLUTE 8")]
+    [InlineData("inside/link.png 8")]
+    public void AnnotationPathsOutsideTheDataRootAreRefusedUnlessAllowed(string line)
+    {
+        var (root, outsideBag) = RootBesideAnImage();
+        Directory.CreateDirectory(Path.Combine(root, "inside"));
+        File.CreateSymbolicLink(Path.Combine(root, "inside", "link.png"), outsideBag);
+        var list = Path.Combine(root, "list.txt");
+        File.WriteAllText(list, line.Replace("ABSOLUTE", outsideBag, StringComparison.Ordinal) + "\n");
+
+        var refused = Run("test", "--data", root, "--ann-file", list);
+        var allowed = Run("test", "--data", root, "--ann-file", list, "--allow-outside-root");
+
+        Assert.Equal(CliApp.Failure, refused.ExitCode);
+        Assert.Contains($"is '{outsideBag}', outside the data root '{root}'", refused.Error);
+        Assert.Equal(CliApp.Ok, allowed.ExitCode);
+        Assert.Contains("accuracy/top1: 100.00  (1/1)", allowed.Out);
+    }
+
+    // A class folder that links outside the root: not walked by default (so the folders do not fit), refused when
+    // links are followed, read only with --allow-outside-root as well.
+    [Fact]
+    public void AClassFolderLinkedOutsideTheRootIsNotScored()
+    {
+        var (root, outsideBag) = RootBesideAnImage();
+        string[] folders = ["T-shirt_top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Ankle boot"];
+        foreach (var folder in folders) Directory.CreateDirectory(Path.Combine(root, folder));
+        File.Copy(Sample("ankle-boot.png"), Path.Combine(root, "Ankle boot", "ankle-boot.png"));
+        File.CreateSymbolicLink(Path.Combine(root, "Bag"), Path.GetDirectoryName(outsideBag)!);
+
+        var plain = Run("test", "--data", root);
+        var followed = Run("test", "--data", root, "--follow-links");
+        var allowed = Run("test", "--data", root, "--follow-links", "--allow-outside-root");
+
+        Assert.Equal(CliApp.Usage, plain.ExitCode);
+        Assert.Contains("9 class folders but the model has 10", plain.Error);
+        Assert.Equal(CliApp.Failure, followed.ExitCode);
+        Assert.Contains("outside the data root", followed.Error);
+        Assert.Equal(CliApp.Ok, allowed.ExitCode);
+        Assert.Contains("on 2 images", allowed.Out);
+    }
+
+    [Fact]
+    public void AFiftyMegabyteAnnotationLineIsQuotedInPart()
+    {
+        var list = Path.Combine(_dir, "list.txt");
+        File.WriteAllText(list, new string('x', 50_000_000) + "\n");
+
+        var result = Run("test", "--data", _dir, "--ann-file", list);
+
+        Assert.Equal(CliApp.Failure, result.ExitCode);
+        Assert.Contains("line 1: expected 'path label', got 'xxx", result.Error);
+        Assert.True(result.Error.Length < 1_200, $"{result.Error.Length:N0} characters");
+    }
+
+    [Theory]
+    [InlineData("link")]
+    [InlineData("directory")]
+    [InlineData("fifo")]
+    public void ConvertWritesOnlyToARegularFileOrANewPath(string kind)
+    {
+        var victim = Path.Combine(_dir, "victim.txt");
+        File.WriteAllText(victim, "keep");
+        var output = Path.Combine(_dir, "out.safetensors");
+        switch (kind)
+        {
+            case "link": File.CreateSymbolicLink(output, victim); break;
+            case "directory": Directory.CreateDirectory(output); break;
+            case "fifo": System.Diagnostics.Process.Start("mkfifo", [output])!.WaitForExit(); break;
+        }
+
+        var result = Run("convert", "--model", "fashion-mnist", "--out", output);
+
+        Assert.Equal(CliApp.Usage, result.ExitCode);
+        Assert.Contains($"--out {output} is a", result.Error);
+        var expected = kind switch { "link" => FileKind.SymbolicLink, "directory" => FileKind.Directory, _ => FileKind.Other };
+        Assert.Equal(expected, InputFile.KindOf(output, followLinks: false));
+        Assert.Equal("keep", File.ReadAllText(victim));
+    }
+
+    // A data root and, beside it, a folder holding bag.png (class 8).
+    private (string Root, string OutsideBag) RootBesideAnImage()
+    {
+        var root = Path.Combine(_dir, "data");
+        var outside = Path.Combine(_dir, "outside");
+        Directory.CreateDirectory(root);
+        Directory.CreateDirectory(outside);
+        var bag = Path.Combine(outside, "bag.png");
+        File.Copy(Sample("bag.png"), bag);
+        return (root, bag);
     }
 }
