@@ -56,6 +56,18 @@ public sealed class HostileSmallInputTests : IDisposable
     }
 
     [Fact]
+    public void ACheckpointThatIsAFifoIsNotOpened()
+    {
+        var path = Path.Combine(_dir, "fifo.pth");
+        System.Diagnostics.Process.Start("mkfifo", [path])!.WaitForExit();
+
+        var result = Run("check", "--model", "fashion-mnist", "--weights", path);
+
+        Assert.Equal(CliApp.Failure, result.ExitCode);
+        Assert.Contains("fifo.pth: is not a regular file (a device, FIFO or socket), so it is not read", result.Error);
+    }
+
+    [Fact]
     public void AnUnknownModelIsOneSentenceWithoutTheParameterName()
     {
         var result = Run("info", "--model", "densenet-nope");
