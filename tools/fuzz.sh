@@ -7,7 +7,8 @@
 #   FUZZ_REBUILD=0 tools/fuzz.sh ...         reuse the instrumented build in artifacts/fuzz/bin/
 #
 # TARGET: pickle, zip, legacy, safetensors (each reader alone), checkpoint (every format by content, then the
-# binder) or image (ImageDecoder). The target (tests/DenseNetGen.Fuzz) treats the reader's documented refusal as
+# binder), image (ImageDecoder), idx (IdxFile, plain or gzipped, then each image cut out) or spec (the generator's
+# SpecParser: every problem must be a diagnostic). The target (tests/DenseNetGen.Fuzz) treats the reader's documented refusal as
 # the answer to a bad input; afl-fuzz counts anything else: another exception, a crash, a hang, or memory use
 # past the limits below. Everything goes to artifacts/fuzz/ (git-ignored): bin/ (the instrumented build),
 # seeds-TARGET/ and findings-TARGET/ (afl-fuzz's output, fuzzer_stats in findings-TARGET/default/).
@@ -25,7 +26,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$repo/artifacts/fuzz
 bin=$work/bin
 address_limit_mb=2048
-targets="pickle zip legacy safetensors checkpoint image"
+targets="pickle zip legacy safetensors checkpoint image idx spec"
 export DOTNET_GCHeapHardLimit=0x10000000 DENSENET_MAX_IMAGE_PIXELS=16000000
 
 build() {
@@ -34,8 +35,8 @@ build() {
     dotnet tool install SharpFuzz.CommandLine --version 2.3.0 --tool-path "$work/tools" >/dev/null
   rm -rf "$bin"
   dotnet build "$repo/tests/DenseNetGen.Fuzz" -c Release -o "$bin" >/dev/null
-  # Only the runtime is instrumented: its branches are what afl-fuzz should explore.
-  "$work/tools/sharpfuzz" "$bin/DenseNetGen.Runtime.dll"
+  # Only the product's readers are instrumented: their branches are what afl-fuzz should explore.
+  for dll in DenseNetGen.Runtime DenseNetGen.Vision DenseNetGen.Generator; do "$work/tools/sharpfuzz" "$bin/$dll.dll"; done
 }
 
 # seeds TARGET DIR: the inputs each target starts from: the reference checkpoints and the small tiny_* files
@@ -61,6 +62,8 @@ seeds() {
       done
       ;;
     image) cp "$repo"/tests/DenseNetGen.Fuzz/seeds/images/* "$dir" ;;
+    idx) cp "$repo"/tests/DenseNetGen.Fuzz/seeds/idx/* "$dir" ;;
+    spec) cp "$repo"/specs/*.densenet.json "$repo"/tests/specs/*.densenet.json "$dir" ;;
   esac
 }
 

@@ -40,6 +40,19 @@ internal static class CliProcess
 
     private const string GnuTime = "/usr/bin/time";
 
+    // What GNU time exits with when timeout(1) killed the child with SIGKILL (128 + 9).
+    private const int KilledAtLimit = 137;
+
+    /// <summary>
+    /// Set to another build's densenet.dll to measure it instead (how the "before" figures in README's Safety section
+    /// were taken: the same tests against the build from before issue 19).
+    /// </summary>
+    private const string OtherBuildVariable = "DENSENET_TEST_CLI";
+
+    private static string Cli => Environment.GetEnvironmentVariable(OtherBuildVariable) is { Length: > 0 } other
+        ? other
+        : Path.Combine(AppContext.BaseDirectory, "densenet.dll");
+
     public static ProcessResult Run(params string[] args) => Run(null, args);
 
     /// <param name="environment">Variables set for the child (null: the test process's own).</param>
@@ -55,7 +68,7 @@ internal static class CliProcess
                 RedirectStandardError = true,
                 WorkingDirectory = RepositoryPaths.Root,
             };
-            foreach (var arg in new[] { "-f", "%M %U %S", "-o", report, "dotnet", Path.Combine(AppContext.BaseDirectory, "densenet.dll") }.Concat(args))
+            foreach (var arg in new[] { "-f", "%M %U %S", "-o", report, "timeout", "--signal=KILL", KillAfter.TotalSeconds.ToString(CultureInfo.InvariantCulture), "dotnet", Cli }.Concat(args))
                 start.ArgumentList.Add(arg);
             start.Environment["DOTNET_GCHeapHardLimit"] = "0x180000000";
             foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
@@ -64,12 +77,13 @@ internal static class CliProcess
             using var process = Process.Start(start)!;
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
-            var exited = process.WaitForExit(KillAfter);
-            if (!exited) process.Kill(entireProcessTree: true);
+            // timeout(1) kills the child at the limit, so GNU time still reports what it used; this is the backstop.
+            if (!process.WaitForExit(KillAfter * 2)) process.Kill(entireProcessTree: true);
             process.WaitForExit();
             clock.Stop();
             var (rss, cpu) = Usage(report);
-            return new ProcessResult(exited ? process.ExitCode : -1, stdout.Result, stderr.Result, rss, cpu, clock.Elapsed, !exited);
+            var killed = process.ExitCode == KilledAtLimit;
+            return new ProcessResult(killed ? -1 : process.ExitCode, stdout.Result, stderr.Result, rss, cpu, clock.Elapsed, killed);
         }
         finally
         {
@@ -78,7 +92,7 @@ internal static class CliProcess
     }
 
     // GNU time writes "%M %U %S" (kilobytes, seconds, seconds) as the report's last line; a line before it says when
-    // the child was signalled. A child killed at the time limit leaves no report.
+    // the child was signalled. The figures include timeout(1)'s child, which it waited for.
     private static (long PeakRss, TimeSpan Cpu) Usage(string report)
     {
         var fields = File.ReadAllLines(report).LastOrDefault(l => l.Length > 0)?.Split(' ') ?? [];

@@ -183,6 +183,37 @@ public sealed class HostileSmallInputTests : IDisposable
         Assert.Equal("keep", File.ReadAllText(victim));
     }
 
+    // What a server would hand the classifier: a request body. One that never ends is refused at the byte cap.
+    [Fact]
+    public void AnEndlessImageStreamIsRefusedAtTheByteCap()
+    {
+        using var endless = new EndlessStream();
+
+        var error = Assert.Throws<Preprocessing.ImageDecodeException>(() => Preprocessing.ImageDecoder.Decode(endless, 3, "request", maxPixels: 1000));
+
+        Assert.Contains("more than 1,056,576 bytes", error.Message);
+        Assert.InRange(endless.Served, 1_056_576, 1_056_576 + 81_920);
+    }
+
+    private sealed class EndlessStream : Stream
+    {
+        public long Served { get; private set; }
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => Served; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            Served += count;
+            return count;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     // A data root and, beside it, a folder holding bag.png (class 8).
     private (string Root, string OutsideBag) RootBesideAnImage()
     {

@@ -33,14 +33,27 @@ public sealed class IdxFile
     public static IdxFile Read(string path, int expectedRank)
     {
         ArgumentNullException.ThrowIfNull(path);
-        InvalidDataException Fail(string message) => new($"IDX file '{path}': {message}");
         try
         {
-            using var file = IO.InputFile.OpenRegular(path, long.MaxValue, reason => Fail($"it {reason}."));
-            Span<byte> magic = stackalloc byte[2];
-            bool gzip = file.Read(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-            file.Position = 0;
-            using var data = gzip ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
+            using var file = IO.InputFile.OpenRegular(path, long.MaxValue, reason => Failure(path, $"it {reason}."));
+            return Read(file, path, expectedRank);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure(path, e.Message);
+        }
+    }
+
+    /// <summary>Reads an IDX array, plain or gzipped, from a seekable stream (the fuzz target's entry).</summary>
+    internal static IdxFile Read(Stream file, string path, int expectedRank)
+    {
+        InvalidDataException Fail(string message) => Failure(path, message);
+        Span<byte> magic = stackalloc byte[2];
+        bool gzip = file.Read(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        file.Position = 0;
+        using var data = gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : file;
+        try
+        {
             var (dims, count) = ReadHeader(data, expectedRank, Fail);
             if (!gzip && file.Length - file.Position != count)
                 throw Fail($"dimensions [{string.Join(", ", dims)}] need {count} data bytes, found {file.Length - file.Position}.");
@@ -50,11 +63,14 @@ public sealed class IdxFile
             if (data.ReadByte() >= 0) throw Fail($"dimensions [{string.Join(", ", dims)}] need {count} data bytes, but more follow.");
             return new IdxFile(path, dims, bytes);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (InvalidDataException e) when (gzip && !e.Message.StartsWith(Failure(path, "").Message, StringComparison.Ordinal))
         {
-            throw Fail(e.Message);
+            // GZipStream's own refusal of corrupt compressed data, which does not name the file.
+            throw Fail($"corrupt gzip data ({e.Message})");
         }
     }
+
+    private static InvalidDataException Failure(string path, string message) => new($"IDX file '{path}': {message}");
 
     private static (int[] Dimensions, long Count) ReadHeader(Stream data, int expectedRank, Func<string, InvalidDataException> fail)
     {

@@ -73,16 +73,26 @@ public static class ImageDecoder
         return Decode(bytes, channels, path, maxPixels, resizeShortEdge);
     }
 
-    /// <summary>Reads <paramref name="stream"/> to its end and decodes it.</summary>
+    /// <summary>
+    /// Reads <paramref name="stream"/> to its end and decodes it. At most <see cref="MaxFileBytes"/> are read: a
+    /// longer stream (a request body that never ends) is refused as soon as it passes the cap.
+    /// </summary>
     /// <param name="sourceName">Names the image in error messages.</param>
     /// <param name="resizeShortEdge">As for the file overload.</param>
     public static DecodedImage Decode(Stream stream, int channels = 3, string sourceName = "stream", long? maxPixels = null, int resizeShortEdge = 0)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        var limit = MaxFileBytes(maxPixels ?? MaxPixels);
         using var buffer = new MemoryStream();
         try
         {
-            stream.CopyTo(buffer);
+            var chunk = new byte[81920];
+            for (int read; (read = stream.Read(chunk)) > 0;)
+            {
+                if (buffer.Length + read > limit)
+                    throw new ImageDecodeException(sourceName, $"it is more than {limit:N0} bytes, the most an image under the pixel cap may be.");
+                buffer.Write(chunk, 0, read);
+            }
         }
         catch (IOException e)
         {
