@@ -5,6 +5,7 @@ namespace DenseNetGen.Data;
 /// <summary>Labelled images that can be read one at a time or as preprocessed batches.</summary>
 public abstract class ImageDataset
 {
+    /// <summary>Number of images.</summary>
     public abstract int Count { get; }
 
     /// <summary>The class index of every image.</summary>
@@ -45,6 +46,7 @@ public abstract class ImageDataset
     }
 
     /// <summary>Names image <paramref name="index"/> in error messages (its file, or its place in the data set's file).</summary>
+    /// <param name="index">The image's index.</param>
     public virtual string Describe(int index) => $"image {index} of the data set";
 
     // Refused by name before the resize makes its buffer: the preprocessor's own check cannot name the image.

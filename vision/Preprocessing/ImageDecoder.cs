@@ -42,6 +42,7 @@ public static class ImageDecoder
     }
 
     /// <summary>Parses a pixel cap as users type it (a positive integer; '_' and ',' separators allowed).</summary>
+    /// <param name="text">The number typed, e.g. "100_000_000".</param>
     /// <param name="origin">Where the text came from, for the error message (e.g. "DENSENET_MAX_IMAGE_PIXELS").</param>
     /// <exception cref="ArgumentException">Not a positive integer.</exception>
     public static long ParseMaxPixels(string text, string origin)
@@ -57,12 +58,15 @@ public static class ImageDecoder
     /// The largest image file read under a pixel cap: 8 bytes per pixel (a 16-bit RGBA PNG stored uncompressed) plus
     /// 1 MiB of metadata, at most what one array holds. The size is checked before the file is opened for reading.
     /// </summary>
+    /// <param name="maxPixels">The pixel cap the file's image is decoded under.</param>
     public static long MaxFileBytes(long maxPixels) => Math.Min(Array.MaxLength, 8 * Math.Min(maxPixels, Array.MaxLength) + (1 << 20));
 
     /// <summary>
     /// Decodes the file at <paramref name="path"/> to <paramref name="channels"/> (1 or 3) channels. Only a regular file
     /// (or a link to one) is read, and only when it is at most <see cref="MaxFileBytes"/> long.
     /// </summary>
+    /// <param name="path">The image file; only this file is read.</param>
+    /// <param name="channels">1 for gray (OpenCV's luma weights), 3 for RGB.</param>
     /// <param name="maxPixels">The pixel cap for this call (default: <see cref="MaxPixels"/>).</param>
     /// <param name="resizeShortEdge">When positive, the image is also refused from its header when resizing its short edge to this would make more pixels than the cap.</param>
     /// <exception cref="ImageDecodeException">The file is missing, unreadable, not a regular file, not an image, or larger than the cap.</exception>
@@ -77,8 +81,12 @@ public static class ImageDecoder
     /// Reads <paramref name="stream"/> to its end and decodes it. At most <see cref="MaxFileBytes"/> are read: a
     /// longer stream (a request body that never ends) is refused as soon as it passes the cap.
     /// </summary>
+    /// <param name="stream">The encoded image; read from its position to its end, not disposed.</param>
+    /// <param name="channels">1 for gray, 3 for RGB.</param>
     /// <param name="sourceName">Names the image in error messages.</param>
+    /// <param name="maxPixels">The pixel cap for this call (default: <see cref="MaxPixels"/>).</param>
     /// <param name="resizeShortEdge">As for the file overload.</param>
+    /// <exception cref="ImageDecodeException">The stream fails, is too long, or holds no image, or one larger than the cap.</exception>
     public static DecodedImage Decode(Stream stream, int channels = 3, string sourceName = "stream", long? maxPixels = null, int resizeShortEdge = 0)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -102,8 +110,13 @@ public static class ImageDecoder
     }
 
     /// <summary>Decodes an encoded image held in memory.</summary>
+    /// <param name="encoded">The file's bytes (PNG, JPEG, WebP, BMP, GIF, ...).</param>
+    /// <param name="channels">1 for gray, 3 for RGB.</param>
     /// <param name="sourceName">Names the image in error messages.</param>
+    /// <param name="maxPixels">The pixel cap for this call (default: <see cref="MaxPixels"/>).</param>
     /// <param name="resizeShortEdge">As for the file overload.</param>
+    /// <exception cref="ImageDecodeException">Not an image, or one larger than the cap (before or after the resize).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="channels"/> is neither 1 nor 3, or the cap is not positive.</exception>
     public static DecodedImage Decode(ReadOnlySpan<byte> encoded, int channels = 3, string sourceName = "buffer", long? maxPixels = null, int resizeShortEdge = 0)
     {
         if (channels is not (1 or 3))
