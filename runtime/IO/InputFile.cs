@@ -29,6 +29,8 @@ public enum FileKind
 public static partial class InputFile
 {
     /// <summary>What <paramref name="path"/> is: the link itself when <paramref name="followLinks"/> is false, else what it leads to.</summary>
+    /// <param name="path">The path to examine.</param>
+    /// <param name="followLinks">Whether a symbolic link is followed to what it names.</param>
     public static FileKind KindOf(string path, bool followLinks = true)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -39,6 +41,8 @@ public static partial class InputFile
     /// The whole of the regular file at <paramref name="path"/> (symbolic links followed), refused before it is opened
     /// when it is anything else or longer than <paramref name="maxBytes"/>.
     /// </summary>
+    /// <param name="path">The file to read.</param>
+    /// <param name="maxBytes">The longest file read.</param>
     /// <param name="fail">Makes the exception for a refusal from its reason ("is a device…", "cannot be read: …").</param>
     public static byte[] ReadAll(string path, long maxBytes, Func<string, Exception> fail)
     {
@@ -60,6 +64,9 @@ public static partial class InputFile
     /// Opens the regular file at <paramref name="path"/> for reading after checking its kind and its length
     /// (at most <paramref name="maxBytes"/>); a refusal is <paramref name="fail"/>'s exception.
     /// </summary>
+    /// <param name="path">The file to open.</param>
+    /// <param name="maxBytes">The longest file opened.</param>
+    /// <param name="fail">Makes the exception for a refusal from its reason.</param>
     public static FileStream OpenRegular(string path, long maxBytes, Func<string, Exception> fail)
     {
         ArgumentNullException.ThrowIfNull(fail);
@@ -82,6 +89,7 @@ public static partial class InputFile
     /// <paramref name="path"/> made absolute with every symbolic link in it resolved (the way the kernel will open it),
     /// so that where a file really is can be compared with a root.
     /// </summary>
+    /// <param name="path">A path, relative to the current directory or absolute.</param>
     /// <exception cref="IOException">The links loop (more than 40 are met, as the kernel's ELOOP).</exception>
     public static string RealPath(string path)
     {
@@ -112,6 +120,8 @@ public static partial class InputFile
     }
 
     /// <summary>Whether <paramref name="path"/> is <paramref name="root"/> or below it (both already real paths).</summary>
+    /// <param name="path">The real path of a file.</param>
+    /// <param name="root">The real path of the root.</param>
     public static bool IsUnder(string path, string root)
     {
         ArgumentNullException.ThrowIfNull(path);

@@ -81,6 +81,22 @@ public sealed class HostileDataProcessTests(ITestOutputHelper output) : IDisposa
         CliProcess.AssertRefused(result, new FileInfo(images).Length, "need 784 data bytes, but more follow");
     }
 
+    // The idx fuzz target's first finding, in this issue's own reader before it shipped (20 bytes of gzip declaring
+    // [1, 30000, 30000]): the 900 MB buffer was allocated before any data was found, out of memory under the
+    // fuzzer's 256 MiB heap. The build before issue 19 passes this one (it decompressed first).
+    [Fact]
+    public void AGzippedIdxDeclaringMoreThanItHoldsIsRefusedWithoutItsBuffer()
+    {
+        var images = Path.Combine(_dir, "t10k-images-idx3-ubyte.gz");
+        File.WriteAllBytes(images, Gzip(Idx([1, 30_000, 30_000], new byte[10])));
+        WriteIdx(Path.Combine(_dir, "t10k-labels-idx1-ubyte"), [1], [9]);
+
+        var result = CliProcess.Run(new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x10000000" }, "test", "--data", _dir);
+        output.WriteLine($"test {Path.GetFileName(images)}: {result}");
+
+        CliProcess.AssertRefused(result, new FileInfo(images).Length, "need 900000000 data bytes, found 10");
+    }
+
     // Two `ln -s . l` loops in a class folder: walked for minutes (and a single loop counted each image five times).
     [Fact]
     public void DirectoryLinksAreNotFollowedByDefaultAndFollowedOnceOnRequest()

@@ -162,6 +162,11 @@ public static class ImageDecoder
     /// Refuses an image whose size after "resize the short edge to <paramref name="shortEdge"/>" would exceed
     /// <paramref name="cap"/> pixels: a 100-byte 1x10,000 PNG once became a 256x2,560,000 buffer of 2 GB.
     /// </summary>
+    /// <param name="width">The image's width.</param>
+    /// <param name="height">The image's height.</param>
+    /// <param name="shortEdge">What its short edge is resized to.</param>
+    /// <param name="cap">The most pixels the resized image may have.</param>
+    /// <param name="sourceName">Names the image in the error.</param>
     /// <exception cref="ImageDecodeException">The resized image would be larger than the cap.</exception>
     public static void CheckResizedSize(int width, int height, int shortEdge, long cap, string sourceName)
     {

@@ -52,6 +52,9 @@ public sealed class ImagePreprocessor
             : ((int)((double)shortEdge * width / height), shortEdge);
 
     /// <summary>How many pixels <see cref="ResizedSize"/> makes, in 64 bits (its long side can pass int's range).</summary>
+    /// <param name="width">The image's width.</param>
+    /// <param name="height">The image's height.</param>
+    /// <param name="shortEdge">What its short edge is resized to.</param>
     public static long ResizedPixels(int width, int height, int shortEdge)
     {
         var (shortSide, longSide) = width < height ? (width, height) : (height, width);
