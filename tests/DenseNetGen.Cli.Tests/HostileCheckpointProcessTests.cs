@@ -62,7 +62,8 @@ public sealed class HostileCheckpointProcessTests(ITestOutputHelper output) : ID
         return result;
     }
 
-    // A bare pickle is read as a legacy file (it starts with PROTO); "zip" wraps it as torch.save's data.pkl.
+    // A pickle that starts with the magic number is read as a legacy file, its first pickle; "zip" wraps it as
+    // torch.save's data.pkl.
     private string Write(string route, byte[] pickle)
     {
         var path = Path.Combine(_dir, $"hostile.{route}.pth");

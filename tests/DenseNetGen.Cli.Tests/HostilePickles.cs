@@ -67,6 +67,9 @@ internal static class HostilePickles
             return this;
         }
 
+        /// <summary>LONG1 of torch's legacy magic number, which a legacy file must start with (after PROTO and an optional FRAME).</summary>
+        public Writer LegacyMagic() => Raw([0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]);
+
         /// <summary>STOP.</summary>
         public byte[] Stop() => Op('.').ToArray();
     }
@@ -76,7 +79,7 @@ internal static class HostilePickles
     /// <paramref name="stringBytes"/> chars (each call once copied the whole string), optionally POPping each result.
     /// </summary>
     public static byte[] CodecsEncodeOfOneString(int stringBytes, int calls, bool pop) =>
-        new Writer(2)
+        new Writer(2).LegacyMagic()
             .Global("_codecs", "encode").Put(1)
             .Text(new string('a', stringBytes)).Put(0)
             .Text("latin1").Put(2)
@@ -100,7 +103,7 @@ internal static class HostilePickles
             .Op('N').Stop();
 
     /// <summary><paramref name="count"/> one-byte opcodes that each make an object (EMPTY_DICT '}' or EMPTY_SET 0x8f).</summary>
-    public static byte[] EmptyContainers(byte opcode, int count) => new Writer(4).Repeat(count, w => w.Op(opcode)).Stop();
+    public static byte[] EmptyContainers(byte opcode, int count) => new Writer(4).LegacyMagic().Repeat(count, w => w.Op(opcode)).Stop();
 
     /// <summary>torch.save's zip layout around <paramref name="dataPkl"/>: archive/data.pkl, archive/byteorder and the storages.</summary>
     public static void WriteZip(string path, byte[] dataPkl, IReadOnlyDictionary<string, byte[]> storages, byte[]? byteOrder = null)

@@ -17,7 +17,7 @@ public sealed class HostileSmallInputTests : IDisposable
     public void AFrameWithANegativeLengthIsRefused()
     {
         var path = Path.Combine(_dir, "frame.pth");
-        File.WriteAllBytes(path, new Writer(4).Frame(-1).Op('N').Stop());
+        File.WriteAllBytes(path, new Writer(4).Frame(-1).LegacyMagic().Stop());
 
         var result = Run("check", "--model", "fashion-mnist", "--weights", path);
 
