@@ -104,6 +104,8 @@ public sealed class ImageClassifier : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         dataset = dataset.ForClasses(Model.Plan.NumClasses, ClassNames);
         int count = Math.Min(dataset.Count, limit ?? int.MaxValue);
+        // A batch larger than the images evaluated is that many images (--batch 1000000000 means "all at once").
+        batchSize = Math.Min(batchSize, Math.Max(count, 1));
         int classes = Model.Plan.NumClasses;
         int top1 = 0, top5 = 0;
         var clock = Stopwatch.StartNew();
