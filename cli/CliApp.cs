@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DenseNetGen.Backends.Ilgpu;
 using DenseNetGen.Cli.Commands;
 
 namespace DenseNetGen.Cli;
@@ -11,6 +12,10 @@ namespace DenseNetGen.Cli;
 public static class CliApp
 {
     public const int Ok = 0, Failure = 1, Usage = 2, Bug = 3;
+
+    // The tool takes every package: ILGPU's devices join auto's choice (this project has no spec, so the source
+    // generator's registration does not run here).
+    static CliApp() => IlgpuDevices.Register();
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, []);
 

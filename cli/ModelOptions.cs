@@ -1,3 +1,4 @@
+using DenseNetGen.Backends;
 using System.CommandLine;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
@@ -100,7 +101,7 @@ internal sealed class ModelOptions
         var kind = AsUsage(() => deviceText is null ? DeviceKindParser.FromEnvironment() : DeviceKindParser.Parse(deviceText, "--device"));
         if (deviceText is null && precisionText is null && threads is null) return AsUsage(() => ComputeDevice.Default);
         var options = AsUsage(() => new ComputeOptions(
-            Precision: precisionText is null ? Execution.Precision.Fp32 : ComputeOptions.ParsePrecision(precisionText, "--precision"),
+            Precision: precisionText is null ? Backends.Precision.Fp32 : ComputeOptions.ParsePrecision(precisionText, "--precision"),
             Threads: threads ?? 0));
         return AsUsage(() => ComputeDevice.Open(kind, options));
     }

@@ -30,6 +30,7 @@ namespace DenseNetGen.Generator
             public const string Plans = "DenseNetGen.Plans";
             public const string Duplicates = "DenseNetGen.Duplicates";
             public const string Output = "DenseNetGen.Output";
+            public const string GpuReferenced = "DenseNetGen.GpuReferenced";
         }
 
         public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -58,6 +59,15 @@ namespace DenseNetGen.Generator
 
             var output = plans.Combine(duplicates).WithTrackingName(StepNames.Output);
             context.RegisterSourceOutput(output, static (spc, pair) => Emit(spc, pair.Left, pair.Right));
+
+            var gpuReferenced = context.CompilationProvider
+                .Select(static (compilation, _) => compilation.ReferencedAssemblyNames.Any(a => a.Name == GpuRegistration.AssemblyName))
+                .WithTrackingName(StepNames.GpuReferenced);
+            context.RegisterSourceOutput(gpuReferenced, static (spc, referenced) =>
+            {
+                if (referenced)
+                    spc.AddSource(GpuRegistration.HintName, GpuRegistration.Source);
+            });
         }
 
         private static SpecResult ReadSpec(AdditionalText file, CancellationToken ct)

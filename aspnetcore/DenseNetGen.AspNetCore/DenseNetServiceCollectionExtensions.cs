@@ -1,4 +1,5 @@
 using DenseNetGen.Checkpoints;
+using DenseNetGen.Backends;
 using DenseNetGen.Execution;
 using DenseNetGen.Planning;
 using DenseNetGen.Serving;

@@ -1,3 +1,4 @@
+using DenseNetGen.Backends;
 using System.CommandLine;
 using DenseNetGen.Benchmarks.Commands;
 using DenseNetGen.Execution;

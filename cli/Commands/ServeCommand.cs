@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using DenseNetGen.AspNetCore.OpenInference;
+using DenseNetGen.Backends;
 using DenseNetGen.Execution;
 using DenseNetGen.Serving;
 using DenseNetGen.Zoo;

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using DenseNetGen.Generator.Model;
-using DenseNetGen.Labels;
 using DenseNetGen.Planning;
 using Microsoft.CodeAnalysis.Text;
 

@@ -1,42 +1,25 @@
-using DenseNetGen.Backends.Ilgpu;
+using DenseNetGen.Backends;
 using DenseNetGen.Backends.Simd;
 
 namespace DenseNetGen.Execution;
 
 /// <summary>
-/// The one place that knows the backends: the device names users type, the backend each kind opens, the order
-/// auto tries them in, and who lists devices. A new backend adds its folder under runtime/Backends/ and a
-/// line here.
+/// The selection layer's one list of backends: the SIMD CPU backend this assembly brings, after the families other
+/// packages registered (<see cref="BackendFamilies"/>). Auto tries the registered families' candidates first (GPUs),
+/// then the SIMD backend, which is always present. The only code that names a concrete backend.
 /// </summary>
 internal static class BackendRegistry
 {
-    /// <summary>Every kind a user can name, in the order usage messages list them.</summary>
-    private static readonly BackendRegistration[] s_backends =
-    [
-        new("cpu", DeviceKind.Cpu, SimdBackend.Open),
-        new("opencl", DeviceKind.OpenCL, options => IlgpuBackend.Open(DeviceKind.OpenCL, options)),
-        new("cuda", DeviceKind.Cuda, options => IlgpuBackend.Open(DeviceKind.Cuda, options)),
-        new("ilgpu-cpu", DeviceKind.IlgpuCpu, options => IlgpuBackend.Open(DeviceKind.IlgpuCpu, options)),
-    ];
+    /// <summary>What opens a kind that no referenced package brings, and why it is missing.</summary>
+    internal const string GpuPackage = "DenseNetGen.Gpu";
+
+    private static readonly IBackendFamily s_simd = new SimdFamily();
+
+    /// <summary>Registered families first, the SIMD backend last: auto's order.</summary>
+    private static IEnumerable<IBackendFamily> Families => [.. BackendFamilies.Registered, s_simd];
 
     /// <summary>
-    /// What auto tries, first to last; the first that opens wins. OpenCL only as a GPU: on a CPU device (PoCL) the
-    /// SIMD backend is faster, so an OpenCL CPU device runs only when asked for by name.
-    /// </summary>
-    private static readonly Func<ComputeOptions, IBackend>[] s_autoOrder =
-    [
-        options => IlgpuBackend.Open(DeviceKind.Cuda, options),
-        options => IlgpuBackend.Open(DeviceKind.OpenCL, options, gpuOnly: true),
-        SimdBackend.Open,
-    ];
-
-    /// <summary>Each backend family's device listing, for <c>densenet info --devices</c>.</summary>
-    private static readonly Func<IEnumerable<DeviceInfo>>[] s_deviceLists = [SimdBackend.ListDevices, IlgpuBackend.ListDevices];
-
-    public static IEnumerable<BackendRegistration> Backends => s_backends;
-
-    /// <summary>
-    /// Opens <paramref name="kind"/>, or for auto the first kind in auto order that opens. Returns the backend
+    /// Opens <paramref name="kind"/>, or for auto the first candidate in auto order that opens. Returns the backend
     /// and, for auto, the words saying why it was chosen (", chosen by auto (no CUDA device: ...)").
     /// </summary>
     /// <exception cref="DeviceUnavailableException">The kind asked for is absent; the message says what was found.</exception>
@@ -46,7 +29,9 @@ internal static class BackendRegistry
             return (Find(kind).Open(options), "");
 
         var missing = new List<string>();
-        foreach (var candidate in s_autoOrder)
+        if (BackendFamilies.Registered.Count == 0)
+            missing.Add($"no GPU backend: {GpuPackage} is not referenced");
+        foreach (var candidate in Families.SelectMany(f => f.AutoCandidates))
         {
             try
             {
@@ -61,14 +46,20 @@ internal static class BackendRegistry
         throw new DeviceUnavailableException(DeviceKind.Auto, string.Join("; ", missing));
     }
 
-    public static IReadOnlyList<DeviceInfo> ListDevices() => [.. s_deviceLists.SelectMany(list => list())];
+    public static IReadOnlyList<DeviceInfo> ListDevices() => [.. Families.SelectMany(f => f.ListDevices())];
 
     private static BackendRegistration Find(DeviceKind kind) =>
-        s_backends.FirstOrDefault(b => b.Kind == kind)
-        ?? throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown device kind.");
-}
+        Families.SelectMany(f => f.Kinds).FirstOrDefault(b => b.Kind == kind)
+        ?? throw new DeviceUnavailableException(kind,
+            $"no {DeviceNames.Of(kind)} device: {GpuPackage} is not referenced (it brings cuda, opencl and ilgpu-cpu)");
 
-/// <summary>A device kind users can name, and how to open it.</summary>
-/// <param name="Name">What DENSENET_DEVICE and --device accept (any case).</param>
-/// <param name="Open">Opens the first device of this kind with the options; throws <see cref="DeviceUnavailableException"/> when there is none.</param>
-internal sealed record BackendRegistration(string Name, DeviceKind Kind, Func<ComputeOptions, IBackend> Open);
+    /// <summary>The core's own family: the SIMD CPU backend, auto's last resort.</summary>
+    private sealed class SimdFamily : IBackendFamily
+    {
+        public IReadOnlyList<BackendRegistration> Kinds { get; } = [new(DeviceKind.Cpu, SimdBackend.Open)];
+
+        public IReadOnlyList<Func<ComputeOptions, IBackend>> AutoCandidates { get; } = [SimdBackend.Open];
+
+        public IEnumerable<DeviceInfo> ListDevices() => SimdBackend.ListDevices();
+    }
+}

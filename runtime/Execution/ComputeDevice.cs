@@ -1,3 +1,5 @@
+using DenseNetGen.Backends;
+
 namespace DenseNetGen.Execution;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using DenseNetGen.Backends;
+
 namespace DenseNetGen.Execution;
 
 /// <summary>Parses the device names users type (DENSENET_DEVICE, --device).</summary>
@@ -5,15 +7,17 @@ public static class DeviceKindParser
 {
     public const string EnvironmentVariable = "DENSENET_DEVICE";
 
-    /// <summary>auto or a name from <see cref="BackendRegistry"/> (cpu, opencl, cuda), any case.</summary>
+    /// <summary>auto or a name from <see cref="DeviceNames"/> (cpu, opencl, cuda, ilgpu-cpu), any case.</summary>
     /// <param name="origin">Where the text came from, for the error message (e.g. "DENSENET_DEVICE").</param>
     public static DeviceKind Parse(string text, string origin)
     {
         var name = text.Trim().ToLowerInvariant();
         if (name is "auto" or "")
             return DeviceKind.Auto;
-        return BackendRegistry.Backends.FirstOrDefault(b => b.Name == name)?.Kind
-            ?? throw new ArgumentException($"{origin}: unknown device '{text}'; expected {Expected()}.");
+        foreach (var (known, kind) in DeviceNames.All)
+            if (known == name)
+                return kind;
+        throw new ArgumentException($"{origin}: unknown device '{text}'; expected {Expected()}.");
     }
 
     /// <summary>DENSENET_DEVICE, or Auto when it is unset.</summary>
@@ -22,10 +26,10 @@ public static class DeviceKindParser
             ? Parse(value, EnvironmentVariable)
             : DeviceKind.Auto;
 
-    /// <summary>"auto, cpu, opencl or cuda".</summary>
+    /// <summary>"auto, cpu, opencl, cuda or ilgpu-cpu".</summary>
     private static string Expected()
     {
-        var names = BackendRegistry.Backends.Select(b => b.Name).Prepend("auto").ToArray();
+        var names = DeviceNames.All.Select(n => n.Name).Prepend("auto").ToArray();
         return string.Join(", ", names[..^1]) + " or " + names[^1];
     }
 }

@@ -1,3 +1,5 @@
+using DenseNetGen.Planning;
+
 namespace DenseNetGen.Labels;
 
 /// <summary>Class names for a network's logits.</summary>

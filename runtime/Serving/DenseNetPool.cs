@@ -1,6 +1,7 @@
 using System.Buffers;
 using DenseNetGen.Backends.Simd;
 using DenseNetGen.Checkpoints;
+using DenseNetGen.Backends;
 using DenseNetGen.Execution;
 using DenseNetGen.Planning;
 

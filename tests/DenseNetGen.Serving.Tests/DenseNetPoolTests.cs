@@ -1,3 +1,4 @@
+using DenseNetGen.Backends;
 using DenseNetGen.Execution;
 using DenseNetGen.Zoo;
 

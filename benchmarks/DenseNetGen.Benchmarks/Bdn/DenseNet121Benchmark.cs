@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using DenseNetGen.Backends;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
 using DenseNetGen.Zoo;

@@ -1,3 +1,4 @@
+using DenseNetGen.Backends;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;

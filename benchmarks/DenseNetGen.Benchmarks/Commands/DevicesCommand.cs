@@ -1,3 +1,4 @@
+using DenseNetGen.Backends;
 using System.CommandLine;
 using DenseNetGen.Execution;
 

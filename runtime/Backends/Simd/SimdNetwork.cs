@@ -1,5 +1,4 @@
 using DenseNetGen.Checkpoints;
-using DenseNetGen.Execution;
 using DenseNetGen.Planning;
 
 namespace DenseNetGen.Backends.Simd;

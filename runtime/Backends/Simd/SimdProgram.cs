@@ -1,7 +1,6 @@
 using DenseNetGen.Backends.Simd.Gemm;
 using DenseNetGen.Backends.Simd.Ops;
 using DenseNetGen.Checkpoints;
-using DenseNetGen.Execution;
 using DenseNetGen.Planning;
 
 namespace DenseNetGen.Backends.Simd;

@@ -1,6 +1,6 @@
 namespace DenseNetGen.Backends.Simd;
 
-/// <summary>The SIMD CPU backend's thread count (<see cref="Execution.ComputeOptions.Threads"/>).</summary>
+/// <summary>The SIMD CPU backend's thread count (<see cref="Backends.ComputeOptions.Threads"/>).</summary>
 internal static class SimdThreads
 {
     /// <summary>

@@ -1,4 +1,5 @@
 using DenseNetGen.Labels;
+using DenseNetGen.Planning;
 
 namespace DenseNetGen.Runtime.Tests.Data;
 

@@ -1,4 +1,5 @@
 using DenseNetGen.Backends.Ilgpu;
+using DenseNetGen.Backends;
 using DenseNetGen.Execution;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Runtime.Tests.Kernels;

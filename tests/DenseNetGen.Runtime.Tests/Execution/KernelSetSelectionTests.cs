@@ -1,3 +1,4 @@
+using DenseNetGen.Backends;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Backends.Ilgpu;
 using DenseNetGen.Backends.Ilgpu.GpuKernels;

@@ -1,5 +1,6 @@
 using DenseNetGen.Backends.Ilgpu;
 using DenseNetGen.Backends.Simd;
+using DenseNetGen.Backends;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
 using DenseNetGen.Planning;
@@ -42,7 +43,7 @@ public sealed class MemoryPlanTests
     {
         var plan = DenseNet121.Definition;
         var weights = CheckpointBinder.Bind(DeterministicWeights.ForManifest(plan.Parameters), plan);
-        using var backend = SimdBackend.Open(new DenseNetGen.Execution.ComputeOptions(Threads: 1));
+        using var backend = SimdBackend.Open(new DenseNetGen.Backends.ComputeOptions(Threads: 1));
         using var network = (SimdNetwork)backend.Prepare(plan, weights);
         var geometry = DenseNetGen.Planning.PlanGeometry.Compute(plan, 8, 224, 224);
         long arena = network.ActivationBytes(geometry);

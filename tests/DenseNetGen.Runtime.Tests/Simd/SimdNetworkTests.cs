@@ -1,4 +1,5 @@
 using DenseNetGen.Backends.Simd;
+using DenseNetGen.Backends;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
 using DenseNetGen.Parity;

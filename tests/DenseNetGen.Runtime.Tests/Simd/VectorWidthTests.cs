@@ -21,7 +21,7 @@ public sealed class VectorWidthTests
         else if (Off("DOTNET_EnableAVX512"))
             Assert.True(VectorWidth.Bits <= 256, $"AVX-512 is off but the width is {VectorWidth.Bits}");
         Assert.Equal(Vector512.IsHardwareAccelerated ? 512 : VectorWidth.Bits, VectorWidth.Bits);
-        using var device = DenseNetGen.Execution.ComputeDevice.Open(DenseNetGen.Execution.DeviceKind.Cpu);
+        using var device = DenseNetGen.Execution.ComputeDevice.Open(DenseNetGen.Backends.DeviceKind.Cpu);
         Assert.Contains(VectorWidth.Name, device.Description);
     }
 }

@@ -1,0 +1,97 @@
+using DenseNetGen.Backends.Ilgpu.Kernels;
+using DenseNetGen.Backends.Ilgpu.KernelSets;
+using ILGPU;
+using ILGPU.Runtime;
+using ConvLauncher = System.Action<ILGPU.Runtime.AcceleratorStream, ILGPU.KernelConfig, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>,
+    ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<int>,
+    DenseNetGen.Backends.Ilgpu.GpuKernels.TiledConvGeometry>;
+
+namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
+
+/// <summary>
+/// The kernels built for GPUs (see <see cref="TiledConvKernels"/>), compiled for one accelerator and loaded once.
+/// Every conv is a tiled implicit GEMM, except 3x3 ones, which run over haloed blocks (<see cref="HaloConvKernels"/>);
+/// in TF32 both on tensor cores (<see cref="Tf32ConvKernels"/>, <see cref="Tf32HaloConvKernels"/>). A dense layer's norm1 and a transition's norm and pool run inside the
+/// conv that reads them (see <see cref="GpuLaunchPlan"/>, run by <see cref="GpuPlanRunner"/>). The head's
+/// BatchNorm + ReLU + global pool and the stem's max pool reuse the element-wise kernels of the CPU set, one thread
+/// per output. As an <see cref="IKernelSet"/> (one op at a time) a conv is one tiled launch without a prologue.
+/// </summary>
+internal sealed class GpuKernelSet : IKernelSet
+{
+    private readonly ConvLauncher _conv;
+    private readonly ConvLauncher _haloConv;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry, int> _batchNormRelu;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry> _maxPool;
+
+    /// <summary>
+    /// Every kernel of the set as GPUs load it, for checks that compile them for a backend no device is at hand for
+    /// (the TF32 conv's CPU-accelerator emulation, <see cref="EmulatedTensorCores"/>, is not among them).
+    /// </summary>
+    internal static IReadOnlyList<Delegate> Kernels { get; } =
+        [TiledConvKernels.Conv, HaloConvKernels.Conv, Tf32ConvKernels.Conv<TensorCores>, Tf32HaloConvKernels.Conv<TensorCores>, NormKernels.BatchNormReluPoolRun, PoolKernels.MaxPool];
+
+    /// <param name="precision">
+    /// Tf32 loads the tensor-core convs: on CUDA, or emulated lane by lane on ILGPU's CPU accelerator (see
+    /// <see cref="EmulatedTensorCores"/>); never on OpenCL, which cannot compile warp shuffles for every vendor.
+    /// </param>
+    public GpuKernelSet(Accelerator accelerator, Precision precision)
+    {
+        if (accelerator.MaxNumThreadsPerGroup < TiledConvKernels.GroupSize)
+            throw new NotSupportedException(
+                $"the GPU kernel set needs groups of {TiledConvKernels.GroupSize} threads; '{accelerator.Name}' allows {accelerator.MaxNumThreadsPerGroup}.");
+        Multiprocessors = Math.Max(1, accelerator.NumMultiprocessors);
+        var (conv, haloConv) = precision == Precision.Tf32 ? Tf32Convs(accelerator) : (TiledConvKernels.Conv, HaloConvKernels.Conv);
+        _conv = accelerator.LoadKernel<ConvLauncher>(conv.Method);
+        _haloConv = accelerator.LoadKernel<ConvLauncher>(haloConv.Method);
+        _batchNormRelu = accelerator.LoadAutoGroupedKernel<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PoolGeometry, int>>(
+            ((Delegate)NormKernels.BatchNormReluPoolRun).Method);
+        _maxPool = accelerator.LoadAutoGroupedKernel<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry>>(
+            ((Delegate)PoolKernels.MaxPool).Method);
+    }
+
+    /// <summary>The TF32 convs with the accelerator's arithmetic: tensor cores on CUDA, their emulation on the CPU accelerator.</summary>
+    private static (Delegate Conv, Delegate HaloConv) Tf32Convs(Accelerator accelerator) => accelerator.AcceleratorType switch
+    {
+        AcceleratorType.Cuda => (Tf32ConvKernels.Conv<TensorCores>, Tf32HaloConvKernels.Conv<TensorCores>),
+        AcceleratorType.CPU when accelerator.WarpSize == Tf32ConvKernels.WarpSize =>
+            (Tf32ConvKernels.Conv<EmulatedTensorCores>, Tf32HaloConvKernels.Conv<EmulatedTensorCores>),
+        AcceleratorType.CPU => throw new NotSupportedException(
+            $"the TF32 conv's fragments are laid out for warps of {Tf32ConvKernels.WarpSize} lanes; '{accelerator.Name}' has warps of {accelerator.WarpSize}."),
+        _ => throw new NotSupportedException($"the TF32 conv runs on CUDA or, emulated, on ILGPU's CPU accelerator; '{accelerator.Name}' is {accelerator.AcceleratorType}."),
+    };
+
+    /// <summary>The device's multiprocessors, which <see cref="GpuLaunchPlan"/> fills by splitting K.</summary>
+    public int Multiprocessors { get; }
+
+    /// <summary>
+    /// <paramref name="g"/> as this set computes it: with a <see cref="HaloTile"/> where the conv fits
+    /// <see cref="HaloConvKernels"/>, otherwise the tiled GEMM's. Decide before splitting K: the two step differently.
+    /// </summary>
+    internal static TiledConvGeometry Shape(in TiledConvGeometry g) =>
+        HaloTile.Fits(g) ? g with { Halo = HaloTile.For(g.OutHeight, g.OutWidth) } : g;
+
+    /// <param name="scale">Per-input-channel BatchNorm scale for the prologue (any view when there is none).</param>
+    /// <param name="partials">Split-K scratch of at least <see cref="TiledConvGeometry.PartialElements"/> floats.</param>
+    /// <param name="arrivals">At least <see cref="TiledConvGeometry.ArrivalCounts"/> zeros; a split launch leaves them zero.</param>
+    public void TiledConv(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
+        ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> destination, ArrayView<float> partials, ArrayView<int> arrivals,
+        in TiledConvGeometry g)
+    {
+        var conv = g.IsHalo ? _haloConv : _conv;
+        conv(stream, new KernelConfig(g.Groups, TiledConvKernels.GroupSize), source, weights, bias, scale, shift, destination, partials, arrivals, g);
+    }
+
+    /// <summary>One conv op alone: one K slice, no prologue, so neither scratch nor scale and shift are read (the
+    /// bias stands in for them).</summary>
+    public void Conv(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
+        ArrayView<float> destination, in ConvGeometry g) =>
+        TiledConv(stream, source, weights, bias, bias, bias, destination, bias, bias.Cast<int>(),
+            Shape(TiledConvGeometry.From(g, TiledPrologue.None, g.InHeight, g.InWidth)));
+
+    public void BatchNormRelu(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> scale, ArrayView<float> shift,
+        ArrayView<float> destination, in PoolGeometry g) =>
+        _batchNormRelu(stream, NormKernels.RunThreads(g, 1), source, scale, shift, destination, g, 1);
+
+    public void MaxPool(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> destination, in PoolGeometry g) =>
+        _maxPool(stream, g.OutputCount, source, destination, g);
+}

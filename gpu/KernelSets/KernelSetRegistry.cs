@@ -1,0 +1,48 @@
+using DenseNetGen.Backends.Ilgpu.GpuKernels;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+
+namespace DenseNetGen.Backends.Ilgpu.KernelSets;
+
+/// <summary>
+/// The one place that knows the ILGPU backend's kernel sets: their names for DENSENET_KERNELS, which set an
+/// accelerator gets by default, and every kernel they load (for the PTX compilation check). A new set adds its
+/// class and a line here.
+/// </summary>
+internal static class KernelSetRegistry
+{
+    public const string EnvironmentVariable = "DENSENET_KERNELS";
+
+    private static readonly KernelSetRegistration[] s_sets =
+    [
+        new("cpu", KernelSetKind.Cpu, (accelerator, _) => new CpuKernelSet(accelerator), CpuKernelSet.Kernels),
+        new("gpu", KernelSetKind.Gpu, (accelerator, precision) => new GpuKernelSet(accelerator, precision), GpuKernelSet.Kernels),
+    ];
+
+    /// <summary>Every kernel any set loads (explicitly grouped ones included: their first parameter is no index).</summary>
+    public static IReadOnlyList<Delegate> AllKernels { get; } = [.. s_sets.SelectMany(s => s.Kernels).Distinct()];
+
+    /// <summary>
+    /// The set <paramref name="requested"/> names; for Auto the one DENSENET_KERNELS names, else the device's
+    /// default: the GPU set on CUDA and OpenCL GPU devices, the CPU set on CPU cores (the CPU accelerator, PoCL).
+    /// </summary>
+    /// <exception cref="ArgumentException">DENSENET_KERNELS names no set.</exception>
+    public static KernelSetRegistration Choose(KernelSetKind requested, Device device)
+    {
+        if (requested != KernelSetKind.Auto)
+            return s_sets.Single(s => s.Kind == requested);
+        var value = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            var name = value.Trim().ToLowerInvariant();
+            return s_sets.FirstOrDefault(s => s.Name == name)
+                ?? throw new ArgumentException($"{EnvironmentVariable}: unknown kernel set '{value}'; expected {string.Join(" or ", s_sets.Select(s => s.Name))}.");
+        }
+        bool gpu = device is CudaDevice or CLDevice { DeviceType: CLDeviceType.CL_DEVICE_TYPE_GPU };
+        return s_sets.Single(s => s.Kind == (gpu ? KernelSetKind.Gpu : KernelSetKind.Cpu));
+    }
+}
+
+/// <summary>A kernel set: its DENSENET_KERNELS name, how to compile it for an accelerator, and the kernels it loads.</summary>
+internal sealed record KernelSetRegistration(string Name, KernelSetKind Kind, Func<Accelerator, Precision, IKernelSet> Load, IReadOnlyList<Delegate> Kernels);

@@ -1,0 +1,42 @@
+namespace DenseNetGen.Backends;
+
+/// <summary>Which kernels an ILGPU device runs (DENSENET_KERNELS names one for every device a process opens).</summary>
+public enum KernelSetKind
+{
+    /// <summary>DENSENET_KERNELS when set; otherwise the GPU set on CUDA and OpenCL GPUs, the CPU set on CPU cores.</summary>
+    Auto,
+
+    /// <summary>Register-tiled kernels without shared memory or barriers, one launch per plan op.</summary>
+    Cpu,
+
+    /// <summary>Shared-memory tiled convs with the BatchNorm + ReLU (+ pool) fused into their staging; 256-thread groups.</summary>
+    Gpu,
+}
+
+/// <summary>How a device runs models: its kernel set, the convolutions' precision, the SIMD CPU backend's threads.</summary>
+/// <param name="KernelSet">Auto defers to DENSENET_KERNELS, then to the device type (see <see cref="KernelSetKind.Auto"/>).</param>
+/// <param name="Precision">
+/// Tf32 needs CUDA and the GPU kernel set (or ILGPU's CPU accelerator, which emulates it as a check, and takes the
+/// GPU set for it when <paramref name="KernelSet"/> is Auto); opening anything else with it throws.
+/// </param>
+/// <param name="Threads">
+/// Threads of the SIMD CPU backend, the caller included, like ONNX Runtime's intra-op threads; 0 = one per physical
+/// core. Other backends ignore it.
+/// </param>
+public sealed record ComputeOptions(KernelSetKind KernelSet = KernelSetKind.Auto, Precision Precision = Precision.Fp32, int Threads = 0)
+{
+    public static ComputeOptions Default { get; } = new();
+
+    /// <summary>Where <see cref="Precision.Tf32"/> runs, the start of every backend's refusal.</summary>
+    internal const string Tf32Where =
+        "tf32 precision runs on CUDA tensor cores with the GPU kernel set (emulated, as a check, on ilgpu-cpu with that set)";
+
+    /// <summary>fp32 or tf32, any case (--precision).</summary>
+    /// <param name="origin">Where the text came from, for the error message.</param>
+    public static Precision ParsePrecision(string text, string origin) => text.Trim().ToLowerInvariant() switch
+    {
+        "fp32" or "" => Precision.Fp32,
+        "tf32" => Precision.Tf32,
+        _ => throw new ArgumentException($"{origin}: unknown precision '{text}'; expected fp32 or tf32."),
+    };
+}

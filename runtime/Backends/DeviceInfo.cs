@@ -1,0 +1,18 @@
+namespace DenseNetGen.Backends;
+
+/// <summary>One device ILGPU can see, for <c>densenet info --devices</c>.</summary>
+/// <param name="Backend">Cpu, OpenCL or Cuda.</param>
+/// <param name="MemoryBytes">Device memory as ILGPU reports it.</param>
+/// <param name="Capability">CUDA compute capability, OpenCL C version, or the CPU accelerator's thread count.</param>
+/// <param name="Usable">Whether ILGPU can run kernels on it (an OpenCL device without generic address space cannot).</param>
+public sealed record DeviceInfo(string Name, DeviceKind Backend, long MemoryBytes, string Capability, bool Usable)
+{
+    public override string ToString() =>
+        $"{Backend,-6} {Name}  {Memory}  {Capability}{(Usable ? "" : "  (not usable by ILGPU)")}";
+
+    private string Memory => FormatMemory(MemoryBytes);
+
+    // The CPU accelerator reports long.MaxValue: it allocates from host memory.
+    internal static string FormatMemory(long bytes) =>
+        bytes >= long.MaxValue / 2 ? "host memory" : $"{bytes / (1024.0 * 1024 * 1024):0.0} GiB";
+}
