@@ -24,5 +24,6 @@ public sealed class DenseNetService<TModel> : IAsyncDisposable where TModel : De
     /// <summary>Images in, top-k out (<see cref="ImageClassifier.PredictAsync(Stream, int, string, CancellationToken)"/> takes a request body).</summary>
     public ImageClassifier Classifier { get; }
 
+    /// <summary>Drains the pool's queue and releases what it opened.</summary>
     public ValueTask DisposeAsync() => Pool.DisposeAsync();
 }

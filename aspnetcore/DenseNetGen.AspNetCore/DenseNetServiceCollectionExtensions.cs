@@ -17,8 +17,10 @@ public static class DenseNetServiceCollectionExtensions
     /// then <c>app.MapPost("/classify", (HttpRequest r, DenseNetService&lt;DenseNet121&gt; net, CancellationToken ct) =&gt;
     /// net.Classifier.PredictAsync(r.Body, 5, "upload", ct))</c>.
     /// </summary>
+    /// <param name="services">The application's services.</param>
     /// <param name="definition">The generated class's <c>Definition</c>, which the checkpoint is bound against.</param>
     /// <param name="create">The generated class's <c>Create</c>.</param>
+    /// <param name="configure">Sets the checkpoint and the pool's options.</param>
     /// <exception cref="ArgumentException">The options name no checkpoint (thrown when the service is first resolved).</exception>
     public static IServiceCollection AddDenseNet<TModel>(
         this IServiceCollection services,

@@ -35,7 +35,10 @@ internal sealed class GpuLaunchPlan
     /// <summary>Split-K arrival counts the split launch with the most tiles needs.</summary>
     public int ArrivalCounts { get; }
 
+    /// <param name="plan">The network's plan.</param>
     /// <param name="ops">The network's prepared ops, whose launch parameters the tiled launches extend.</param>
+    /// <param name="geometry">Every buffer's size for the input shape planned for.</param>
+    /// <param name="multiprocessors">The device's multiprocessors, which split-K tries to fill.</param>
     public static GpuLaunchPlan Build(NetworkPlan plan, IReadOnlyList<IIlgpuOp?> ops, PlanGeometry geometry, int multiprocessors)
     {
         var launches = new List<GpuLaunch>();
@@ -106,6 +109,9 @@ internal sealed class GpuLaunchPlan
 internal abstract record GpuLaunch(int LastOp);
 
 /// <summary>A conv (op <see cref="GpuLaunch.LastOp"/>) as a tiled launch reading buffer <paramref name="Source"/>.</summary>
+/// <param name="LastOp">The conv's op index.</param>
+/// <param name="Source">The buffer the conv (or its prologue) reads.</param>
+/// <param name="Geometry">The conv's shape, tiling and split.</param>
 /// <param name="NormOp">The BatchNormReluOp run as the prologue (its scale and shift), or -1.</param>
 internal sealed record TiledConvLaunch(int LastOp, int Source, int NormOp, TiledConvGeometry Geometry) : GpuLaunch(LastOp);
 

@@ -49,6 +49,10 @@ internal sealed class GpuPlanRunner : IDisposable
     /// graphs and <paramref name="opFinished"/> is null, otherwise launches one by one, waiting after each launch
     /// and calling <paramref name="opFinished"/> with the last op index it computed.
     /// </summary>
+    /// <param name="launch">The stream and the buffers of this run.</param>
+    /// <param name="geometry">The input shape's buffer sizes; one launch plan (and graph) is kept per shape.</param>
+    /// <param name="opCount">How many leading plan ops to run.</param>
+    /// <param name="opFinished">Called after each launch with its last op index; null to run without waiting.</param>
     /// <param name="buffersMoved">An activation buffer was reallocated since the last call: every recorded graph
     /// points at the old memory and is dropped.</param>
     public void Run(in IlgpuLaunch launch, PlanGeometry geometry, int opCount, bool buffersMoved, Action<int>? opFinished)

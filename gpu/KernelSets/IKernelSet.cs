@@ -11,8 +11,13 @@ namespace DenseNetGen.Backends.Ilgpu.KernelSets;
 /// </summary>
 internal interface IKernelSet
 {
+    /// <summary>Queues the convolution <paramref name="g"/> describes, with bias and optional ReLU.</summary>
+    /// <param name="stream">The stream the launch is queued on.</param>
+    /// <param name="source">The input buffer, NCHW float32.</param>
     /// <param name="weights">[InChannels][K][K][OutPadded], see <see cref="ConvGeometry"/>.</param>
     /// <param name="bias">[OutPadded], the folded BatchNorm included.</param>
+    /// <param name="destination">The output buffer, NCHW float32, written at the op's channel offset.</param>
+    /// <param name="g">The conv's shape and buffer offsets.</param>
     void Conv(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> destination, in ConvGeometry g);
 

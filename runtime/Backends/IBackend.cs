@@ -47,6 +47,10 @@ internal interface IPreparedNetwork : IDisposable
     /// <paramref name="geometry"/> was computed for, and returns each buffer in <paramref name="read"/>, NCHW at its
     /// final size (<see cref="PlanGeometry.ResultLength"/>). Input length and shape are already checked.
     /// </summary>
+    /// <param name="input">The network input, NCHW float32, of the geometry's batch and size.</param>
+    /// <param name="geometry">Every buffer's size for this input shape, from <see cref="PlanGeometry"/>.</param>
+    /// <param name="opCount">How many leading ops to run (all of them, or <see cref="NetworkPlan.FeatureOpCount"/> for features).</param>
+    /// <param name="read">Indices of the buffers to copy back, in the order they are returned.</param>
     /// <param name="opFinished">
     /// When given, called with each op's index once the op has finished on the device (the backend waits for it),
     /// which is how `densenet-bench profile` times ops one by one.

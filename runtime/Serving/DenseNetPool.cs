@@ -54,7 +54,9 @@ public sealed class DenseNetPool : IAsyncDisposable, IDisposable
     /// checkpoint is read and checked once, and each backend prepares its own copy (packed, BatchNorm folded) from
     /// it. The pool owns and disposes the devices and models.
     /// </summary>
+    /// <param name="weights">The bound checkpoint every replica is made from.</param>
     /// <param name="create">The generated class's <c>Create</c> (e.g. <c>DenseNet121.Create</c>).</param>
+    /// <param name="options">Replicas, device, threads and batching; the defaults when null.</param>
     /// <exception cref="DeviceUnavailableException">The device kind is not there.</exception>
     public static DenseNetPool Create(BoundCheckpoint weights, Func<BoundCheckpoint, ComputeDevice, DenseNetModel> create, PoolOptions? options = null)
     {

@@ -26,6 +26,8 @@ public sealed class ImageClassifier : IDisposable
         _pool = pool;
     }
 
+    /// <summary>Wraps <paramref name="model"/>, taking ownership: the classifier disposes it.</summary>
+    /// <exception cref="ArgumentException">The model's card names a label set that is unknown or of another size.</exception>
     public ImageClassifier(DenseNetModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -34,7 +36,10 @@ public sealed class ImageClassifier : IDisposable
         Labels = LabelSet.Get(model.ModelCard.Labels, model.Plan.NumClasses);
     }
 
+    /// <summary>The network, owned by this classifier.</summary>
     public DenseNetModel Model { get; }
+
+    /// <summary>The model card's preprocessing (resize, crop, mean/std), which turns images into the model's input.</summary>
     public ImagePreprocessor Preprocessor { get; }
 
     /// <summary>Class names, index order ("class 0", "class 1", … when the model's spec names no label set).</summary>
@@ -176,6 +181,7 @@ public sealed class ImageClassifier : IDisposable
         return (batch.Shape[0], batch.Shape[2], batch.Shape[3]);
     }
 
+    /// <summary>Disposes the model (not its device), or the pool the classifier was made over.</summary>
     public void Dispose()
     {
         if (_pool is null) Model.Dispose();

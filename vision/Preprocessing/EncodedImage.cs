@@ -21,7 +21,9 @@ public sealed class EncodedImage : IDisposable
     public ReadOnlyMemory<byte> Bytes => _buffer is null ? throw new ObjectDisposedException(nameof(EncodedImage)) : _buffer.AsMemory(0, _length);
 
     /// <summary>Reads <paramref name="stream"/> to its end asynchronously.</summary>
+    /// <param name="stream">The encoded image, e.g. an ASP.NET Core request body.</param>
     /// <param name="sourceName">Names the image in error messages.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
     /// <exception cref="ImageDecodeException">The stream fails, or holds more than one buffer can.</exception>
     public static async Task<EncodedImage> ReadAsync(Stream stream, string sourceName = "stream", CancellationToken cancellationToken = default)
     {
@@ -58,6 +60,7 @@ public sealed class EncodedImage : IDisposable
         }
     }
 
+    /// <summary>Returns the buffer to the pool; <see cref="Bytes"/> is invalid after.</summary>
     public void Dispose()
     {
         if (_buffer is null) return;

@@ -23,6 +23,7 @@ public sealed class ServedModel : IAsyncDisposable
     /// <summary>The name in the URL (/v2/models/{name}).</summary>
     public string Name { get; }
 
+    /// <summary>The replicas and the batching queue that run the requests.</summary>
     public DenseNetPool Pool { get; }
 
     /// <summary>Preprocessing for BYTES inputs and the labels of the classification extension.</summary>
@@ -34,7 +35,9 @@ public sealed class ServedModel : IAsyncDisposable
     /// <summary>The input's height and width: the preprocessing's crop.</summary>
     public int Size => Classifier.Preprocessor.CropSize;
 
+    /// <summary>Classes the model scores (the outputs' second dimension).</summary>
     public int Classes => Pool.Plan.NumClasses;
 
+    /// <summary>Drains the pool's queue and releases what it opened.</summary>
     public ValueTask DisposeAsync() => Pool.DisposeAsync();
 }
