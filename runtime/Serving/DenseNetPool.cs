@@ -163,6 +163,8 @@ public sealed class DenseNetPool : IAsyncDisposable, IDisposable
                 offset += call.Input.Length;
             }
             var output = replica.Infer(input.AsSpan(0, offset), images, first.Height, first.Width);
+            // Recorded before the callers resume, so a caller that reads the metrics after its answer sees its pass.
+            Report(new BatchRun(batch.Count, images, System.Diagnostics.Stopwatch.GetElapsedTime(started)));
             Deliver(batch, output);
         }
         catch (Exception e)
@@ -174,13 +176,17 @@ public sealed class DenseNetPool : IAsyncDisposable, IDisposable
             ArrayPool<float>.Shared.Return(input);
             foreach (var call in batch) call.Cancellation.Dispose();
         }
+    }
+
+    private void Report(BatchRun run)
+    {
         try
         {
-            BatchCompleted?.Invoke(new BatchRun(batch.Count, images, System.Diagnostics.Stopwatch.GetElapsedTime(started)));
+            BatchCompleted?.Invoke(run);
         }
         catch (Exception)
         {
-            // Metrics must never stop a worker.
+            // Metrics must never stop a worker, nor fail the batch.
         }
     }
 
