@@ -36,7 +36,8 @@ public static class CliApp
     {
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show the stack trace of an internal error", Recursive = true };
         var root = new RootCommand("DenseNets from .NET: predict images, evaluate data sets, inspect models, check and convert checkpoints.") { verbose };
-        var commands = new[] { PredictCommand.Create(stdout, stderr), TestCommand.Create(stdout, stderr), InfoCommand.Create(stdout), CheckCommand.Create(stdout, stderr), ConvertCommand.Create(stdout) };
+        var commands = new[] { PredictCommand.Create(stdout, stderr), TestCommand.Create(stdout, stderr), InfoCommand.Create(stdout), CheckCommand.Create(stdout, stderr), ConvertCommand.Create(stdout),
+            ServeCommand.Create(stdout) };
         foreach (var command in commands.Concat(extraCommands))
             root.Subcommands.Add(command);
 
