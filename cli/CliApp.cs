@@ -11,12 +11,24 @@ namespace DenseNetGen.Cli;
 /// </summary>
 public static class CliApp
 {
-    public const int Ok = 0, Failure = 1, Usage = 2, Bug = 3;
+    /// <summary>Exit code: the command did what was asked.</summary>
+    public const int Ok = 0;
+
+    /// <summary>Exit code: bad input or an unavailable device; one line on stderr says what.</summary>
+    public const int Failure = 1;
+
+    /// <summary>Exit code: the command line itself is wrong (unknown option, missing argument).</summary>
+    public const int Usage = 2;
+
+    /// <summary>Exit code: an exception densenet did not expect, i.e. a bug in densenet.</summary>
+    public const int Bug = 3;
 
     // The tool takes every package: ILGPU's devices join auto's choice (this project has no spec, so the source
     // generator's registration does not run here).
     static CliApp() => IlgpuDevices.Register();
 
+    /// <summary>Parses <paramref name="args"/> and runs the command, writing results to <paramref name="stdout"/> and errors to <paramref name="stderr"/>.</summary>
+    /// <returns>The exit code: <see cref="Ok"/>, <see cref="Failure"/>, <see cref="Usage"/> or <see cref="Bug"/>; never throws for bad input.</returns>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, []);
 
     /// <summary>Runs with <paramref name="extraCommands"/> beside the product's (tests add one that fails on purpose).</summary>

@@ -52,6 +52,8 @@ internal sealed class IlgpuBackend : IBackend
     }
 
     /// <summary>Opens the first device of <paramref name="kind"/> (IlgpuCpu, OpenCL or Cuda) with the kernel set and precision <paramref name="options"/> ask for.</summary>
+    /// <param name="kind">IlgpuCpu, OpenCL or Cuda.</param>
+    /// <param name="options">Kernel set and precision; <see cref="ComputeOptions.Threads"/> is ignored.</param>
     /// <param name="gpuOnly">For OpenCL: only a GPU device counts (auto's choice).</param>
     /// <exception cref="DeviceUnavailableException">There is none (the message says what was found), or TF32 was asked for off CUDA and the CPU accelerator, or off the GPU set.</exception>
     /// <exception cref="ArgumentException">DENSENET_KERNELS names no kernel set.</exception>

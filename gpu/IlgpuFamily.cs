@@ -21,17 +21,21 @@ internal sealed class IlgpuFamily : IBackendFamily
         new(DeviceKind.IlgpuCpu, options => Open(DeviceKind.IlgpuCpu, options)),
     ];
 
-    public IReadOnlyList<Func<ComputeOptions, IBackend>> AutoCandidates { get; } =
-    [
-        options => Open(DeviceKind.Cuda, options),
-        options => Open(DeviceKind.OpenCL, options, gpuOnly: true),
-    ];
+    /// <summary>CUDA, then an OpenCL GPU; without dynamic code one candidate that says why once.</summary>
+    public IReadOnlyList<Func<ComputeOptions, IBackend>> AutoCandidates { get; } = RuntimeFeature.IsDynamicCodeSupported
+        ?
+        [
+            options => IlgpuBackend.Open(DeviceKind.Cuda, options),
+            options => IlgpuBackend.Open(DeviceKind.OpenCL, options, gpuOnly: true),
+        ]
+        : [_ => throw new DeviceUnavailableException(DeviceKind.Auto, $"no GPU device: {NoDynamicCode}")];
 
     public IEnumerable<DeviceInfo> ListDevices() => RuntimeFeature.IsDynamicCodeSupported ? IlgpuBackend.ListDevices() : [];
 
-    private static IlgpuBackend Open(DeviceKind kind, ComputeOptions options, bool gpuOnly = false) =>
+    private const string NoDynamicCode = "ILGPU compiles kernels at run time, which this NativeAOT build cannot";
+
+    private static IlgpuBackend Open(DeviceKind kind, ComputeOptions options) =>
         RuntimeFeature.IsDynamicCodeSupported
-            ? IlgpuBackend.Open(kind, options, gpuOnly)
-            : throw new DeviceUnavailableException(kind,
-                $"no {DeviceNames.Of(kind)} device: ILGPU compiles kernels at run time, which this NativeAOT build cannot");
+            ? IlgpuBackend.Open(kind, options)
+            : throw new DeviceUnavailableException(kind, $"no {DeviceNames.Of(kind)} device: {NoDynamicCode}");
 }

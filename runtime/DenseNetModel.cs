@@ -13,6 +13,15 @@ public abstract class DenseNetModel : IDisposable
 {
     private readonly PlanExecutor _executor;
 
+    /// <summary>
+    /// Prepares the plan's weights on <paramref name="device"/> (the generated class passes its plan and card).
+    /// The model does not own the device: dispose the model first, then the device.
+    /// </summary>
+    /// <param name="plan">The generated plan.</param>
+    /// <param name="card">The generated model card.</param>
+    /// <param name="weights">Weights bound to <paramref name="plan"/>'s parameter list (see <see cref="CheckpointBinder"/>).</param>
+    /// <param name="device">Where the model runs; <see cref="ComputeDevice.Default"/> is typical.</param>
+    /// <exception cref="CheckpointException">A tensor the plan needs is missing or has the wrong size.</exception>
     protected DenseNetModel(NetworkPlan plan, ModelCard card, BoundCheckpoint weights, ComputeDevice device)
     {
         Plan = plan;
@@ -61,6 +70,7 @@ public abstract class DenseNetModel : IDisposable
         return _executor.Run(input, batch, height, width, featuresOnly);
     }
 
+    /// <summary>Frees the model's prepared weights and activation memory on its device (not the device itself).</summary>
     public void Dispose()
     {
         _executor.Dispose();

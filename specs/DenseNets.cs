@@ -12,6 +12,7 @@ public static class DenseNets
     /// <summary>The name of the model used when none is given.</summary>
     public const string DefaultName = "fashion-mnist";
 
+    /// <summary>Every model of the zoo, the embedded Fashion-MNIST net first.</summary>
     public static IReadOnlyList<ZooModel> Models { get; } =
     [
         new(FashionMnistDenseNet.Definition, FashionMnistDenseNet.Card, ["fashion-mnist", "densenet-fashion-mnist"],

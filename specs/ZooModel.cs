@@ -33,8 +33,10 @@ public sealed class ZooModel
     /// <summary>Every name the model answers to, the primary first (mmpretrain's model names included).</summary>
     public IReadOnlyList<string> Names { get; }
 
+    /// <summary>The generated class's plan (its static <c>Definition</c>): what the weights are bound against.</summary>
     public NetworkPlan Definition { get; }
 
+    /// <summary>The generated class's model card: preprocessing, labels, parameter and FLOP counts, stages.</summary>
     public ModelCard Card { get; }
 
     /// <summary>Resource name of weights shipped inside the zoo, or null when the user brings them.</summary>
@@ -43,10 +45,16 @@ public sealed class ZooModel
     /// <summary>The reference checkpoint's file name (mmpretrain's release), for users who download it.</summary>
     public string? PretrainedFile { get; }
 
+    /// <summary>One line for listings such as <c>densenet info</c>, e.g. which data set and accuracy the weights have.</summary>
     public string Summary { get; }
 
     /// <summary>Loads weights from <paramref name="weights"/>, or the embedded ones when it is null.</summary>
+    /// <param name="weights">A checkpoint file (.pth, .safetensors), or null for the embedded weights.</param>
+    /// <param name="device">Where the model runs; the caller keeps ownership and disposes it after the model.</param>
     /// <param name="options">EMA weights, non-finite values (see <see cref="CheckpointOptions"/>); the defaults when null.</param>
+    /// <returns>The generated network class, owned by the caller.</returns>
+    /// <exception cref="CheckpointException">The file cannot be read or does not fit the model.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="weights"/> is null and the model ships without weights.</exception>
     public DenseNetModel Load(string? weights, ComputeDevice device, CheckpointOptions? options = null)
     {
         return Create(BindWeights(weights, options), device);

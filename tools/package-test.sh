@@ -1,30 +1,47 @@
 #!/usr/bin/env bash
 # What a new user does, against the packages `dotnet pack` writes (artifacts/packages), in a scratch folder
 # outside the repository:
-#   1. `dotnet new console`, `dotnet add package DenseNetGen`, drop in a spec, `dotnet run`: the generated class
-#      loads a checkpoint and runs an input (tests/references/package/, tools/make_package_test_files.py) and
-#      prints its parameter count and logits, held to PyTorch's (tests/references/parity/TinyCifarNet.json);
-#      the same program against a reference with one logit changed must fail, so the comparison can fail;
-#   2. a bad spec fails the build with the located DNG error;
-#   3. a second project with `dotnet add package DenseNetGen.Zoo`: DenseNets.Default() names the sample;
-#   4. `dotnet tool install --tool-path DIR --add-source FOLDER DenseNetGen.Cli`, then
+#   1. `dotnet new console`, `dotnet add package DenseNetGen` (the core only), drop in a spec, `dotnet run`: the
+#      generated class loads a checkpoint and runs an input (tests/references/package/,
+#      tools/make_package_test_files.py) and prints its parameter count and logits, held to PyTorch's
+#      (tests/references/parity/TinyCifarNet.json); the same program against a reference with one logit changed must
+#      fail, so the comparison can fail. The project restores no ILGPU and no SkiaSharp;
+#   2. the same app published with NativeAOT: zero IL2xxx/IL3xxx warnings, and the native binary gives PyTorch's
+#      logits too;
+#   3. a bad spec fails the build with the located DNG error;
+#   4. a GPU app (`dotnet add package DenseNetGen.Gpu`): referencing the package is what registers ILGPU's devices,
+#      so DENSENET_DEVICE=ilgpu-cpu opens and gives PyTorch's logits;
+#   5. a second project with `dotnet add package DenseNetGen.Zoo`: DenseNets.Default() names the sample;
+#   6. `dotnet tool install --tool-path DIR --add-source FOLDER DenseNetGen.Cli`, then
 #      `DIR/densenet predict samples/fashion-mnist/ankle-boot.png` names the right class.
-# NuGet restores into a private cache, and the project's nuget.config takes DenseNetGen* only from the packed
-# folder, so a stale package in the user's cache cannot stand in for the one just packed. Other packages come
-# from the user's cache as a local feed (no download once the repository has been restored) or nuget.org. The
-# tool is installed outside that project, as README says, with the user's NuGet settings and --add-source.
-# Usage: tools/package-test.sh [--no-pack]   (packs first unless --no-pack)
+# Every package must carry its XML documentation. The sizes of what each app restores (nupkg and unpacked) are
+# printed. NuGet restores into a private cache, and the project's nuget.config takes DenseNetGen* only from the
+# packed folder; local packs are prereleases stamped with the pack time (Directory.Build.props), so a package in
+# the user's cache cannot stand in for the one just packed. Other packages come from the user's cache as a local
+# feed (no download once the repository has been restored) or nuget.org. The tool is installed outside that
+# project, as README says, with the user's NuGet settings and --add-source.
+# Usage: tools/package-test.sh [--no-pack]   (packs first unless --no-pack; then the newest pack is tested)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 packages=$repo/artifacts/packages
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+prefix=$(dotnet msbuild "$repo/runtime/DenseNetGen.Runtime.csproj" -getProperty:VersionPrefix)
 if [[ ${1:-} != --no-pack ]]; then
-  dotnet pack "$repo/DenseNetGen.sln" -c Release --nologo -v quiet
+  # One stamp for every package of this pack (each project would otherwise take the time it is evaluated at).
+  suffix=dev.$(date -u +%Y%m%d%H%M%S)
+  dotnet pack "$repo/DenseNetGen.sln" -c Release --nologo -v quiet -p:VersionSuffix="$suffix"
+  version=$prefix-$suffix
+else
+  version=$(find "$packages" -name "DenseNetGen.$prefix-dev.*.nupkg" -printf '%f\n' | sed -E 's/^DenseNetGen\.(.*)\.nupkg$/\1/' | sort | tail -n 1)
+  [[ -n $version ]] || { echo "package-test: no DenseNetGen.$prefix-dev.* package in $packages (dotnet pack first)" >&2; exit 1; }
 fi
-version=$(dotnet msbuild "$repo/runtime/DenseNetGen.Runtime.csproj" -getProperty:PackageVersion)
-for id in DenseNetGen DenseNetGen.Zoo DenseNetGen.Cli; do
-  [[ -f $packages/$id.$version.nupkg ]] || { echo "package-test: $packages/$id.$version.nupkg missing (dotnet pack first)" >&2; exit 1; }
+declare -A dll=([DenseNetGen]=DenseNetGen.Runtime [DenseNetGen.Gpu]=DenseNetGen.Gpu [DenseNetGen.Vision]=DenseNetGen.Vision
+  [DenseNetGen.Zoo]=DenseNetGen.Zoo [DenseNetGen.Cli]=densenet)
+for id in DenseNetGen DenseNetGen.Gpu DenseNetGen.Vision DenseNetGen.Zoo DenseNetGen.Cli; do
+  nupkg=$packages/$id.$version.nupkg
+  [[ -f $nupkg ]] || { echo "package-test: $nupkg missing (dotnet pack first)" >&2; exit 1; }
+  unzip -l "$nupkg" | grep -q "/${dll[$id]}\.xml$" || { echo "package-test: $id carries no XML documentation (${dll[$id]}.xml)" >&2; exit 1; }
 done
 user_cache=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
 mkdir -p "$user_cache"  # a local feed must exist, even before the first restore
@@ -32,8 +49,7 @@ mkdir -p "$user_cache"  # a local feed must exist, even before the first restore
 scratch=$(mktemp -d /tmp/densenet-package-test.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 export NUGET_PACKAGES=$scratch/nuget-cache
-mkdir "$scratch/app"
-cat > "$scratch/app/nuget.config" <<XML
+cat > "$scratch/nuget-config.xml" <<XML
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
   <packageSources>
@@ -52,20 +68,59 @@ XML
 
 fail() { echo "package-test: $*" >&2; exit 1; }
 step() { echo "package-test: $*"; }
+# sizes NAME: what the project in the current folder restored, as NuGet downloads it (.nupkg) and unpacked.
+sizes() {
+  /usr/bin/python3 - "$1" "$NUGET_PACKAGES" <<'PY'
+import json, os, sys
+name, cache = sys.argv[1], sys.argv[2]
+libs = json.load(open("obj/project.assets.json"))["libraries"]
+nupkg = unpacked = 0
+for lib in libs.values():
+    if lib.get("type") != "package":
+        continue
+    folder = os.path.join(cache, lib["path"])
+    for root, _, files in os.walk(folder):
+        for f in files:
+            size = os.path.getsize(os.path.join(root, f))
+            if f.endswith(".nupkg"):
+                nupkg += size
+            elif not f.endswith((".sha512", ".nupkg.metadata", ".signature.p7s")):
+                unpacked += size
+print(f"package-test: {name}: {sum(l.get('type') == 'package' for l in libs.values())} packages, "
+      f"{nupkg / 2**20:.1f} MiB of nupkg, {unpacked / 2**20:.1f} MiB unpacked")
+PY
+}
 
-step "DenseNetGen $version into a new console project"
-cd "$scratch/app"
-dotnet new console --name app --output . --framework net10.0 >/dev/null
-dotnet add package DenseNetGen --version "$version" >/dev/null
-cp "$repo/tools/package-test/Program.cs" Program.cs
-cp "$repo/tests/specs/tiny-cifar.densenet.json" .
-cp "$repo/tests/references/parity/TinyCifarNet.json" pytorch.json
-cp "$repo/tests/references/package/tiny-cifar.safetensors" "$repo/tests/references/package/tiny-cifar.input.f32" .
-dotnet run -c Release -- pytorch.json tiny-cifar.safetensors tiny-cifar.input.f32 || fail "the generated class does not give PyTorch's logits"
+# new_app DIR PACKAGE: a console project in DIR with PACKAGE added, the spec, the program and its files.
+new_app() {
+  mkdir "$1"
+  cp "$scratch/nuget-config.xml" "$1/nuget.config"
+  cd "$1"
+  dotnet new console --name "$(basename "$1")" --output . --framework net10.0 >/dev/null
+  dotnet add package "$2" --version "$version" >/dev/null
+  cp "$repo/tools/package-test/Program.cs" Program.cs
+  cp "$repo/tests/specs/tiny-cifar.densenet.json" .
+  cp "$repo/tests/references/parity/TinyCifarNet.json" pytorch.json
+  cp "$repo/tests/references/package/tiny-cifar.safetensors" "$repo/tests/references/package/tiny-cifar.input.f32" .
+}
+
+step "DenseNetGen $version (the core alone) into a new console project"
+new_app "$scratch/app" DenseNetGen
+dotnet run -c Release -- pytorch.json tiny-cifar.safetensors tiny-cifar.input.f32 | tee run.txt || fail "the generated class does not give PyTorch's logits"
+grep -q "^device: Cpu device 'SIMD CPU backend' .*chosen by auto (no GPU backend: DenseNetGen.Gpu is not referenced)" run.txt \
+  || fail "the core alone should run on the SIMD backend and say the GPU package is not referenced"
 # The same run against a reference whose first logit is off by 90 must fail.
 sed -E 's/"logits":\[\[(-?)/"logits":[[\19/' pytorch.json > changed.json
 cmp -s pytorch.json changed.json && fail "could not change the reference"
 if dotnet run -c Release --no-build -- changed.json tiny-cifar.safetensors tiny-cifar.input.f32 | tail -n 1; then fail "a changed reference still passed"; fi
+grep -Eqi '"(ILGPU|SkiaSharp)[^"]*/' obj/project.assets.json && fail "the core package brought ILGPU or SkiaSharp"
+sizes "a CPU-only app (DenseNetGen)"
+
+step "the same app as NativeAOT"
+publish=$(dotnet publish -c Release -r linux-x64 -p:PublishAot=true -o aot 2>&1) || fail "the NativeAOT publish failed: $publish"
+if grep -E 'warning IL[23][0-9]{3}' <<<"$publish"; then fail "the NativeAOT publish warned (above)"; fi
+ls -l aot/app | awk '{ printf "package-test: NativeAOT binary %.1f MiB\n", $5 / 2^20 }'
+aot/app pytorch.json tiny-cifar.safetensors tiny-cifar.input.f32 || fail "the NativeAOT build does not give PyTorch's logits"
 
 step "a bad spec is a located DNG error"
 rm tiny-cifar.densenet.json
@@ -86,9 +141,16 @@ JSON
 if build=$(dotnet build -c Release 2>&1); then fail "a bad spec built"; fi
 grep -o 'tiny.densenet.json(3,17): error DNG004: [^[]*' <<<"$build" | head -1 | grep . || fail "no located DNG004 error: $build"
 
+step "DenseNetGen.Gpu $version: its devices join the choice by reference alone"
+new_app "$scratch/gpu" DenseNetGen.Gpu
+DENSENET_DEVICE=ilgpu-cpu dotnet run -c Release -- pytorch.json tiny-cifar.safetensors tiny-cifar.input.f32 | tee run.txt \
+  || fail "the GPU app does not give PyTorch's logits on ilgpu-cpu"
+grep -q "^device: IlgpuCpu device" run.txt || fail "DenseNetGen.Gpu's devices were not registered"
+sizes "a GPU app (DenseNetGen.Gpu)"
+
 step "DenseNetGen.Zoo $version: the embedded net"
 mkdir "$scratch/zoo"
-cp "$scratch/app/nuget.config" "$scratch/zoo/"
+cp "$scratch/nuget-config.xml" "$scratch/zoo/nuget.config"
 cd "$scratch/zoo"
 dotnet new console --name zoo --output . --framework net10.0 >/dev/null
 dotnet add package DenseNetGen.Zoo --version "$version" >/dev/null
@@ -100,10 +162,13 @@ CS
 zoo=$(dotnet run -c Release -- "$repo/samples/fashion-mnist/ankle-boot.png") || fail "the zoo project failed: $zoo"
 echo "$zoo"
 grep -q '^Ankle boot ' <<<"$zoo" || fail "DenseNets.Default() did not name Ankle boot"
+sizes "a Zoo app (DenseNetGen.Zoo: core, vision, the embedded net)"
 
 step "the densenet tool"
 cd "$scratch"
 dotnet tool install --tool-path "$scratch/tool" --add-source "$packages" DenseNetGen.Cli --version "$version" >/dev/null
+du -sb "$scratch/tool" | awk '{ printf "package-test: the densenet tool: %.1f MiB installed\n", $1 / 2^20 }'
+ls -l "$packages/DenseNetGen.Cli.$version.nupkg" | awk '{ printf "package-test: DenseNetGen.Cli nupkg %.1f MiB\n", $5 / 2^20 }'
 prediction=$("$scratch/tool/densenet" predict "$repo/samples/fashion-mnist/ankle-boot.png")
 echo "$prediction"
 grep -q '^  1\. Ankle boot ' <<<"$prediction" || fail "densenet predict did not name Ankle boot first"

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.CommandLine;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using DenseNetGen.Inference;
@@ -55,22 +57,40 @@ internal static class PredictCommand
         }
     }
 
+    // Written with Utf8JsonWriter rather than JsonSerializer over anonymous types, which needs reflection that a
+    // NativeAOT build of the tool does not have; the output is the same.
     private static void WriteJson(TextWriter stdout, ImageClassifier classifier, IEnumerable<(string File, Prediction Prediction)> results)
     {
-        var payload = new
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            model = classifier.Model.Plan.Name,
-            weights = classifier.Model.Weights.Source,
-            device = classifier.Model.Device.Description,
-            predictions = results.Select(r => new
+            json.WriteStartObject();
+            json.WriteString("model", classifier.Model.Plan.Name);
+            json.WriteString("weights", classifier.Model.Weights.Source);
+            json.WriteString("device", classifier.Model.Device.Description);
+            json.WriteStartArray("predictions");
+            foreach (var (file, prediction) in results)
             {
-                image = r.File,
-                pred_label = r.Prediction.PredLabel,
-                pred_class = r.Prediction.PredClass,
-                pred_score = r.Prediction.PredScore,
-                topk = r.Prediction.TopK.Select(c => new { index = c.Index, label = c.Label, score = c.Score }),
-            }),
-        };
-        stdout.WriteLine(JsonSerializer.Serialize(payload, new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+                json.WriteStartObject();
+                json.WriteString("image", file);
+                json.WriteNumber("pred_label", prediction.PredLabel);
+                json.WriteString("pred_class", prediction.PredClass);
+                json.WriteNumber("pred_score", prediction.PredScore);
+                json.WriteStartArray("topk");
+                foreach (var c in prediction.TopK)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("index", c.Index);
+                    json.WriteString("label", c.Label);
+                    json.WriteNumber("score", c.Score);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        stdout.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 }

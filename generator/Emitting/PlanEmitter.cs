@@ -75,8 +75,23 @@ namespace DenseNetGen.Generator.Emitting
         private static void EmitConstants(CodeWriter w, PlanModel model)
         {
             var plan = model.Plan;
-            w.Line($"public const int NumClasses = {plan.NumClasses}, FeatureChannels = {plan.FeatureChannels}, InputSize = {plan.InputSize}, " +
-                   $"GrowthRate = {model.GrowthRate}, InChannels = {plan.InChannels}, BnSize = {model.BnSize}, InitChannels = {model.InitChannels};");
+            // One documented constant a line: a project that generates XML docs (every package does) fails on an
+            // undocumented public member (CS1591).
+            var sizes = new (string Name, int Value, string Doc)[]
+            {
+                ("NumClasses", plan.NumClasses, "Logits per image."),
+                ("FeatureChannels", plan.FeatureChannels, "Channels of the pooled pre-logit features (the classifier's input)."),
+                ("InputSize", plan.InputSize, "The spec's square input side in pixels (the preprocessing crop); Forward also takes other sizes."),
+                ("GrowthRate", model.GrowthRate, "Channels each dense layer adds."),
+                ("InChannels", plan.InChannels, "Channels of the input image (3 = RGB, 1 = grayscale)."),
+                ("BnSize", model.BnSize, "Bottleneck width: a dense layer's 1x1 conv outputs BnSize × GrowthRate channels."),
+                ("InitChannels", model.InitChannels, "Channels out of the stem convolution."),
+            };
+            foreach (var (name, value, doc) in sizes)
+            {
+                w.Line($"/// <summary>{doc}</summary>");
+                w.Line($"public const int {name} = {value};");
+            }
             w.Line("/// <summary>Learnable parameters (weights and biases; BatchNorm running statistics excluded).</summary>");
             w.Line($"public const long ParameterCount = {Int(model.Card.ParameterCount)};");
             w.Line("/// <summary>FLOPs of the reference (torchvision) network at InputSize as mmpretrain reports them: mmcv's counter, classifier left out.</summary>");

@@ -33,6 +33,7 @@ internal sealed class GpuKernelSet : IKernelSet
     internal static IReadOnlyList<Delegate> Kernels { get; } =
         [TiledConvKernels.Conv, HaloConvKernels.Conv, Tf32ConvKernels.Conv<TensorCores>, Tf32HaloConvKernels.Conv<TensorCores>, NormKernels.BatchNormReluPoolRun, PoolKernels.MaxPool];
 
+    /// <param name="accelerator">The device the kernels are compiled for; it outlives this set.</param>
     /// <param name="precision">
     /// Tf32 loads the tensor-core convs: on CUDA, or emulated lane by lane on ILGPU's CPU accelerator (see
     /// <see cref="EmulatedTensorCores"/>); never on OpenCL, which cannot compile warp shuffles for every vendor.
@@ -76,9 +77,16 @@ internal sealed class GpuKernelSet : IKernelSet
     internal static TiledConvGeometry Shape(in TiledConvGeometry g) =>
         HaloTile.Fits(g) ? g with { Halo = HaloTile.For(g.OutHeight, g.OutWidth) } : g;
 
+    /// <param name="stream">The stream the launch is queued on.</param>
+    /// <param name="source">The input buffer, NCHW float32.</param>
+    /// <param name="weights">The packed weights, laid out as <paramref name="g"/> says.</param>
+    /// <param name="bias">[OutPadded], the folded BatchNorm included.</param>
     /// <param name="scale">Per-input-channel BatchNorm scale for the prologue (any view when there is none).</param>
+    /// <param name="shift">Per-input-channel BatchNorm shift, with <paramref name="scale"/>.</param>
+    /// <param name="destination">The output buffer, NCHW float32, written at the op's channel offset.</param>
     /// <param name="partials">Split-K scratch of at least <see cref="TiledConvGeometry.PartialElements"/> floats.</param>
     /// <param name="arrivals">At least <see cref="TiledConvGeometry.ArrivalCounts"/> zeros; a split launch leaves them zero.</param>
+    /// <param name="g">The conv's shape and tiling, from <see cref="Shape"/> and the launch plan's split.</param>
     public void TiledConv(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> destination, ArrayView<float> partials, ArrayView<int> arrivals,
         in TiledConvGeometry g)

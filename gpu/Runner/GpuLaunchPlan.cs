@@ -38,6 +38,8 @@ internal sealed class GpuLaunchPlan
     public int ArrivalCounts { get; }
 
     /// <param name="steps">The network's prepared steps, whose launch parameters the tiled launches extend.</param>
+    /// <param name="geometry">Every buffer's size for the input shape planned for.</param>
+    /// <param name="multiprocessors">The device's multiprocessors, which split-K tries to fill.</param>
     public static GpuLaunchPlan Build(IReadOnlyList<GpuSetStep> steps, PlanGeometry geometry, int multiprocessors)
     {
         var launches = new List<GpuLaunch>(steps.Count);
@@ -97,6 +99,9 @@ internal abstract record GpuLaunch(PlanStep Step)
 }
 
 /// <summary>A conv step as a tiled launch with its geometry for the shape.</summary>
+/// <param name="Step">The plan ops it computes: the conv and, when fused, the norm before it.</param>
+/// <param name="Conv">The conv's weights and the fused norm's scale and shift.</param>
+/// <param name="Geometry">The conv's shape, tiling and split.</param>
 internal sealed record TiledConvLaunch(PlanStep Step, TiledConvStep Conv, TiledConvGeometry Geometry) : GpuLaunch(Step);
 
 /// <summary>Any other op, launched on its own through the kernel set (the head's norm and pool, the stem's max pool).</summary>

@@ -25,6 +25,7 @@ public enum KernelSetKind
 /// </param>
 public sealed record ComputeOptions(KernelSetKind KernelSet = KernelSetKind.Auto, Precision Precision = Precision.Fp32, int Threads = 0)
 {
+    /// <summary>Auto kernel set, FP32, one SIMD thread per physical core.</summary>
     public static ComputeOptions Default { get; } = new();
 
     /// <summary>Where <see cref="Precision.Tf32"/> runs, the start of every backend's refusal.</summary>
@@ -32,7 +33,9 @@ public sealed record ComputeOptions(KernelSetKind KernelSet = KernelSetKind.Auto
         "tf32 precision runs on CUDA tensor cores with the GPU kernel set (emulated, as a check, on ilgpu-cpu with that set)";
 
     /// <summary>fp32 or tf32, any case (--precision).</summary>
+    /// <param name="text">The name typed; empty means fp32.</param>
     /// <param name="origin">Where the text came from, for the error message.</param>
+    /// <exception cref="ArgumentException">Neither fp32 nor tf32.</exception>
     public static Precision ParsePrecision(string text, string origin) => text.Trim().ToLowerInvariant() switch
     {
         "fp32" or "" => Precision.Fp32,

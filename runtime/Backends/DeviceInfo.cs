@@ -1,12 +1,14 @@
 namespace DenseNetGen.Backends;
 
-/// <summary>One device ILGPU can see, for <c>densenet info --devices</c>.</summary>
+/// <summary>One device a backend can see, for <c>densenet info --devices</c>.</summary>
+/// <param name="Name">The device's name as its driver reports it.</param>
 /// <param name="Backend">Cpu, OpenCL or Cuda.</param>
-/// <param name="MemoryBytes">Device memory as ILGPU reports it.</param>
+/// <param name="MemoryBytes">Device memory in bytes as the backend reports it; <see cref="long.MaxValue"/> for a device that allocates from host memory.</param>
 /// <param name="Capability">CUDA compute capability, OpenCL C version, or the CPU accelerator's thread count.</param>
 /// <param name="Usable">Whether ILGPU can run kernels on it (an OpenCL device without generic address space cannot).</param>
 public sealed record DeviceInfo(string Name, DeviceKind Backend, long MemoryBytes, string Capability, bool Usable)
 {
+    /// <summary>One aligned line: backend, name, memory (GiB or "host memory"), capability, and whether it is usable.</summary>
     public override string ToString() =>
         $"{Backend,-6} {Name}  {Memory}  {Capability}{(Usable ? "" : "  (not usable by ILGPU)")}";
 

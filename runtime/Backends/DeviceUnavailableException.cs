@@ -4,6 +4,7 @@ namespace DenseNetGen.Backends;
 public sealed class DeviceUnavailableException(DeviceKind requested, string message, IReadOnlyList<DeviceInfo>? found = null)
     : DenseNetException(message)
 {
+    /// <summary>The kind that was asked for (<see cref="DeviceKind.Auto"/> when no backend at all could open).</summary>
     public DeviceKind Requested { get; } = requested;
 
     /// <summary>The devices that backend saw, usable or not (e.g. an OpenCL device without the generic address space).</summary>

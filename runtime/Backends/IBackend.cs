@@ -50,6 +50,7 @@ internal interface IPreparedNetwork : IDisposable
     /// The network at one input shape (XNNPACK's "reshape"): its memory plan and whatever else the backend derives
     /// from the shape (bound launches, a launch plan, a recorded CUDA graph), built now or on its first run.
     /// </summary>
+    /// <param name="geometry">Every buffer's size for this input shape, from <see cref="PlanGeometry"/>.</param>
     /// <exception cref="ArgumentException">The shape is too large for this backend's kernels.</exception>
     IShapedNetwork ForShape(PlanGeometry geometry);
 
@@ -75,6 +76,9 @@ internal interface IShapedNetwork : IDisposable
     /// each buffer in <paramref name="read"/>, NCHW at its final size (<see cref="PlanGeometry.ResultLength"/>).
     /// Input length and shape are already checked.
     /// </summary>
+    /// <param name="input">The network input, NCHW float32, of this shape's batch and size.</param>
+    /// <param name="opCount">How many leading ops to run (all of them, or <see cref="NetworkPlan.FeatureOpCount"/> for features).</param>
+    /// <param name="read">Indices of the buffers to copy back, in the order they are returned.</param>
     /// <param name="opFinished">
     /// When given, called with each op's index once the op has finished on the device (the backend waits for it),
     /// which is how `densenet-bench profile` times ops one by one.

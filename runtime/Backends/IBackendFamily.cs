@@ -18,5 +18,6 @@ internal interface IBackendFamily
 }
 
 /// <summary>A device kind a family opens by name.</summary>
+/// <param name="Kind">The kind, as <see cref="DeviceNames"/> names it.</param>
 /// <param name="Open">Opens the first device of this kind with the options; throws <see cref="DeviceUnavailableException"/> when there is none.</param>
 internal sealed record BackendRegistration(DeviceKind Kind, Func<ComputeOptions, IBackend> Open);

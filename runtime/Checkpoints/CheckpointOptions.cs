@@ -3,6 +3,7 @@ namespace DenseNetGen.Checkpoints;
 /// <summary>How a checkpoint is read and bound. The defaults take the trained weights and refuse NaN and ±Inf.</summary>
 public sealed record CheckpointOptions
 {
+    /// <summary>Trained weights, finite values only.</summary>
     public static CheckpointOptions Default { get; } = new();
 
     /// <summary>

@@ -42,7 +42,10 @@ internal static class DeterministicWeights
         return tensors;
     }
 
-    /// <summary>The uniform hash u ∈ [0, 1) of element <paramref name="index"/> of tensor <paramref name="name"/>.</summary>
+    /// <summary>
+    /// The uniform hash u ∈ [0, 1) of element <paramref name="index"/> of the tensor whose <paramref name="seed"/> is
+    /// the FNV-1a hash of its name.
+    /// </summary>
     public static double Uniform(uint seed, long index)
     {
         uint h = unchecked((uint)index * 2654435761u + seed);

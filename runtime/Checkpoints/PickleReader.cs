@@ -41,6 +41,8 @@ internal sealed class PickleReader
     }
 
     /// <summary>Reads one pickle from the cursor's position up to and including its STOP opcode.</summary>
+    /// <param name="cursor">The file's bytes, positioned at the pickle's first opcode; left just past STOP.</param>
+    /// <param name="persistentLoad">Resolves a persistent id (PyTorch's storage references); null refuses any.</param>
     /// <param name="context">Shared by every pickle of one file: the work budget and the placeholders met. A fresh one sized to the cursor's data when null.</param>
     public static object? Load(ByteCursor cursor, Func<PyTuple, StorageRef>? persistentLoad = null, PickleContext? context = null) =>
         new PickleReader(cursor, persistentLoad, context ?? new PickleContext(cursor.Data.Length)).Run();

@@ -38,6 +38,10 @@ internal sealed class PyObject(PyGlobal global, object?[] args, OrderedDictionar
 }
 
 /// <summary>A reference to a checkpoint storage (a view of <see cref="Key"/>'s bytes from element <see cref="ViewOffset"/>).</summary>
+/// <param name="Key">The storage's record name in the archive (zip) or its key (legacy format).</param>
+/// <param name="Type">The storage's element type.</param>
+/// <param name="ViewOffset">First element of the view, in elements.</param>
+/// <param name="ViewSize">Elements in the view, or null for the whole storage.</param>
 /// <param name="DeclaredCount">The element count the pickle declares for the whole storage; its record must hold exactly that many.</param>
 internal sealed record StorageRef(string Key, ElementType Type, long ViewOffset, long? ViewSize, long DeclaredCount);
 

@@ -22,6 +22,13 @@ internal static class TorchStateDict
     /// The checkpoint's tensors as views of their storages' bytes (validated now, converted to float32 only when
     /// asked for) and the keys whose value a placeholder global would have built.
     /// </summary>
+    /// <param name="source">The file's path, for messages.</param>
+    /// <param name="format">The container's name in messages, e.g. "zip .pth".</param>
+    /// <param name="fileLength">The file's size in bytes, the bound no declared length may pass.</param>
+    /// <param name="root">The unpickled top-level object.</param>
+    /// <param name="options">EMA choice and finiteness check.</param>
+    /// <param name="context">The pickle context of the file, with the placeholder globals met.</param>
+    /// <param name="cursor">The pickle's cursor, for error messages with its position.</param>
     /// <param name="storageBytes">A storage's record; the reader checks its length against the element count the pickle declares.</param>
     public static CheckpointContents Contents(
         string source, string format, long fileLength, object? root, CheckpointOptions options, PickleContext context,

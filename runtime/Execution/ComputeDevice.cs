@@ -38,6 +38,7 @@ public sealed class ComputeDevice : IDisposable
     /// PoCL only when OpenCL is named); naming a backend that is absent throws
     /// <see cref="DeviceUnavailableException"/> saying what was found, never falling back silently.
     /// </summary>
+    /// <param name="kind">Which backend: <see cref="DeviceKind.Auto"/> picks the fastest present (parse user text with <see cref="DeviceKindParser"/>).</param>
     /// <param name="options">Kernel set, precision, the SIMD backend's threads; null for <see cref="ComputeOptions.Default"/>.</param>
     /// <exception cref="DeviceUnavailableException">The backend is absent, or the options ask for what it cannot do (TF32 off CUDA and the CPU accelerator).</exception>
     /// <exception cref="ArgumentException">An ILGPU device is opened and DENSENET_KERNELS or DENSENET_CUDA_GRAPHS has an unknown value.</exception>
@@ -50,8 +51,10 @@ public sealed class ComputeDevice : IDisposable
     /// <summary>Every device the backends see, including OpenCL devices ILGPU cannot run kernels on.</summary>
     public static IReadOnlyList<DeviceInfo> ListDevices() => BackendRegistry.ListDevices();
 
+    /// <summary>The backend actually opened: never <see cref="DeviceKind.Auto"/>, whatever was asked for.</summary>
     public DeviceKind Kind => _backend.Kind;
 
+    /// <summary>The device's name as its backend reports it (a GPU's product name, or the CPU's model).</summary>
     public string Name => _backend.DeviceName;
 
     /// <summary>
@@ -76,8 +79,13 @@ public sealed class ComputeDevice : IDisposable
     /// <summary>Models outlive their device only to fail clearly: nothing is queued on a released device.</summary>
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
+    /// <summary>The <see cref="Description"/> line.</summary>
     public override string ToString() => Description;
 
+    /// <summary>
+    /// Releases the backend's device memory and contexts; waits for a call in progress. Models on the device then
+    /// throw <see cref="ObjectDisposedException"/>. Idempotent. Never dispose <see cref="Default"/>.
+    /// </summary>
     public void Dispose()
     {
         lock (Gate)

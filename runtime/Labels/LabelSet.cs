@@ -5,7 +5,9 @@ namespace DenseNetGen.Labels;
 /// <summary>Class names for a network's logits.</summary>
 public static class LabelSet
 {
+    /// <summary>The name of ImageNet-1k's 1000 classes, in the order of torchvision's and mmpretrain's logits.</summary>
     public const string ImageNet1k = LabelCatalog.ImageNet1k;
+    /// <summary>The name of Fashion-MNIST's 10 classes (T-shirt/top … Ankle boot), in the data set's label order.</summary>
     public const string FashionMnist = LabelCatalog.FashionMnist;
 
     private static readonly Lazy<string[]> ImageNetNames = new(LoadImageNet);

@@ -154,7 +154,7 @@ public class DiagnosticTests
         var position = diagnostic.Location.GetLineSpan();
         Assert.Equal(("/specs/b.densenet.json", line, column), (position.Path, position.StartLinePosition.Line, position.StartLinePosition.Character));
         Assert.Equal(new[] { "Consumer.Root.Net.g.cs", "Consumer.Root.Other.g.cs" }, run.Result.GeneratedSources.Select(s => s.HintName));
-        Assert.Contains("GrowthRate = 4,", run.Result.GeneratedSources[0].SourceText.ToString());
+        Assert.Contains("GrowthRate = 4;", run.Result.GeneratedSources[0].SourceText.ToString());
         Assert.Empty(run.CompilationDiagnostics);
     }
 

@@ -37,19 +37,21 @@ internal static class GeneratorHarness
             References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> specs, string? rootNamespace = "Consumer.Root") =>
+    /// <param name="parseOptions">How the generated sources are parsed; <see cref="ParseOptions"/> when null.</param>
+    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> specs, string? rootNamespace = "Consumer.Root", CSharpParseOptions? parseOptions = null) =>
         CSharpGeneratorDriver.Create(
             new[] { new DenseNetGenerator().AsSourceGenerator() },
             specs,
-            ParseOptions,
+            parseOptions ?? ParseOptions,
             new OptionsProvider(rootNamespace),
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator once; returns its result and the compilation with the generated sources.</summary>
-    public static GenerationRun Run(IEnumerable<AdditionalText> specs, string? rootNamespace = "Consumer.Root", string assemblyName = "Consumer")
+    public static GenerationRun Run(
+        IEnumerable<AdditionalText> specs, string? rootNamespace = "Consumer.Root", string assemblyName = "Consumer", CSharpParseOptions? parseOptions = null)
     {
         var compilation = CreateCompilation(assemblyName);
-        var driver = CreateDriver(specs, rootNamespace).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var driver = CreateDriver(specs, rootNamespace, parseOptions).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         var result = driver.GetRunResult().Results.Single();
         return new GenerationRun(result, output);
     }

@@ -50,7 +50,7 @@ public class IncrementalTests
         }
         // The set of names did not change, so the duplicate check is reused.
         Assert.All(Reasons(result, StepNames.Duplicates), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
-        Assert.Contains("GrowthRate = 12,", result.GeneratedSources.Single(s => s.HintName == "Consumer.Root.Second.g.cs").SourceText.ToString());
+        Assert.Contains("GrowthRate = 12;", result.GeneratedSources.Single(s => s.HintName == "Consumer.Root.Second.g.cs").SourceText.ToString());
     }
 
     [Fact]

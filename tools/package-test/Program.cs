@@ -1,10 +1,12 @@
 // The new user's program in tools/package-test.sh: a console project whose only DenseNetGen reference is
-// `dotnet add package DenseNetGen`, with tiny-cifar.densenet.json dropped in. It loads the generated class's weights
+// `dotnet add package DenseNetGen` (or DenseNetGen.Gpu), with tiny-cifar.densenet.json dropped in; also published
+// with NativeAOT. It prints the device line (which backend auto chose, and why). It loads the generated class's weights
 // from a checkpoint file and runs an input read from a file (both written by tools/make_package_test_files.py), and
 // holds its logits to PyTorch's for the same weights and input (tests/references/parity/TinyCifarNet.json).
 // Arguments: REFERENCE.json WEIGHTS.safetensors INPUT.f32. Exit 0 only when the parameter count and every logit match.
 using System.Text.Json;
 using System.Runtime.InteropServices;
+using DenseNetGen.Execution;
 using DenseNetGen.Tests.Nets;
 
 using var reference = JsonDocument.Parse(File.ReadAllBytes(args[0]));
@@ -15,6 +17,7 @@ float[] expected = [.. firstCase.GetProperty("logits").EnumerateArray().SelectMa
 long expectedParameters = pytorch.GetProperty("parameterCount").GetInt64();
 
 Console.WriteLine($"{nameof(TinyCifarNet)}: {TinyCifarNet.ParameterCount:N0} parameters (PyTorch: {expectedParameters:N0})");
+Console.WriteLine($"device: {ComputeDevice.Default.Description}");
 using var net = TinyCifarNet.Load(args[1]);
 float[] input = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(args[2])).ToArray();   // little-endian float32, NCHW
 var logits = net.Forward(input, shape[0], shape[2], shape[3]);

@@ -2,9 +2,12 @@ using DenseNetGen.Preprocessing;
 
 namespace DenseNetGen.Data;
 
+/// <summary>Which of Fashion-MNIST's two file pairs to read.</summary>
 public enum FashionMnistSplit
 {
+    /// <summary>The 60,000 training images (train-images-idx3-ubyte, train-labels-idx1-ubyte).</summary>
     Train,
+    /// <summary>The 10,000 test images (t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte).</summary>
     Test,
 }
 
@@ -44,9 +47,16 @@ public sealed class FashionMnistDataset : ImageDataset
     public static bool IsDataset(string directory) =>
         new[] { "t10k", "train" }.Any(prefix => FindFile(directory, $"{prefix}-images-idx3-ubyte") is not null);
 
+    /// <summary>Columns of every image, from the images file's header (28 for Fashion-MNIST).</summary>
     public int Width { get; }
+
+    /// <summary>Rows of every image (28 for Fashion-MNIST).</summary>
     public int Height { get; }
+
+    /// <inheritdoc/>
     public override int Count => _labels.Length;
+
+    /// <inheritdoc/>
     public override IReadOnlyList<int> Labels => _labels;
 
     /// <summary>IDX labels carry no names: the model must have exactly as many classes as the labels use.</summary>
@@ -59,6 +69,8 @@ public sealed class FashionMnistDataset : ImageDataset
         return this;
     }
 
+    /// <summary>Image <paramref name="index"/>, gray, repeated to <paramref name="channels"/> (1 or 3) channels; a fresh copy.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside [0, <see cref="Count"/>).</exception>
     public override DecodedImage LoadImage(int index, int channels)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);

@@ -15,6 +15,7 @@ public sealed class IdxFile
         Data = data;
     }
 
+    /// <summary>The file read, as given.</summary>
     public string Path { get; }
 
     /// <summary>Sizes of each dimension; the first is the item count.</summary>

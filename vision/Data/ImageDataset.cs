@@ -5,6 +5,7 @@ namespace DenseNetGen.Data;
 /// <summary>Labelled images that can be read one at a time or as preprocessed batches.</summary>
 public abstract class ImageDataset
 {
+    /// <summary>Number of images.</summary>
     public abstract int Count { get; }
 
     /// <summary>The class index of every image.</summary>

@@ -28,9 +28,14 @@ public sealed class ImageFolderDataset : ImageDataset
     /// <summary>Full path of every image.</summary>
     public IReadOnlyList<string> Paths => _paths;
 
+    /// <inheritdoc/>
     public override int Count => _paths.Length;
+
+    /// <inheritdoc/>
     public override IReadOnlyList<int> Labels => _labels;
 
+    /// <summary>Decodes image <paramref name="index"/>'s file with <see cref="ImageDecoder"/> (its default pixel limit).</summary>
+    /// <exception cref="ImageDecodeException">The file is missing, unreadable or too large.</exception>
     public override DecodedImage LoadImage(int index, int channels) => ImageDecoder.Decode(_paths[index], channels);
 
     /// <summary>

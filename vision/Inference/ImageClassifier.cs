@@ -12,6 +12,8 @@ namespace DenseNetGen.Inference;
 /// </summary>
 public sealed class ImageClassifier : IDisposable
 {
+    /// <summary>Wraps <paramref name="model"/>, taking ownership: the classifier disposes it.</summary>
+    /// <exception cref="ArgumentException">The model's card names a label set that is unknown or of another size.</exception>
     public ImageClassifier(DenseNetModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -20,7 +22,10 @@ public sealed class ImageClassifier : IDisposable
         Labels = LabelSet.Get(model.ModelCard.Labels, model.Plan.NumClasses);
     }
 
+    /// <summary>The network, owned by this classifier.</summary>
     public DenseNetModel Model { get; }
+
+    /// <summary>The model card's preprocessing (resize, crop, mean/std), which turns images into the model's input.</summary>
     public ImagePreprocessor Preprocessor { get; }
 
     /// <summary>Class names, index order ("class 0", "class 1", … when the model's spec names no label set).</summary>
@@ -113,5 +118,6 @@ public sealed class ImageClassifier : IDisposable
         return (batch.Shape[0], batch.Shape[2], batch.Shape[3]);
     }
 
+    /// <summary>Disposes the model (not its device).</summary>
     public void Dispose() => Model.Dispose();
 }

@@ -3,6 +3,13 @@ namespace DenseNetGen.Preprocessing;
 /// <summary>An 8-bit image in host memory: rows top to bottom, pixels interleaved (HWC).</summary>
 public sealed class DecodedImage
 {
+    /// <summary>Wraps <paramref name="pixels"/> (not copied) as a <paramref name="width"/> × <paramref name="height"/> image.</summary>
+    /// <param name="width">Columns, positive.</param>
+    /// <param name="height">Rows, positive.</param>
+    /// <param name="channels">1 (gray) or 3 (RGB).</param>
+    /// <param name="pixels">width × height × channels bytes, HWC; the image keeps this array.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or the channel count is neither 1 nor 3.</exception>
+    /// <exception cref="ArgumentException"><paramref name="pixels"/> has another length.</exception>
     public DecodedImage(int width, int height, int channels, byte[] pixels)
     {
         if (width <= 0 || height <= 0)
@@ -18,7 +25,10 @@ public sealed class DecodedImage
         Pixels = pixels;
     }
 
+    /// <summary>Columns in pixels.</summary>
     public int Width { get; }
+
+    /// <summary>Rows in pixels.</summary>
     public int Height { get; }
 
     /// <summary>1 = gray, 3 = RGB (in that order).</summary>
@@ -63,5 +73,6 @@ public sealed class DecodedImage
     // OpenCV's 14-bit weights for 0.299, 0.587, 0.114; they sum to 2^14 so gray stays gray.
     private static byte Luma(byte r, byte g, byte b) => (byte)((r * 4899 + g * 9617 + b * 1868 + (1 << 13)) >> 14);
 
+    /// <summary>The size as "WxHxC", e.g. "224x224x3".</summary>
     public override string ToString() => $"{Width}x{Height}x{Channels}";
 }

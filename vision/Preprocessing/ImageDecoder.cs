@@ -40,6 +40,7 @@ public static class ImageDecoder
     }
 
     /// <summary>Parses a pixel cap as users type it (a positive integer; '_' and ',' separators allowed).</summary>
+    /// <param name="text">The number typed, e.g. "100_000_000".</param>
     /// <param name="origin">Where the text came from, for the error message (e.g. "DENSENET_MAX_IMAGE_PIXELS").</param>
     /// <exception cref="ArgumentException">Not a positive integer.</exception>
     public static long ParseMaxPixels(string text, string origin)
@@ -52,6 +53,8 @@ public static class ImageDecoder
     }
 
     /// <summary>Decodes the file at <paramref name="path"/> to <paramref name="channels"/> (1 or 3) channels.</summary>
+    /// <param name="path">The image file; only this file is read.</param>
+    /// <param name="channels">1 for gray (OpenCV's luma weights), 3 for RGB.</param>
     /// <param name="maxPixels">The pixel cap for this call (default: <see cref="MaxPixels"/>).</param>
     /// <exception cref="ImageDecodeException">The file is missing, unreadable, not an image, or larger than the cap.</exception>
     public static DecodedImage Decode(string path, int channels = 3, long? maxPixels = null)
@@ -70,7 +73,11 @@ public static class ImageDecoder
     }
 
     /// <summary>Reads <paramref name="stream"/> to its end and decodes it.</summary>
+    /// <param name="stream">The encoded image; read from its position to its end, not disposed.</param>
+    /// <param name="channels">1 for gray, 3 for RGB.</param>
     /// <param name="sourceName">Names the image in error messages.</param>
+    /// <param name="maxPixels">The pixel cap for this call (default: <see cref="MaxPixels"/>).</param>
+    /// <exception cref="ImageDecodeException">The stream fails, or holds no image, or one larger than the cap.</exception>
     public static DecodedImage Decode(Stream stream, int channels = 3, string sourceName = "stream", long? maxPixels = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -87,7 +94,12 @@ public static class ImageDecoder
     }
 
     /// <summary>Decodes an encoded image held in memory.</summary>
+    /// <param name="encoded">The file's bytes (PNG, JPEG, WebP, BMP, GIF, ...).</param>
+    /// <param name="channels">1 for gray, 3 for RGB.</param>
     /// <param name="sourceName">Names the image in error messages.</param>
+    /// <param name="maxPixels">The pixel cap for this call (default: <see cref="MaxPixels"/>).</param>
+    /// <exception cref="ImageDecodeException">Not an image, or one larger than the cap.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="channels"/> is neither 1 nor 3, or the cap is not positive.</exception>
     public static DecodedImage Decode(ReadOnlySpan<byte> encoded, int channels = 3, string sourceName = "buffer", long? maxPixels = null)
     {
         if (channels is not (1 or 3))

@@ -12,6 +12,8 @@ public sealed class ImagePreprocessor
     private readonly float[] _mean;
     private readonly float[] _std;
 
+    /// <summary>A preprocessor for a model card's <paramref name="info"/> (usually <c>model.ModelCard.Preprocess</c>).</summary>
+    /// <exception cref="ArgumentException">Mean and std differ in length, a std is not positive, or the crop does not fit the resized edge.</exception>
     public ImagePreprocessor(PreprocessInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
@@ -28,11 +30,13 @@ public sealed class ImagePreprocessor
         _std = [.. info.Std];
     }
 
+    /// <summary>The steps and constants this preprocessor applies.</summary>
     public PreprocessInfo Info { get; }
 
     /// <summary>The network's input channels: 1 = gray, 3 = RGB (the counts images decode to), or any other for tensors.</summary>
     public int Channels => _mean.Length;
 
+    /// <summary>Side of the square output in pixels: the tensor's height and width.</summary>
     public int CropSize => Info.CropSize;
 
     /// <summary>Floats one preprocessed image occupies: Channels * CropSize * CropSize.</summary>

@@ -20,6 +20,8 @@ public static class LinearResizer
     private const int WeightBits = 11;
     private const int WeightOne = 1 << WeightBits;
 
+    /// <summary>A new <paramref name="width"/> × <paramref name="height"/> image with <paramref name="source"/>'s channels (a copy when the size is unchanged).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A target size is not positive.</exception>
     public static DecodedImage Resize(DecodedImage source, int width, int height)
     {
         ArgumentNullException.ThrowIfNull(source);

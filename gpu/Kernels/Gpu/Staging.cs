@@ -90,7 +90,14 @@ internal struct Staging
     /// Input pixel (<paramref name="iy"/>, <paramref name="ix"/>) of channel <paramref name="ci"/> as the conv reads
     /// it, after <see cref="TiledConvGeometry.Prologue"/>; 0 in the padding, whatever the prologue.
     /// </summary>
+    /// <param name="source">The input buffer, NCHW float32.</param>
+    /// <param name="scale">Per-input-channel BatchNorm scale, read when the geometry has a prologue.</param>
+    /// <param name="shift">Per-input-channel BatchNorm shift.</param>
+    /// <param name="g">The conv's shape, which says the prologue and the padding.</param>
     /// <param name="plane">Offset of the image's first input channel in the source.</param>
+    /// <param name="ci">Input channel, relative to the conv's first.</param>
+    /// <param name="iy">Input row, before padding is removed (negative or past the height in the padding).</param>
+    /// <param name="ix">Input column, likewise.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float Prologue(ArrayView<float> source, ArrayView<float> scale, ArrayView<float> shift, in TiledConvGeometry g,
         int plane, int ci, int iy, int ix)

@@ -31,8 +31,15 @@ internal static class TiledConvKernels
     internal const int SliceFloats = Depth * TileChannels;
 
     /// <summary>The FP32 tiled conv: one group per (pixel tile, channel tile, K slice).</summary>
+    /// <param name="source">The input buffer, NCHW float32.</param>
+    /// <param name="weights">The packed weights, laid out as <paramref name="g"/> says.</param>
+    /// <param name="bias">[OutPadded], the folded BatchNorm included.</param>
+    /// <param name="scale">Per-input-channel BatchNorm scale for the prologue (any view when there is none).</param>
+    /// <param name="shift">Per-input-channel BatchNorm shift, with <paramref name="scale"/>.</param>
+    /// <param name="destination">The output buffer, NCHW float32, written at the op's channel offset.</param>
     /// <param name="partials">Split-K scratch [Splits][OutChannels][Pixels] (unread without a split).</param>
     /// <param name="arrivals">Split-K arrival counts, one per tile, zero between launches (see <see cref="ArrivesLast"/>).</param>
+    /// <param name="g">The conv's shape, tiling and split.</param>
     public static void Conv(ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> destination, ArrayView<float> partials,
         ArrayView<int> arrivals, TiledConvGeometry g)

@@ -25,14 +25,19 @@ public sealed record ModelCard(
     long FlopCount,
     IReadOnlyList<StageInfo> Stages)
 {
+    /// <summary>True when every member is equal, <see cref="Stages"/> element by element.</summary>
     public bool Equals(ModelCard? other) =>
         other is not null && Name == other.Name && Preprocess.Equals(other.Preprocess) && Labels == other.Labels &&
         ParameterCount == other.ParameterCount && FlopCount == other.FlopCount && ValueEquality.Equal(Stages, other.Stages);
 
+    /// <summary>A hash consistent with <see cref="Equals(ModelCard?)"/>.</summary>
     public override int GetHashCode() => (Name, ParameterCount, FlopCount).GetHashCode();
 }
 
 /// <summary>A stage as `densenet info --model` shows it.</summary>
+/// <param name="Name">The stage's name, as in <see cref="PlanStage.Name"/>.</param>
+/// <param name="InChannels">Channels the stage reads.</param>
+/// <param name="OutChannels">Channels the stage produces.</param>
 /// <param name="Layers">Dense layers in a dense block; 0 for other stages.</param>
 /// <param name="Description">What the stage computes, e.g. "conv 7x7/2, maxpool 3x3/2".</param>
 public sealed record StageInfo(string Name, int Layers, int InChannels, int OutChannels, string Description);

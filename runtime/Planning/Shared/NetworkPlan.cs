@@ -43,6 +43,7 @@ public sealed record NetworkPlan(
     IReadOnlyList<ParameterInfo> Parameters,
     IReadOnlyList<PlanStage> Stages)
 {
+    /// <summary>True when every member is equal, the lists element by element (a record's default would compare them by reference).</summary>
     public bool Equals(NetworkPlan? other) =>
         other is not null && Name == other.Name && InChannels == other.InChannels && InputSize == other.InputSize &&
         NumClasses == other.NumClasses && FeatureChannels == other.FeatureChannels && FeatureOpCount == other.FeatureOpCount &&
@@ -50,19 +51,27 @@ public sealed record NetworkPlan(
         ValueEquality.Equal(Buffers, other.Buffers) && ValueEquality.Equal(Ops, other.Ops) &&
         ValueEquality.Equal(Parameters, other.Parameters) && ValueEquality.Equal(Stages, other.Stages);
 
+    /// <summary>A hash consistent with <see cref="Equals(NetworkPlan?)"/>, from the name, sizes and ops.</summary>
     public override int GetHashCode() => (Name, InChannels, NumClasses, ValueEquality.Hash(Ops)).GetHashCode();
 }
 
 /// <summary>A plan buffer: a named NCHW tensor with a fixed channel capacity.</summary>
+/// <param name="Name">Name shown in diagnostics, e.g. "denseblock1".</param>
+/// <param name="Channels">Channel capacity; the spatial size follows from the input's.</param>
 public sealed record PlanBuffer(string Name, int Channels);
 
 /// <summary>One stage of the network: ops [<paramref name="FirstOp"/>, <paramref name="FirstOp"/> + <paramref name="OpCount"/>).</summary>
 /// <param name="Name">"stem", "denseblock1", "transition1", ..., "head" (see <c>LayerNames</c>).</param>
+/// <param name="FirstOp">Index of the stage's first op in <see cref="NetworkPlan.Ops"/>.</param>
+/// <param name="OpCount">Number of consecutive ops in the stage.</param>
 public sealed record PlanStage(string Name, int FirstOp, int OpCount);
 
 /// <summary>One checkpoint tensor the network needs, in canonical (torchvision) naming.</summary>
+/// <param name="Name">Canonical name, e.g. "features.denseblock1.denselayer1.conv1.weight".</param>
+/// <param name="Shape">PyTorch's shape, outermost dimension first (a conv weight is [out, in, k, k]).</param>
 public sealed record ParameterInfo(string Name, IReadOnlyList<int> Shape)
 {
+    /// <summary>Number of elements: the product of <see cref="Shape"/> (1 for a scalar).</summary>
     public long ElementCount
     {
         get
@@ -73,9 +82,12 @@ public sealed record ParameterInfo(string Name, IReadOnlyList<int> Shape)
         }
     }
 
+    /// <summary>True when the names are equal and the shapes are equal element by element.</summary>
     public bool Equals(ParameterInfo? other) => other is not null && Name == other.Name && ValueEquality.Equal(Shape, other.Shape);
 
+    /// <summary>A hash consistent with <see cref="Equals(ParameterInfo?)"/>.</summary>
     public override int GetHashCode() => (Name, ValueEquality.Hash(Shape)).GetHashCode();
 
+    /// <summary>The name and shape as error messages show them, e.g. "classifier.weight [1000, 1024]".</summary>
     public override string ToString() => $"{Name} [{string.Join(", ", Shape)}]";
 }

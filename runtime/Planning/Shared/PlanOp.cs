@@ -29,8 +29,12 @@ public abstract record PlanOp
 }
 
 /// <summary>Channels [<paramref name="ChannelOffset"/>, <paramref name="ChannelOffset"/> + <paramref name="Channels"/>) of a plan buffer.</summary>
+/// <param name="Buffer">Index of the buffer in <see cref="NetworkPlan.Buffers"/>.</param>
+/// <param name="ChannelOffset">First channel.</param>
+/// <param name="Channels">Number of channels.</param>
 public readonly record struct BufferSlice(int Buffer, int ChannelOffset, int Channels)
 {
+    /// <summary>One past the last channel: <see cref="ChannelOffset"/> + <see cref="Channels"/>.</summary>
     public int End => ChannelOffset + Channels;
 }
 
@@ -38,8 +42,14 @@ public readonly record struct BufferSlice(int Buffer, int ChannelOffset, int Cha
 /// The input window of one output pixel: rows [oy·StrideY − Padding, +Height), columns likewise. Output size per
 /// axis: (size + 2·Padding − window) / stride + 1, floored.
 /// </summary>
+/// <param name="Height">Window rows.</param>
+/// <param name="Width">Window columns.</param>
+/// <param name="StrideY">Rows between the windows of neighbouring output rows.</param>
+/// <param name="StrideX">Columns between the windows of neighbouring output columns.</param>
+/// <param name="Padding">Implicit rows and columns added on every side (zeros for a conv, −∞ for max pooling).</param>
 public readonly record struct OpWindow(int Height, int Width, int StrideY, int StrideX, int Padding)
 {
+    /// <summary>A <paramref name="kernel"/> × <paramref name="kernel"/> window with the same stride on both axes.</summary>
     public static OpWindow Square(int kernel, int stride, int padding) => new(kernel, kernel, stride, stride, padding);
 
     /// <summary>Output rows for <paramref name="height"/> input rows; negative when the input is smaller than the window.</summary>
@@ -59,6 +69,15 @@ public readonly record struct OpWindow(int Height, int Width, int StrideY, int S
 /// Convolution (also the classifier: a Linear layer is a 1x1 convolution on a 1x1 map, and its
 /// [out, in] weight has the same memory layout as [out, in, 1, 1]).
 /// </summary>
+/// <param name="Source">Index of the buffer read.</param>
+/// <param name="SourceChannelOffset">First channel read.</param>
+/// <param name="InChannels">Channels read.</param>
+/// <param name="Destination">Index of the buffer written.</param>
+/// <param name="DestinationChannelOffset">First channel written (a dense layer appends its features to the block's buffer).</param>
+/// <param name="OutChannels">Channels written.</param>
+/// <param name="Kernel">Square kernel size (1 or 3 in a DenseNet, 7 for the stem).</param>
+/// <param name="Stride">Stride on both axes.</param>
+/// <param name="Padding">Zero padding on every side.</param>
 /// <param name="Weight">Canonical name of the [out, in, k, k] weight.</param>
 /// <param name="Bias">Canonical name of the conv's own bias, or null.</param>
 /// <param name="FoldedNorm">
@@ -72,9 +91,13 @@ public sealed record ConvOp(
     int Kernel, int Stride, int Padding,
     string Weight, string? Bias, string? FoldedNorm, bool Relu) : PlanOp
 {
+    /// <inheritdoc/>
     public override BufferSlice Reads => new(Source, SourceChannelOffset, InChannels);
+    /// <inheritdoc/>
     public override BufferSlice Writes => new(Destination, DestinationChannelOffset, OutChannels);
+    /// <inheritdoc/>
     public override OpWindow Window(int height, int width) => OpWindow.Square(Kernel, Stride, Padding);
+    /// <inheritdoc/>
     public override string Summary => $"conv {Weight}";
 }
 
@@ -84,12 +107,19 @@ public sealed record ConvOp(
 /// 2x2 average pool in front of its 1x1 conv (both are linear, so they commute) and compute the
 /// conv on a quarter of the pixels.
 /// </summary>
+/// <param name="Source">Index of the buffer read.</param>
+/// <param name="SourceChannelOffset">First channel read.</param>
+/// <param name="Channels">Channels read, and written at offset 0 of <paramref name="Destination"/>.</param>
+/// <param name="Destination">Index of the buffer written.</param>
+/// <param name="Pool">Pooling applied after the ReLU.</param>
 /// <param name="Norm">Canonical prefix of the BatchNorm parameters (".weight", ".bias", ".running_mean", ".running_var").</param>
 public sealed record BatchNormReluOp(
     int Source, int SourceChannelOffset, int Channels,
     int Destination, string Norm, PoolKind Pool) : PlanOp
 {
+    /// <inheritdoc/>
     public override BufferSlice Reads => new(Source, SourceChannelOffset, Channels);
+    /// <inheritdoc/>
     public override BufferSlice Writes => new(Destination, 0, Channels);
 
     /// <summary>Non-overlapping: the stride equals the window, with no padding.</summary>
@@ -100,17 +130,28 @@ public sealed record BatchNormReluOp(
         _ => new OpWindow(height, width, height, width, 0),
     };
 
+    /// <inheritdoc/>
     public override string Summary => $"batchnorm {Norm}, pool {Pool}";
 }
 
 /// <summary>Max pooling with implicit −∞ padding, as torch.nn.MaxPool2d.</summary>
+/// <param name="Source">Index of the buffer read (from channel 0).</param>
+/// <param name="Channels">Channels read and written.</param>
+/// <param name="Destination">Index of the buffer written (at channel 0).</param>
+/// <param name="Kernel">Square window size.</param>
+/// <param name="Stride">Stride on both axes.</param>
+/// <param name="Padding">−∞ padding on every side.</param>
 public sealed record MaxPoolOp(
     int Source, int Channels, int Destination,
     int Kernel, int Stride, int Padding) : PlanOp
 {
+    /// <inheritdoc/>
     public override BufferSlice Reads => new(Source, 0, Channels);
+    /// <inheritdoc/>
     public override BufferSlice Writes => new(Destination, 0, Channels);
+    /// <inheritdoc/>
     public override OpWindow Window(int height, int width) => OpWindow.Square(Kernel, Stride, Padding);
+    /// <inheritdoc/>
     public override string Summary => $"maxpool k{Kernel} s{Stride}";
 }
 

@@ -7,7 +7,20 @@ namespace DenseNetGen.Tests.Nets;
 [global::System.CodeDom.Compiler.GeneratedCode("DenseNetGen.Generator", "0.1.0.0")]
 public sealed partial class TinyCifarNet : global::DenseNetGen.DenseNetModel
 {
-    public const int NumClasses = 7, FeatureChannels = 45, InputSize = 29, GrowthRate = 6, InChannels = 1, BnSize = 3, InitChannels = 10;
+    /// <summary>Logits per image.</summary>
+    public const int NumClasses = 7;
+    /// <summary>Channels of the pooled pre-logit features (the classifier's input).</summary>
+    public const int FeatureChannels = 45;
+    /// <summary>The spec's square input side in pixels (the preprocessing crop); Forward also takes other sizes.</summary>
+    public const int InputSize = 29;
+    /// <summary>Channels each dense layer adds.</summary>
+    public const int GrowthRate = 6;
+    /// <summary>Channels of the input image (3 = RGB, 1 = grayscale).</summary>
+    public const int InChannels = 1;
+    /// <summary>Bottleneck width: a dense layer's 1x1 conv outputs BnSize × GrowthRate channels.</summary>
+    public const int BnSize = 3;
+    /// <summary>Channels out of the stem convolution.</summary>
+    public const int InitChannels = 10;
     /// <summary>Learnable parameters (weights and biases; BatchNorm running statistics excluded).</summary>
     public const long ParameterCount = 15115;
     /// <summary>FLOPs of the reference (torchvision) network at InputSize as mmpretrain reports them: mmcv's counter, classifier left out.</summary>

@@ -27,7 +27,22 @@ internal sealed unsafe class PointwiseConvOp<TVec> : ISimdOp where TVec : struct
     private readonly long _scratchPerWorker;
     private readonly int _chunks;
 
+    /// <param name="weights">The packed weights and prologue; owned by the caller and outliving this op.</param>
     /// <param name="average2x2">The input is 2x the output size and each output pixel reads the 2x2 average of the prologue's result.</param>
+    /// <param name="relu">Apply ReLU to the output.</param>
+    /// <param name="batch">Images in the input.</param>
+    /// <param name="input">The source buffer, channel-blocked (<see cref="Blocked"/>); caller-owned memory.</param>
+    /// <param name="inCapacity">The source buffer's channel count, which sets its image stride.</param>
+    /// <param name="inHeight">Source rows.</param>
+    /// <param name="inWidth">Source columns.</param>
+    /// <param name="output">The destination buffer, channel-blocked; caller-owned memory.</param>
+    /// <param name="outCapacity">The destination buffer's channel count.</param>
+    /// <param name="outHeight">Output rows.</param>
+    /// <param name="outWidth">Output columns.</param>
+    /// <param name="scratch">Per-worker packing space, <paramref name="scratchPerWorker"/> floats per worker.</param>
+    /// <param name="scratchPerWorker">Floats per worker; at least <see cref="ScratchFloats"/>.</param>
+    /// <param name="threads">Workers that will run the tiles; sets how finely panels are shared.</param>
+    /// <exception cref="ArgumentException"><paramref name="scratchPerWorker"/> is too small.</exception>
     public PointwiseConvOp(PointwiseWeights<TVec> weights, bool average2x2, bool relu, int batch,
         float* input, int inCapacity, int inHeight, int inWidth,
         float* output, int outCapacity, int outHeight, int outWidth,

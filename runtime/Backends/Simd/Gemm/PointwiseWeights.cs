@@ -20,6 +20,10 @@ internal sealed unsafe class PointwiseWeights<TVec> : IDisposable where TVec : s
 
     /// <param name="weights">[outChannels][inChannels] folded weights.</param>
     /// <param name="bias">[outChannels] folded bias.</param>
+    /// <param name="inOffset">First source channel the conv reads.</param>
+    /// <param name="inChannels">Source channels read.</param>
+    /// <param name="outOffset">First destination channel written.</param>
+    /// <param name="outChannels">Destination channels written.</param>
     /// <param name="scale">Input BN-ReLU scale per input channel, or null for no prologue.</param>
     /// <param name="shift">Input BN-ReLU shift, with <paramref name="scale"/>.</param>
     public PointwiseWeights(float[] weights, float[] bias, int inOffset, int inChannels, int outOffset, int outChannels,
