@@ -44,6 +44,10 @@ internal static class KernelSetRegistry
 }
 
 /// <summary>A kernel set: its DENSENET_KERNELS name, how to compile it for an accelerator, and the kernels it loads.</summary>
+/// <param name="Name">The set's DENSENET_KERNELS value.</param>
+/// <param name="Kind">The set as ComputeOptions names it.</param>
+/// <param name="Load">Compiles and loads the set's kernels for an accelerator at a precision.</param>
+/// <param name="Kernels">Every kernel the set loads, for the PTX compilation check.</param>
 /// <param name="RecordsGraphs">Whether the set's runner records a forward pass as a CUDA graph on CUDA devices.</param>
 internal sealed record KernelSetRegistration(string Name, KernelSetKind Kind, Func<Accelerator, Precision, IKernelSet> Load, IReadOnlyList<Delegate> Kernels,
     bool RecordsGraphs);

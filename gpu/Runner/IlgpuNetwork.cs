@@ -85,6 +85,9 @@ internal abstract class IlgpuNetwork(NetworkPlan plan, IlgpuDevice device, IKern
         /// Queues the launches of the ops before <paramref name="opCount"/>; with <paramref name="opFinished"/>, waits
         /// after each launch and calls it with the last op the launch computed.
         /// </summary>
+        /// <param name="context">The stream, kernels and activations of this run.</param>
+        /// <param name="opCount">How many leading plan ops to run.</param>
+        /// <param name="opFinished">Called after each launch with its last op index; null to run without waiting.</param>
         /// <param name="arenaMoved">The arena was reallocated for this run: anything that recorded its addresses is stale.</param>
         protected abstract void Enqueue(in LaunchContext context, int opCount, bool arenaMoved, Action<int>? opFinished);
 

@@ -38,7 +38,9 @@ internal abstract class GpuSetStep(PlanStep outline) : IDisposable
 }
 
 /// <summary>A conv as one tiled launch, with the BatchNorm + ReLU (+ 2x2 average) before it as its staging prologue.</summary>
-/// <param name="Prologue">The fused norm's scale and shift, or null.</param>
+/// <param name="outline">The plan ops it computes: the conv and, when fused, the norm before it.</param>
+/// <param name="conv">The conv's folded weights and bias.</param>
+/// <param name="prologue">The fused norm's scale and shift, or null.</param>
 internal sealed class TiledConvStep(PlanStep outline, ConvStep conv, NormStep? prologue) : GpuSetStep(outline)
 {
     public ConvStep Conv => conv;

@@ -38,6 +38,9 @@ internal sealed class MemoryPlan
     /// copy), each step reads its source and writes its destination, and the results (features, logits) live to the
     /// end. A fused norm's output buffer is touched by no step, so it takes no memory.
     /// </summary>
+    /// <param name="plan">The plan whose buffers are laid out.</param>
+    /// <param name="geometry">Every buffer's size at the input shape laid out for.</param>
+    /// <param name="steps">The plan's steps in run order, as the backend groups them.</param>
     /// <param name="storedChannels">The channels the backend stores for a buffer of this many (its layout's padding).</param>
     public static MemoryPlan For(NetworkPlan plan, PlanGeometry geometry, IEnumerable<PlanStep> steps, Func<int, int> storedChannels)
     {

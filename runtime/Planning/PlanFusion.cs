@@ -8,6 +8,7 @@ internal static class PlanFusion
     /// passes <paramref name="convTakesNorm"/> (the backend's kernel limits) becomes that conv's prologue; every other
     /// op is a step of its own. Every backend groups ops through here, so fusion is decided once.
     /// </summary>
+    /// <param name="plan">The plan whose ops are grouped.</param>
     /// <param name="convTakesNorm">Whether the backend has a kernel for this conv with a norm prologue.</param>
     public static IReadOnlyList<PlanStep> Steps(NetworkPlan plan, Func<ConvOp, bool> convTakesNorm)
     {
@@ -28,6 +29,7 @@ internal static class PlanFusion
     }
 
     /// <summary>For backends whose kernels fuse nothing: every op is its own step.</summary>
+    /// <param name="conv">The conv a norm could be fused into.</param>
     public static bool NoConv(ConvOp conv) => false;
 
     /// <summary>
