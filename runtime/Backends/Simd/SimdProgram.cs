@@ -1,5 +1,5 @@
 using DenseNetGen.Backends.Simd.Gemm;
-using DenseNetGen.Backends.Simd.Ops;
+using DenseNetGen.Backends.Simd.Kernels;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Planning;
 
@@ -126,8 +126,8 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
     /// <summary>The program at one input shape: its memory plan, and its launches bound into the current arena.</summary>
     private sealed class Shape(SimdProgram<TVec> program, PlanGeometry geometry, MemoryPlan memory) : IShapedNetwork
     {
-        private ISimdOp[] _ops = [];
-        private InputReorderOp? _reorder;
+        private ISimdLaunch[] _ops = [];
+        private InputReorder? _reorder;
         private float*[] _pointers = [];
         private int _boundGeneration = -1;
 
@@ -182,10 +182,10 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
             for (int b = 0; b < pointers.Length; b++)
                 pointers[b] = memory.Offsets[b] < 0 ? null : program._arena.Pointer + memory.Offsets[b];
             var binding = new StepBinding(geometry, plan, pointers, program._scratch.Pointer, program._scratchPerWorker, program._pool.Threads);
-            var ops = new ISimdOp[program._steps.Length];
+            var ops = new ISimdLaunch[program._steps.Length];
             for (int s = 0; s < ops.Length; s++) ops[s] = program._steps[s].Bind(binding);
             _ops = ops;
-            _reorder = new InputReorderOp(geometry.Batch, plan.InChannels, geometry.Height, geometry.Width, pointers[0]);
+            _reorder = new InputReorder(geometry.Batch, plan.InChannels, geometry.Height, geometry.Width, pointers[0]);
             _pointers = pointers;
             _boundGeneration = generation;
         }

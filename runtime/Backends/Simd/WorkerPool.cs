@@ -18,7 +18,7 @@ internal sealed class WorkerPool : IDisposable
 
     private readonly Thread[] _threads;
     private readonly ManualResetEventSlim _wake = new(false);
-    private ISimdOp? _op;
+    private ISimdLaunch? _op;
     private int _tileCount;
     private long _state;
     private int _doneTiles;
@@ -46,7 +46,7 @@ internal sealed class WorkerPool : IDisposable
     [ThreadStatic] private static int t_worker;
 
     /// <summary>Runs every tile of <paramref name="op"/> and returns when all have finished.</summary>
-    public void Run(ISimdOp op)
+    public void Run(ISimdLaunch op)
     {
         int tiles = op.TileCount;
         t_worker = 0;
@@ -73,7 +73,7 @@ internal sealed class WorkerPool : IDisposable
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
     }
 
-    private void RunTiles(ISimdOp op, int tiles, long open)
+    private void RunTiles(ISimdLaunch op, int tiles, long open)
     {
         long generation = open >>> 32;
         while (true)
