@@ -92,17 +92,17 @@ internal sealed class GpuLaunchPlan
 }
 
 /// <summary>One launch of a <see cref="GpuLaunchPlan"/>: the plan step it computes, bound to one input shape.</summary>
-internal abstract record GpuLaunch(PlanStep Step)
+internal abstract record GpuLaunch(PlanStep Outline)
 {
     /// <summary>The last plan op the launch computes.</summary>
-    public int LastOp => Step.LastOp;
+    public int LastOp => Outline.LastOp;
 }
 
 /// <summary>A conv step as a tiled launch with its geometry for the shape.</summary>
-/// <param name="Step">The plan ops it computes: the conv and, when fused, the norm before it.</param>
-/// <param name="Conv">The conv's weights and the fused norm's scale and shift.</param>
+/// <param name="Outline">The plan ops it computes: the conv and, when fused, the norm before it.</param>
+/// <param name="Step">The conv's weights and the fused norm's scale and shift.</param>
 /// <param name="Geometry">The conv's shape, tiling and split.</param>
-internal sealed record TiledConvLaunch(PlanStep Step, TiledConvStep Conv, TiledConvGeometry Geometry) : GpuLaunch(Step);
+internal sealed record TiledConvLaunch(PlanStep Outline, TiledConvStep Step, TiledConvGeometry Geometry) : GpuLaunch(Outline);
 
 /// <summary>Any other op, launched on its own through the kernel set (the head's norm and pool, the stem's max pool).</summary>
-internal sealed record OpLaunch(PlanStep Step, IIlgpuStep Op) : GpuLaunch(Step);
+internal sealed record OpLaunch(PlanStep Outline, IIlgpuStep Step) : GpuLaunch(Outline);

@@ -136,15 +136,15 @@ internal sealed class GpuSetNetwork : IlgpuNetwork
                 {
                     case TiledConvLaunch c:
                     {
-                        var conv = c.Conv.Conv;
+                        var conv = c.Step.Conv;
                         // Without a prologue the scale and shift are never read; the conv's bias stands in for them.
-                        var (scale, shift) = c.Conv.Prologue is { } n ? (n.Scale, n.Shift) : (conv.Bias, conv.Bias);
-                        network._kernels.TiledConv(context.Stream, context.Activations[c.Step.Source], conv.Weights, conv.Bias, scale, shift,
-                            context.Activations[c.Step.Destination], network._partials!.View, network._arrivals!.View, c.Geometry);
+                        var (scale, shift) = c.Step.Prologue is { } n ? (n.Scale, n.Shift) : (conv.Bias, conv.Bias);
+                        network._kernels.TiledConv(context.Stream, context.Activations[c.Outline.Source], conv.Weights, conv.Bias, scale, shift,
+                            context.Activations[c.Outline.Destination], network._partials!.View, network._arrivals!.View, c.Geometry);
                         break;
                     }
                     case OpLaunch o:
-                        o.Op.Launch(context, Geometry.Ops[o.LastOp]);
+                        o.Step.Launch(context, Geometry.Ops[o.LastOp]);
                         break;
                 }
                 if (opFinished is not null)

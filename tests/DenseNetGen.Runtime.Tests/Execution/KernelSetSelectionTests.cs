@@ -130,7 +130,7 @@ public class KernelSetSelectionTests
             var convs = launches.OfType<TiledConvLaunch>().ToArray();
             Assert.Equal(1 + 2 * 58 + 3 + 1, convs.Length); // stem, dense layers, transitions, classifier
             Assert.Equal(58, convs.Count(c => c.Geometry.IsHalo));
-            Assert.Equal(58 + 3, convs.Count(c => c.Step.Prologue is not null));
+            Assert.Equal(58 + 3, convs.Count(c => c.Outline.Prologue is not null));
             Assert.Equal(2, launches.OfType<OpLaunch>().Count()); // the stem's max pool, the head's norm + global pool
             Assert.Equal(123, launches.Count);
             Assert.Contains(convs, c => c.Geometry.Splits > 1 && c.Geometry.IsHalo);
@@ -186,7 +186,7 @@ public class KernelSetSelectionTests
     private static (int LastOp, int NormOp, TiledPrologue Prologue, int Splits) Describe(GpuLaunch launch)
     {
         var conv = Assert.IsType<TiledConvLaunch>(launch);
-        return (conv.LastOp, conv.Step.Prologue is null ? -1 : conv.Step.FirstOp, conv.Geometry.Prologue, conv.Geometry.Splits);
+        return (conv.LastOp, conv.Outline.Prologue is null ? -1 : conv.Outline.FirstOp, conv.Geometry.Prologue, conv.Geometry.Splits);
     }
 
     /// <summary>The plan's steps as the GPU set prepares them, on any accelerator (no GPU kernel is compiled).</summary>
