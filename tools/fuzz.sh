@@ -4,12 +4,14 @@
 #   tools/fuzz.sh TARGET [EXECS] [SECONDS]   fuzz TARGET until EXECS executions (default 1000000) or SECONDS
 #                                            (default 1800), whichever comes first, then print the figures
 #   tools/fuzz.sh replay TARGET FILE         run one input through TARGET and show what it throws
-#   FUZZ_REBUILD=0 tools/fuzz.sh ...         reuse the instrumented build in artifacts/fuzz/bin/
+#   FUZZ_REBUILD=0 tools/fuzz.sh ...         reuse the builds in artifacts/fuzz/bin/ (instrumented) and plain/
 #
-# TARGET: pickle, zip, legacy, safetensors (each reader alone), checkpoint (every format by content, then the
-# binder) or image (ImageDecoder). The target (tests/DenseNetGen.Fuzz) treats the reader's documented refusal as
-# the answer to a bad input; afl-fuzz counts anything else: another exception, a crash, a hang, or memory use
-# past the limits below. Everything goes to artifacts/fuzz/ (git-ignored): bin/ (the instrumented build),
+# TARGET: pickle (the unpickler alone), each checkpoint format's reader alone under the format's name (the list
+# CheckpointFormats.All: torch-zip, torch-legacy, safetensors; `dotnet artifacts/fuzz/plain/DenseNetGen.Fuzz.dll
+# targets` prints them), checkpoint (every format by content, then the binder) or image (ImageDecoder). The
+# target (tests/DenseNetGen.Fuzz) treats the reader's documented refusal as the answer to a bad input; afl-fuzz
+# counts anything else: another exception, a crash, a hang, or memory use past the limits below. Everything goes
+# to artifacts/fuzz/ (git-ignored): bin/ (the instrumented build), plain/ (the same build, uninstrumented),
 # seeds-TARGET/ and findings-TARGET/ (afl-fuzz's output, fuzzer_stats in findings-TARGET/default/).
 #
 # Memory limits, both on. afl-fuzz -m caps the child's address space (RLIMIT_AS). The .NET runtime maps about
@@ -24,18 +26,28 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$repo/artifacts/fuzz
 bin=$work/bin
+plain=$work/plain
 address_limit_mb=2048
-targets="pickle zip legacy safetensors checkpoint image"
 export DOTNET_GCHeapHardLimit=0x10000000 DENSENET_MAX_IMAGE_PIXELS=16000000
 
 build() {
   command -v afl-fuzz >/dev/null || { apt-get update -q && apt-get install -y -q --no-install-recommends afl++; }
   [[ -x $work/tools/sharpfuzz ]] ||
     dotnet tool install SharpFuzz.CommandLine --version 2.3.0 --tool-path "$work/tools" >/dev/null
-  rm -rf "$bin"
+  rm -rf "$bin" "$plain"
   dotnet build "$repo/tests/DenseNetGen.Fuzz" -c Release -o "$bin" >/dev/null
+  # An uninstrumented copy answers the script's questions (targets, which seeds a format recognises): instrumented
+  # code writes afl's bitmap, which exists only inside a fuzzing run.
+  cp -r "$bin" "$plain"
   # Only the runtime is instrumented: its branches are what afl-fuzz should explore.
   "$work/tools/sharpfuzz" "$bin/DenseNetGen.Runtime.dll"
+}
+
+# recognised FORMAT FILE...: the files whose header FORMAT recognises, as the reader decides it (never by extension).
+recognised() {
+  local format=$1
+  shift
+  dotnet "$plain/DenseNetGen.Fuzz.dll" recognise "$@" | awk -F'\t' -v format="$format" '$1 == format { print $2 }'
 }
 
 # seeds TARGET DIR: the inputs each target starts from: the reference checkpoints and the small tiny_* files
@@ -50,17 +62,13 @@ seeds() {
   mkdir -p "$dir"
   case $target in
     checkpoint) cp "${checkpoints[@]}" "$dir" ;;
-    safetensors) cp "${checkpoints[@]}" "$dir" && find "$dir" -type f ! -name '*.safetensors' -delete ;;
-    zip | legacy | pickle)
-      for f in "${checkpoints[@]}"; do
-        case $target:$(head -c 2 "$f" | od -An -tx1 | tr -d ' ') in
-          zip:504b) cp "$f" "$dir" ;;
-          pickle:504b) unzip -p "$f" '*/data.pkl' > "$dir/$(basename "$f").data.pkl" ;;
-          legacy:80*) cp "$f" "$dir" ;;
-        esac
+    pickle)
+      recognised torch-zip "${checkpoints[@]}" | while read -r f; do
+        unzip -p "$f" '*/data.pkl' > "$dir/$(basename "$f").data.pkl"
       done
       ;;
     image) cp "$repo"/tests/DenseNetGen.Fuzz/seeds/images/* "$dir" ;;
+    *) recognised "$target" "${checkpoints[@]}" | while read -r f; do cp "$f" "$dir"; done ;;
   esac
 }
 
@@ -71,11 +79,12 @@ case ${1:-} in
     echo "fuzz: no finding (a documented refusal or a clean read)"
     ;;
   *)
-    target=${1:?usage: tools/fuzz.sh TARGET [EXECS] [SECONDS] (TARGET: $targets)}
-    [[ " $targets " == *" $target "* ]] || { echo "fuzz: unknown target '$target' (one of: $targets)" >&2; exit 2; }
+    target=${1:?usage: tools/fuzz.sh TARGET [EXECS] [SECONDS] (TARGET: pickle, checkpoint, image or a checkpoint format)}
     execs=${2:-1000000}
     seconds=${3:-1800}
-    [[ -f $bin/DenseNetGen.Fuzz.dll && ${FUZZ_REBUILD:-1} == 0 ]] || build
+    [[ -f $plain/DenseNetGen.Fuzz.dll && ${FUZZ_REBUILD:-1} == 0 ]] || build
+    targets=$(dotnet "$plain/DenseNetGen.Fuzz.dll" targets)
+    [[ " $targets " == *" $target "* ]] || { echo "fuzz: unknown target '$target' (one of: $targets)" >&2; exit 2; }
     seeds "$target" "$work/seeds-$target"
     out=$work/findings-$target
     rm -rf "$out"

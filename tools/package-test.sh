@@ -14,7 +14,7 @@
 #   5. a second project with `dotnet add package DenseNetGen.Zoo`: DenseNets.Default() names the sample;
 #   6. `dotnet tool install --tool-path DIR --add-source FOLDER DenseNetGen.Cli`, then
 #      `DIR/densenet predict samples/fashion-mnist/ankle-boot.png` names the right class.
-# Every package must carry its XML documentation. The sizes of what each app restores (nupkg and unpacked) are
+# Every package must carry its XML documentation (checked where NuGet unpacked it). The sizes of what each app restores (nupkg and unpacked) are
 # printed. NuGet restores into a private cache, and the project's nuget.config takes DenseNetGen* only from the
 # packed folder; local packs are prereleases stamped with the pack time (Directory.Build.props), so a package in
 # the user's cache cannot stand in for the one just packed. Other packages come from the user's cache as a local
@@ -36,12 +36,9 @@ else
   version=$(find "$packages" -name "DenseNetGen.$prefix-dev.*.nupkg" -printf '%f\n' | sed -E 's/^DenseNetGen\.(.*)\.nupkg$/\1/' | sort | tail -n 1)
   [[ -n $version ]] || { echo "package-test: no DenseNetGen.$prefix-dev.* package in $packages (dotnet pack first)" >&2; exit 1; }
 fi
-declare -A dll=([DenseNetGen]=DenseNetGen.Runtime [DenseNetGen.Gpu]=DenseNetGen.Gpu [DenseNetGen.Vision]=DenseNetGen.Vision
-  [DenseNetGen.Zoo]=DenseNetGen.Zoo [DenseNetGen.Cli]=densenet)
 for id in DenseNetGen DenseNetGen.Gpu DenseNetGen.Vision DenseNetGen.Zoo DenseNetGen.Cli; do
   nupkg=$packages/$id.$version.nupkg
   [[ -f $nupkg ]] || { echo "package-test: $nupkg missing (dotnet pack first)" >&2; exit 1; }
-  unzip -l "$nupkg" | grep -q "/${dll[$id]}\.xml$" || { echo "package-test: $id carries no XML documentation (${dll[$id]}.xml)" >&2; exit 1; }
 done
 user_cache=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
 mkdir -p "$user_cache"  # a local feed must exist, even before the first restore
@@ -68,27 +65,29 @@ XML
 
 fail() { echo "package-test: $*" >&2; exit 1; }
 step() { echo "package-test: $*"; }
-# sizes NAME: what the project in the current folder restored, as NuGet downloads it (.nupkg) and unpacked.
+# sizes NAME: what the project in the current folder restored (its packages in obj/project.assets.json), as NuGet
+# downloads it (.nupkg) and unpacked.
 sizes() {
-  /usr/bin/python3 - "$1" "$NUGET_PACKAGES" <<'PY'
-import json, os, sys
-name, cache = sys.argv[1], sys.argv[2]
-libs = json.load(open("obj/project.assets.json"))["libraries"]
-nupkg = unpacked = 0
-for lib in libs.values():
-    if lib.get("type") != "package":
-        continue
-    folder = os.path.join(cache, lib["path"])
-    for root, _, files in os.walk(folder):
-        for f in files:
-            size = os.path.getsize(os.path.join(root, f))
-            if f.endswith(".nupkg"):
-                nupkg += size
-            elif not f.endswith((".sha512", ".nupkg.metadata", ".signature.p7s")):
-                unpacked += size
-print(f"package-test: {name}: {sum(l.get('type') == 'package' for l in libs.values())} packages, "
-      f"{nupkg / 2**20:.1f} MiB of nupkg, {unpacked / 2**20:.1f} MiB unpacked")
-PY
+  local count=0 nupkg=0 unpacked=0 path folder bytes
+  for path in $(grep -o '"path": "[^"]*/[^"]*"' obj/project.assets.json | cut -d'"' -f4); do
+    folder=$NUGET_PACKAGES/$path
+    [[ -d $folder ]] || continue
+    count=$((count + 1))
+    bytes=$(find "$folder" -type f -name '*.nupkg' -printf '%s\n' | awk '{ n += $1 } END { print n + 0 }')
+    nupkg=$((nupkg + bytes))
+    bytes=$(find "$folder" -type f ! -name '*.nupkg' ! -name '*.sha512' ! -name '.nupkg.metadata' ! -name '.signature.p7s' -printf '%s\n' | awk '{ n += $1 } END { print n + 0 }')
+    unpacked=$((unpacked + bytes))
+  done
+  awk -v name="$1" -v c=$count -v n=$nupkg -v u=$unpacked \
+    'BEGIN { printf "package-test: %s: %d packages, %.1f MiB of nupkg, %.1f MiB unpacked\n", name, c, n / 2^20, u / 2^20 }'
+}
+
+# documented ID DLL: the restored package ID carries DLL's XML documentation next to it (what IntelliSense reads).
+documented() {
+  local id=${1,,}
+  compgen -G "$NUGET_PACKAGES/$id/$version/lib/net10.0/$2.xml" >/dev/null \
+    || compgen -G "$NUGET_PACKAGES/$id/$version/tools/net10.0/any/$2.xml" >/dev/null \
+    || fail "$1 $version carries no XML documentation ($2.xml)"
 }
 
 # new_app DIR PACKAGE: a console project in DIR with PACKAGE added, the spec, the program and its files.
@@ -114,6 +113,7 @@ sed -E 's/"logits":\[\[(-?)/"logits":[[\19/' pytorch.json > changed.json
 cmp -s pytorch.json changed.json && fail "could not change the reference"
 if dotnet run -c Release --no-build -- changed.json tiny-cifar.safetensors tiny-cifar.input.f32 | tail -n 1; then fail "a changed reference still passed"; fi
 grep -Eqi '"(ILGPU|SkiaSharp)[^"]*/' obj/project.assets.json && fail "the core package brought ILGPU or SkiaSharp"
+documented DenseNetGen DenseNetGen.Runtime
 sizes "a CPU-only app (DenseNetGen)"
 
 step "the same app as NativeAOT"
@@ -146,6 +146,7 @@ new_app "$scratch/gpu" DenseNetGen.Gpu
 DENSENET_DEVICE=ilgpu-cpu dotnet run -c Release -- pytorch.json tiny-cifar.safetensors tiny-cifar.input.f32 | tee run.txt \
   || fail "the GPU app does not give PyTorch's logits on ilgpu-cpu"
 grep -q "^device: IlgpuCpu device" run.txt || fail "DenseNetGen.Gpu's devices were not registered"
+documented DenseNetGen.Gpu DenseNetGen.Gpu
 sizes "a GPU app (DenseNetGen.Gpu)"
 
 step "DenseNetGen.Zoo $version: the embedded net"
@@ -162,11 +163,14 @@ CS
 zoo=$(dotnet run -c Release -- "$repo/samples/fashion-mnist/ankle-boot.png") || fail "the zoo project failed: $zoo"
 echo "$zoo"
 grep -q '^Ankle boot ' <<<"$zoo" || fail "DenseNets.Default() did not name Ankle boot"
+documented DenseNetGen.Vision DenseNetGen.Vision
+documented DenseNetGen.Zoo DenseNetGen.Zoo
 sizes "a Zoo app (DenseNetGen.Zoo: core, vision, the embedded net)"
 
 step "the densenet tool"
 cd "$scratch"
 dotnet tool install --tool-path "$scratch/tool" --add-source "$packages" DenseNetGen.Cli --version "$version" >/dev/null
+[[ -n $(find "$scratch/tool/.store" -name densenet.xml) ]] || fail "DenseNetGen.Cli $version carries no XML documentation (densenet.xml)"
 du -sb "$scratch/tool" | awk '{ printf "package-test: the densenet tool: %.1f MiB installed\n", $1 / 2^20 }'
 ls -l "$packages/DenseNetGen.Cli.$version.nupkg" | awk '{ printf "package-test: DenseNetGen.Cli nupkg %.1f MiB\n", $5 / 2^20 }'
 prediction=$("$scratch/tool/densenet" predict "$repo/samples/fashion-mnist/ankle-boot.png")

@@ -1,15 +1,12 @@
-using System.Buffers.Binary;
-
 namespace DenseNetGen.Checkpoints;
 
 /// <summary>
 /// Reads every tensor of a checkpoint without a model: PyTorch zip (≥ 1.6), legacy PyTorch (&lt; 1.6)
-/// or safetensors, chosen by the file's content, never its extension. Nothing in a file is executed.
+/// or safetensors, chosen by the file's content, never its extension.
+/// Nothing in a file is executed.
 /// </summary>
 public static class CheckpointReader
 {
-    private static ReadOnlySpan<byte> ZipMagic => "PK\x03\x04"u8;
-
     /// <summary>Reads the file at <paramref name="path"/>.</summary>
     /// <exception cref="CheckpointException">The file cannot be read, is not a checkpoint, or is malformed or hostile.</exception>
     public static CheckpointContents ReadAll(string path, CheckpointOptions? options = null)
@@ -47,14 +44,6 @@ public static class CheckpointReader
 
     // Only malformed input becomes a CheckpointException, raised where the reader finds it; any other exception
     // is a bug in a reader and is left to surface as one (in tests and fuzzing too).
-    internal static CheckpointContents Read(ReadOnlyMemory<byte> file, string source, CheckpointOptions? options = null)
-    {
-        var head = file.Span;
-        if (head.StartsWith(ZipMagic)) return TorchZipReader.Read(file, source, options);
-        if (head.Length >= 2 && head[0] == 0x80 && head[1] <= 5) return LegacyTorchReader.Read(file, source, options);
-        if (SafetensorsReader.Recognises(head)) return SafetensorsReader.Read(file, source, options);
-        if (head.Length >= 9 && head[8] == (byte)'{' && BinaryPrimitives.ReadUInt64LittleEndian(head) > (ulong)(head.Length - 8))
-            throw new CheckpointException(source, $"safetensors header claims {BinaryPrimitives.ReadUInt64LittleEndian(head)} bytes but the file has {head.Length - 8} after it (truncated or corrupt)");
-        throw new CheckpointException(source, "unknown checkpoint format: expected a PyTorch .pth (zip or legacy) or .safetensors file");
-    }
+    internal static CheckpointContents Read(ReadOnlyMemory<byte> file, string source, CheckpointOptions? options = null) =>
+        (CheckpointFormats.Recognise(file.Span) ?? throw CheckpointFormats.Unknown(source)).Read(file, source, options);
 }

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 using System.Text.Json;
 
 namespace DenseNetGen.Checkpoints;
@@ -12,10 +10,6 @@ namespace DenseNetGen.Checkpoints;
 internal static class SafetensorsReader
 {
     public const string Format = "safetensors";
-
-    /// <summary>True when the first bytes look like a safetensors header: a length that fits the file, then '{'.</summary>
-    public static bool Recognises(ReadOnlySpan<byte> file) =>
-        file.Length >= 9 && file[8] == (byte)'{' && BinaryPrimitives.ReadUInt64LittleEndian(file) <= (ulong)(file.Length - 8);
 
     public static CheckpointContents Read(ReadOnlyMemory<byte> file, string source, CheckpointOptions? options = null)
     {

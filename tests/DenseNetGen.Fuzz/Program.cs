@@ -6,6 +6,7 @@ using SharpFuzz;
 // One AFL++ target per reader, chosen by the first argument (tools/fuzz.sh TARGET). Each reads one input per
 // execution; the reader's documented refusal (CheckpointException, ImageDecodeException) is the expected answer to
 // a bad input, and anything else (another exception, a crash, a hang, memory past afl-fuzz's -m limit) is a finding.
+// Every checkpoint format of CheckpointFormats.All is a target under its name, so a new format is fuzzed as listed.
 var targets = new Dictionary<string, Action<ReadOnlyMemory<byte>>>(StringComparer.Ordinal)
 {
     // The restricted unpickler alone, with torch's persistent ids, as TorchZipReader calls it on data.pkl.
@@ -14,17 +15,29 @@ var targets = new Dictionary<string, Action<ReadOnlyMemory<byte>>>(StringCompare
         var cursor = new ByteCursor(bytes, "fuzz-input", "pickle");
         PickleReader.Load(cursor, id => TorchStateDict.ParseStorageId(id, cursor));
     },
-    ["zip"] = bytes => TorchZipReader.Read(bytes, "fuzz-input"),
-    ["legacy"] = bytes => LegacyTorchReader.Read(bytes, "fuzz-input"),
-    ["safetensors"] = bytes => SafetensorsReader.Read(bytes, "fuzz-input"),
     // Every format by content, then the binder against OddImageNet, the net the reference checkpoints were written for.
     ["checkpoint"] = bytes => CheckpointBinder.Bind(CheckpointReader.Read(bytes, "fuzz-input"), OddImageNet.Definition),
     ["image"] = bytes => ImageDecoder.Decode(bytes.Span, 3, "fuzz-input"),
 };
+foreach (var format in CheckpointFormats.All)
+    targets.Add(format.Name, bytes => format.Read(bytes, "fuzz-input", null));
+
+// tools/fuzz.sh asks which targets there are, and which files are seeds of a format's target (those it recognises).
+if (args is ["targets"])
+{
+    Console.WriteLine(string.Join(" ", targets.Keys));
+    return 0;
+}
+if (args is ["recognise", .. var files])
+{
+    foreach (var file in files)
+        Console.WriteLine($"{CheckpointFormats.Recognise(File.ReadAllBytes(file))?.Name ?? "-"}\t{file}");
+    return 0;
+}
 
 if (args is not [var name] || !targets.TryGetValue(name, out var target))
 {
-    Console.Error.WriteLine($"usage: DenseNetGen.Fuzz TARGET (one of: {string.Join(", ", targets.Keys)}); input on stdin");
+    Console.Error.WriteLine($"usage: DenseNetGen.Fuzz TARGET (one of: {string.Join(", ", targets.Keys)}); input on stdin; or: targets; or: recognise FILE...");
     return 2;
 }
 

@@ -4,7 +4,7 @@
 namespace DenseNetGen.Tests.Nets;
 
 /// <summary>TinyCifarNet: a DenseNet with growth rate 6, dense blocks [3, 2, 4], 10 initial channels, bottleneck width 3x, compression 0.7 and a CIFAR stem (conv 3x3/1); 15,115 parameters, 0.01 GFLOPs (mmpretrain's count) at 29x29.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("DenseNetGen.Generator", "0.1.0.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("DenseNetGen.Generator", "0.2.0.0")]
 public sealed partial class TinyCifarNet : global::DenseNetGen.DenseNetModel
 {
     /// <summary>Logits per image.</summary>
