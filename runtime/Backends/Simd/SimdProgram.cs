@@ -1,5 +1,6 @@
 using DenseNetGen.Backends.Simd.Gemm;
 using DenseNetGen.Backends.Simd.Kernels;
+using DenseNetGen.Backends.Simd.Winograd;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Planning;
 
@@ -25,11 +26,11 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
     /// <summary>Counts arena reallocations: a shape bound at an older count holds pointers into freed memory.</summary>
     private int _arenaGeneration;
 
-    public SimdProgram(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool)
+    public SimdProgram(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool, Conv3x3Algorithm conv3x3)
     {
         _plan = plan;
         _outline = PlanFusion.Steps(plan, IsPointwise);
-        _steps = Compile(plan, _outline, weights);
+        _steps = Compile(plan, _outline, weights, conv3x3);
         _scratchPerWorker = _steps.Select(s => s.ScratchFloats).DefaultIfEmpty(0).Max();
         _scratchPerWorker = (_scratchPerWorker + 15) / 16 * 16;
         _scratch = new NativeBuffer(_scratchPerWorker * pool.Threads);
@@ -73,13 +74,15 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
         return _arenaGeneration;
     }
 
-    private static SimdStep[] Compile(NetworkPlan plan, IReadOnlyList<PlanStep> outline, BoundCheckpoint weights)
+    private static SimdStep[] Compile(NetworkPlan plan, IReadOnlyList<PlanStep> outline, BoundCheckpoint weights, Conv3x3Algorithm conv3x3)
     {
         var steps = new List<SimdStep>();
+        // Winograd tiles are chosen by each conv's map at the spec's input size: weights are transformed here, once.
+        var nominal = PlanGeometry.Compute(plan, 1, plan.InputSize, plan.InputSize);
         try
         {
             foreach (var step in outline)
-                steps.Add(Compile(plan, step, weights));
+                steps.Add(Compile(plan, step, weights, nominal, conv3x3));
         }
         catch
         {
@@ -89,7 +92,7 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
         return [.. steps];
     }
 
-    private static SimdStep Compile(NetworkPlan plan, PlanStep step, BoundCheckpoint weights)
+    private static SimdStep Compile(NetworkPlan plan, PlanStep step, BoundCheckpoint weights, PlanGeometry nominal, Conv3x3Algorithm conv3x3)
     {
         int i = step.FirstOp;
         switch (step)
@@ -115,7 +118,11 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
                 return new PointwiseStep<TVec>(i, i, c.Source, c.Destination, packed, false, c.Relu);
             }
             case { Main: ConvOp c }:
-                return new ConvStep<TVec>(i, c, FoldedConv.Of(c, weights));
+            {
+                var folded = FoldedConv.Of(c, weights);
+                int map = Math.Min(nominal.Ops[i].InHeight, nominal.Ops[i].InWidth);
+                return WinogradChoice.Step<TVec>(i, c, folded, map, conv3x3) ?? new ConvStep<TVec>(i, c, folded);
+            }
             case { Main: MaxPoolOp m }:
                 return new MaxPoolStep<TVec>(i, m);
             default:
