@@ -33,7 +33,7 @@ internal sealed class ModelOptions
 
     public Option<int?> Threads { get; } = new("--threads", "-t")
     {
-        Description = "Threads of the SIMD CPU backend (default: one per physical core)",
+        Description = "Threads of the SIMD CPU backend (default: DENSENET_THREADS, else one per physical core)",
     };
 
     public Option<string?> Precision { get; } = new("--precision")
