@@ -1,5 +1,6 @@
-using DenseNetGen.Backends.Ilgpu.GpuKernels;
+using DenseNetGen.Backends.Ilgpu.Kernels.Gpu;
 using DenseNetGen.Backends.Ilgpu.KernelSets;
+using DenseNetGen.Backends.Ilgpu.Runner;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Planning;
 using ILGPU;
@@ -13,7 +14,7 @@ namespace DenseNetGen.Backends.Ilgpu;
 
 /// <summary>
 /// The ILGPU backend: one ILGPU context and accelerator (the CPU accelerator, OpenCL or CUDA), and the kernel
-/// set compiled for it on first use.
+/// set compiled for it on first use, which prepares networks with its own runner.
 /// </summary>
 /// <remarks>
 /// <see cref="DriverGate"/> serializes opening, listing and closing devices and compiling kernels, process-wide:
@@ -28,25 +29,21 @@ internal sealed class IlgpuBackend : IBackend
     private readonly Context _context;
     private readonly Lazy<IKernelSet> _kernels;
     private readonly string _kernelSetName;
-    private string? _graphsOff;
+    private readonly IlgpuDevice _device;
 
     private IlgpuBackend(Context context, Accelerator accelerator, DeviceKind kind, KernelSetRegistration kernelSet, Precision precision)
     {
-        // Read on every device with the GPU set and before anything is created, so a bad value throws (a usage
-        // error, like DENSENET_KERNELS) without a GPU too; only CUDA captures graphs.
-        bool graphsWanted = kernelSet.Kind != KernelSetKind.Gpu || CudaGraphs.Wanted(Environment.GetEnvironmentVariable(CudaGraphs.EnvironmentVariable));
-        _graphsOff = kernelSet.Kind != KernelSetKind.Gpu || accelerator.AcceleratorType != AcceleratorType.Cuda ? ""
-            : graphsWanted ? CudaGraphs.Unavailable
-            : CudaGraphs.EnvironmentVariable + "=off";
+        // Before anything is created, so a bad DENSENET_CUDA_GRAPHS throws without a GPU too.
+        var graphs = GraphCapture.For(kernelSet.RecordsGraphs, accelerator.AcceleratorType);
         _context = context;
         Accelerator = accelerator;
         Kind = kind;
         Precision = precision;
         _kernelSetName = kernelSet.Name;
         Description = $"{kind} device '{accelerator.Name}' ({DeviceInfo.FormatMemory(accelerator.MemorySize)})";
-        FusesOps = kernelSet.Kind == KernelSetKind.Gpu;
-        // The GPU set queues on a created stream: on CUDA only such a stream can be captured as a graph.
-        Stream = FusesOps ? accelerator.CreateStream() : accelerator.DefaultStream;
+        // Every set queues on a created stream: on CUDA only such a stream can be captured as a graph.
+        Stream = accelerator.CreateStream();
+        _device = new IlgpuDevice(accelerator, Stream, graphs);
         _kernels = new(() =>
         {
             lock (DriverGate)
@@ -138,15 +135,9 @@ internal sealed class IlgpuBackend : IBackend
     {
         get
         {
-            string graphs = _graphsOff switch
-            {
-                null => "; CUDA graphs: on",
-                "" => "",
-                var reason => $"; CUDA graphs: off, plain launches ({reason})",
-            };
             string precision = Precision == Precision.Fp32 ? ""
                 : "; precision: " + Precision.ToString().ToLowerInvariant() + (Kind == DeviceKind.IlgpuCpu ? " (emulated)" : "");
-            return $"{graphs}{precision}; kernel set: {_kernelSetName}";
+            return $"{_device.Graphs.Setting}{precision}; kernel set: {_kernelSetName}";
         }
     }
 
@@ -154,28 +145,19 @@ internal sealed class IlgpuBackend : IBackend
 
     internal Accelerator Accelerator { get; }
 
-    /// <summary>The stream every launch and copy goes to: a created one for the GPU set, else the default stream.</summary>
+    /// <summary>The created stream every launch and copy goes to.</summary>
     internal AcceleratorStream Stream { get; }
-
-    /// <summary>Whether networks run through <see cref="GpuPlanRunner"/> (the GPU set: fused launches, CUDA graphs).</summary>
-    internal bool FusesOps { get; }
-
-    /// <summary>Whether forward passes are recorded once per shape as CUDA graphs and replayed.</summary>
-    internal bool CapturesGraphs => _graphsOff is null;
-
-    /// <summary>After a failed capture: plain launches from now on, and the description says why.</summary>
-    internal void StopCapturingGraphs(string reason) => _graphsOff = reason;
 
     /// <summary>The kernels compiled for this accelerator, loaded once on first use.</summary>
     internal IKernelSet Kernels => _kernels.Value;
 
-    public IPreparedNetwork Prepare(NetworkPlan plan, BoundCheckpoint weights) => new IlgpuNetwork(plan, weights, this);
+    public IPreparedNetwork Prepare(NetworkPlan plan, BoundCheckpoint weights) => Kernels.Prepare(plan, weights, _device);
 
     public void Dispose()
     {
         lock (DriverGate)
         {
-            if (Stream != Accelerator.DefaultStream) Stream.Dispose();
+            Stream.Dispose();
             Accelerator.Dispose();
             _context.Dispose();
         }

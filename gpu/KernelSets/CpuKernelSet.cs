@@ -1,4 +1,7 @@
 using DenseNetGen.Backends.Ilgpu.Kernels;
+using DenseNetGen.Backends.Ilgpu.Runner;
+using DenseNetGen.Checkpoints;
+using DenseNetGen.Planning;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.OpenCL;
@@ -62,6 +65,9 @@ internal sealed class CpuKernelSet : IKernelSet
     private static bool RunsOnCpuCores(Accelerator accelerator) =>
         accelerator.AcceleratorType == AcceleratorType.CPU ||
         accelerator is CLAccelerator { DeviceType: CLDeviceType.CL_DEVICE_TYPE_CPU };
+
+    /// <summary>One launch per op, in plan order (<see cref="CpuSetNetwork"/>).</summary>
+    public IPreparedNetwork Prepare(NetworkPlan plan, BoundCheckpoint weights, IlgpuDevice device) => new CpuSetNetwork(plan, weights, device, this);
 
     public void Conv(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> destination, in ConvGeometry g)

@@ -1,4 +1,3 @@
-using DenseNetGen.Backends.Ilgpu.GpuKernels;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
@@ -16,8 +15,8 @@ internal static class KernelSetRegistry
 
     private static readonly KernelSetRegistration[] s_sets =
     [
-        new("cpu", KernelSetKind.Cpu, (accelerator, _) => new CpuKernelSet(accelerator), CpuKernelSet.Kernels),
-        new("gpu", KernelSetKind.Gpu, (accelerator, precision) => new GpuKernelSet(accelerator, precision), GpuKernelSet.Kernels),
+        new("cpu", KernelSetKind.Cpu, (accelerator, _) => new CpuKernelSet(accelerator), CpuKernelSet.Kernels, RecordsGraphs: false),
+        new("gpu", KernelSetKind.Gpu, (accelerator, precision) => new GpuKernelSet(accelerator, precision), GpuKernelSet.Kernels, RecordsGraphs: true),
     ];
 
     /// <summary>Every kernel any set loads (explicitly grouped ones included: their first parameter is no index).</summary>
@@ -45,4 +44,10 @@ internal static class KernelSetRegistry
 }
 
 /// <summary>A kernel set: its DENSENET_KERNELS name, how to compile it for an accelerator, and the kernels it loads.</summary>
-internal sealed record KernelSetRegistration(string Name, KernelSetKind Kind, Func<Accelerator, Precision, IKernelSet> Load, IReadOnlyList<Delegate> Kernels);
+/// <param name="Name">The set's DENSENET_KERNELS value.</param>
+/// <param name="Kind">The set as ComputeOptions names it.</param>
+/// <param name="Load">Compiles and loads the set's kernels for an accelerator at a precision.</param>
+/// <param name="Kernels">Every kernel the set loads, for the PTX compilation check.</param>
+/// <param name="RecordsGraphs">Whether the set's runner records a forward pass as a CUDA graph on CUDA devices.</param>
+internal sealed record KernelSetRegistration(string Name, KernelSetKind Kind, Func<Accelerator, Precision, IKernelSet> Load, IReadOnlyList<Delegate> Kernels,
+    bool RecordsGraphs);

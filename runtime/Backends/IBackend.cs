@@ -39,27 +39,49 @@ internal interface IBackend : IDisposable
     IPreparedNetwork Prepare(NetworkPlan plan, BoundCheckpoint weights);
 }
 
-/// <summary>A plan with its weights prepared on one backend, and the activation memory it runs in.</summary>
+/// <summary>
+/// A plan with its weights prepared on one backend (XNNPACK's "create"). Everything that depends on the input shape
+/// lives in what <see cref="ForShape"/> hands out, which the caller keeps per shape (the selection layer's
+/// <c>PlanExecutor</c> is the one cache).
+/// </summary>
 internal interface IPreparedNetwork : IDisposable
 {
     /// <summary>
-    /// Runs ops [0, <paramref name="opCount"/>) of the plan on NCHW <paramref name="input"/> of the shape
-    /// <paramref name="geometry"/> was computed for, and returns each buffer in <paramref name="read"/>, NCHW at its
-    /// final size (<see cref="PlanGeometry.ResultLength"/>). Input length and shape are already checked.
+    /// The network at one input shape (XNNPACK's "reshape"): its memory plan and whatever else the backend derives
+    /// from the shape (bound launches, a launch plan, a recorded CUDA graph), built now or on its first run.
     /// </summary>
-    /// <param name="input">The network input, NCHW float32, of the geometry's batch and size.</param>
     /// <param name="geometry">Every buffer's size for this input shape, from <see cref="PlanGeometry"/>.</param>
-    /// <param name="opCount">How many leading ops to run (all of them, or <see cref="NetworkPlan.FeatureOpCount"/> for features).</param>
-    /// <param name="read">Indices of the buffers to copy back, in the order they are returned.</param>
-    /// <param name="opFinished">
-    /// When given, called with each op's index once the op has finished on the device (the backend waits for it),
-    /// which is how `densenet-bench profile` times ops one by one.
-    /// </param>
-    float[][] Run(ReadOnlySpan<float> input, PlanGeometry geometry, int opCount, ReadOnlySpan<int> read, Action<int>? opFinished);
+    /// <exception cref="ArgumentException">The shape is too large for this backend's kernels.</exception>
+    IShapedNetwork ForShape(PlanGeometry geometry);
 
     /// <summary>
     /// Device memory this network holds (parameters, activations, scratch), for the benchmarks; activations only
     /// grow, so after a call it is that call's peak. 0 where the backend does not count it.
     /// </summary>
     long DeviceBytes => 0;
+}
+
+/// <summary>
+/// A prepared network bound to one <see cref="PlanGeometry"/>: owns that shape's state and runs it (XNNPACK's
+/// "setup" and "run"). Shapes of one network share its arena; a shape whose memory moved since its last run
+/// rebinds itself. Disposed before its network.
+/// </summary>
+internal interface IShapedNetwork : IDisposable
+{
+    /// <summary>The input shape this was made for.</summary>
+    PlanGeometry Geometry { get; }
+
+    /// <summary>
+    /// Runs ops [0, <paramref name="opCount"/>) of the plan on NCHW <paramref name="input"/> of this shape and returns
+    /// each buffer in <paramref name="read"/>, NCHW at its final size (<see cref="PlanGeometry.ResultLength"/>).
+    /// Input length and shape are already checked.
+    /// </summary>
+    /// <param name="input">The network input, NCHW float32, of this shape's batch and size.</param>
+    /// <param name="opCount">How many leading ops to run (all of them, or <see cref="NetworkPlan.FeatureOpCount"/> for features).</param>
+    /// <param name="read">Indices of the buffers to copy back, in the order they are returned.</param>
+    /// <param name="opFinished">
+    /// When given, called with each op's index once the op has finished on the device (the backend waits for it),
+    /// which is how `densenet-bench profile` times ops one by one.
+    /// </param>
+    float[][] Run(ReadOnlySpan<float> input, int opCount, ReadOnlySpan<int> read, Action<int>? opFinished);
 }

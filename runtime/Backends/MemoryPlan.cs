@@ -1,3 +1,5 @@
+using DenseNetGen.Planning;
+
 namespace DenseNetGen.Backends;
 
 /// <summary>
@@ -29,6 +31,26 @@ internal sealed class MemoryPlan
     public long TotalFloats { get; }
 
     public long TotalBytes => TotalFloats * sizeof(float);
+
+    /// <summary>
+    /// The layout of <paramref name="plan"/>'s buffers at <paramref name="geometry"/> when it runs as
+    /// <paramref name="steps"/> (from <see cref="PlanFusion.Steps"/>): the input is written first (by the caller's
+    /// copy), each step reads its source and writes its destination, and the results (features, logits) live to the
+    /// end. A fused norm's output buffer is touched by no step, so it takes no memory.
+    /// </summary>
+    /// <param name="plan">The plan whose buffers are laid out.</param>
+    /// <param name="geometry">Every buffer's size at the input shape laid out for.</param>
+    /// <param name="steps">The plan's steps in run order, as the backend groups them.</param>
+    /// <param name="storedChannels">The channels the backend stores for a buffer of this many (its layout's padding).</param>
+    public static MemoryPlan For(NetworkPlan plan, PlanGeometry geometry, IEnumerable<PlanStep> steps, Func<int, int> storedChannels)
+    {
+        var sizes = new long[plan.Buffers.Count];
+        for (int b = 0; b < sizes.Length; b++)
+            sizes[b] = geometry.BufferElements[b] / plan.Buffers[b].Channels * storedChannels(plan.Buffers[b].Channels);
+        var touches = new List<(int[] Reads, int Write)> { ([], 0) };
+        touches.AddRange(steps.Select(s => (new[] { s.Source }, s.Destination)));
+        return Compute(sizes, touches, [plan.FeatureBuffer, plan.OutputBuffer]);
+    }
 
     /// <param name="sizes">Floats per buffer (in the backend's layout).</param>
     /// <param name="touches">Per step (in run order): the buffers it reads and the one it writes.</param>

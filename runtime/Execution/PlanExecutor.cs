@@ -6,7 +6,8 @@ namespace DenseNetGen.Execution;
 
 /// <summary>
 /// Runs a <see cref="NetworkPlan"/> with bound weights on one device, whatever its backend: checks the plan and
-/// the input, walks the plan's shapes once per input shape, and holds the device's gate (see
+/// the input, keeps the backend's network per input shape (the one cache of per-shape state: the plan's geometry,
+/// memory plan, bound launches, launch plan and CUDA graphs all live in it), and holds the device's gate (see
 /// <see cref="ComputeDevice"/>) around everything the backend does. Safe to call from several threads.
 /// </summary>
 internal sealed class PlanExecutor : IDisposable
@@ -14,7 +15,7 @@ internal sealed class PlanExecutor : IDisposable
     private readonly NetworkPlan _plan;
     private readonly ComputeDevice _device;
     private readonly IPreparedNetwork _network;
-    private readonly Dictionary<(int Batch, int Height, int Width), PlanGeometry> _geometries = [];
+    private readonly Dictionary<(int Batch, int Height, int Width), IShapedNetwork> _shapes = [];
     private bool _disposed;
 
     /// <exception cref="CheckpointException">A tensor the plan needs is missing or has the wrong size.</exception>
@@ -70,7 +71,7 @@ internal sealed class PlanExecutor : IDisposable
             long expected = (long)batch * _plan.InChannels * height * width;
             if (input.Length != expected)
                 throw new ArgumentException($"{_plan.Name} expects {expected} input values ({batch}×{_plan.InChannels}×{height}×{width}), got {input.Length}.", nameof(input));
-            return _network.Run(input, Geometry(batch, height, width), opCount, read, opFinished);
+            return Shape(batch, height, width).Run(input, opCount, read, opFinished);
         }
     }
 
@@ -84,11 +85,11 @@ internal sealed class PlanExecutor : IDisposable
         }
     }
 
-    private PlanGeometry Geometry(int batch, int height, int width)
+    private IShapedNetwork Shape(int batch, int height, int width)
     {
-        if (!_geometries.TryGetValue((batch, height, width), out var geometry))
-            _geometries[(batch, height, width)] = geometry = PlanGeometry.Compute(_plan, batch, height, width);
-        return geometry;
+        if (!_shapes.TryGetValue((batch, height, width), out var shape))
+            _shapes[(batch, height, width)] = shape = _network.ForShape(PlanGeometry.Compute(_plan, batch, height, width));
+        return shape;
     }
 
     public void Dispose()
@@ -97,6 +98,7 @@ internal sealed class PlanExecutor : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
+            foreach (var shape in _shapes.Values) shape.Dispose();
             _network.Dispose();
         }
     }

@@ -4,6 +4,35 @@ namespace DenseNetGen.Planning;
 internal static class PlanFusion
 {
     /// <summary>
+    /// The plan's steps in run order: each BatchNormReluOp that <see cref="ConvTakingNorm"/> allows and whose conv
+    /// passes <paramref name="convTakesNorm"/> (the backend's kernel limits) becomes that conv's prologue; every other
+    /// op is a step of its own. Every backend groups ops through here, so fusion is decided once.
+    /// </summary>
+    /// <param name="plan">The plan whose ops are grouped.</param>
+    /// <param name="convTakesNorm">Whether the backend has a kernel for this conv with a norm prologue.</param>
+    public static IReadOnlyList<PlanStep> Steps(NetworkPlan plan, Func<ConvOp, bool> convTakesNorm)
+    {
+        var steps = new List<PlanStep>(plan.Ops.Count);
+        for (int i = 0; i < plan.Ops.Count; i++)
+        {
+            if (plan.Ops[i] is BatchNormReluOp n && ConvTakingNorm(plan, i) is { } c && convTakesNorm(c))
+            {
+                steps.Add(new PlanStep(i, i + 1, n, c));
+                i++;
+            }
+            else
+            {
+                steps.Add(new PlanStep(i, i, null, plan.Ops[i]));
+            }
+        }
+        return steps;
+    }
+
+    /// <summary>For backends whose kernels fuse nothing: every op is its own step.</summary>
+    /// <param name="conv">The conv a norm could be fused into.</param>
+    public static bool NoConv(ConvOp conv) => false;
+
+    /// <summary>
     /// The conv that can apply BatchNormReluOp <paramref name="op"/> (and its 2x2 average) to its input as it reads it,
     /// so the norm's output is never written: the next op, reading exactly that output, when the norm is not a result,
     /// features do not end between the two, neither op writes the norm's own source, a pooled norm feeds a 1x1

@@ -10,7 +10,7 @@ namespace DenseNetGen.Benchmarks.Commands;
 /// <summary>
 /// Where a forward pass spends its time: the plan's ops launched one at a time with a sync after each, summed by
 /// kind (conv 1x1+bn, conv 3x3, bn-relu with each pool, max pool), with GFLOP/s for the convolutions. This is how
-/// the kernel choices of a backend (e.g. runtime/Backends/Ilgpu/KernelSets/CpuKernelSet.cs) are made; the per-op syncs make the sum larger
+/// the kernel choices of a backend (e.g. gpu/KernelSets/CpuKernelSet.cs) are made; the per-op syncs make the sum larger
 /// than a real forward, which the last line gives for comparison.
 /// </summary>
 internal static class ProfileCommand

@@ -33,8 +33,9 @@ internal static class SimdProfile
         var input = DeterministicWeights.Input(batch, plan.InChannels, size, size);
         var geometry = PlanGeometry.Compute(plan, batch, size, size);
         using var prepared = (SimdNetwork)backend.Prepare(plan, checkpoint);
+        using var shaped = prepared.ForShape(geometry);
         int[] read = [plan.OutputBuffer];
-        void Forward() => prepared.Run(input, geometry, plan.Ops.Count, read, null);
+        void Forward() => shaped.Run(input, plan.Ops.Count, read, null);
         Forward();
         double firstMs = clock.Elapsed.TotalMilliseconds;
         var steps = prepared.Steps;
@@ -61,7 +62,7 @@ internal static class SimdProfile
             var sums = new Dictionary<string, double>();
             clock.Restart();
             double last = now();
-            prepared.Run(input, geometry, plan.Ops.Count, read, op =>
+            shaped.Run(input, plan.Ops.Count, read, op =>
             {
                 int s = stepOfLastOp[op];
                 if (s < 0) return;

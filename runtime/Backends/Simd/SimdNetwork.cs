@@ -24,18 +24,7 @@ internal sealed class SimdNetwork : IPreparedNetwork
     /// <summary>Bytes of the activation arena for this shape: the memory plan's largest live set.</summary>
     public long ActivationBytes(PlanGeometry geometry) => _program.ActivationBytes(geometry);
 
-    public float[][] Run(ReadOnlySpan<float> input, PlanGeometry geometry, int opCount, ReadOnlySpan<int> read, Action<int>? opFinished)
-    {
-        var steps = _program.Steps;
-        _program.Run(input, geometry, opCount, opFinished is null ? null : s =>
-        {
-            // The ops of a fused step finish together.
-            for (int op = steps[s].FirstOp; op <= steps[s].LastOp; op++) opFinished(op);
-        });
-        var results = new float[read.Length][];
-        for (int r = 0; r < read.Length; r++) results[r] = _program.Read(read[r], geometry);
-        return results;
-    }
+    public IShapedNetwork ForShape(PlanGeometry geometry) => _program.ForShape(geometry);
 
     public void Dispose() => _program.Dispose();
 

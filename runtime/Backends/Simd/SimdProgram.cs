@@ -1,5 +1,5 @@
 using DenseNetGen.Backends.Simd.Gemm;
-using DenseNetGen.Backends.Simd.Ops;
+using DenseNetGen.Backends.Simd.Kernels;
 using DenseNetGen.Backends.Simd.Winograd;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Planning;
@@ -7,25 +7,30 @@ using DenseNetGen.Planning;
 namespace DenseNetGen.Backends.Simd;
 
 /// <summary>
-/// A plan compiled for one vector width: the fused steps with their packed weights (built once, at load), and per
-/// input shape the memory plan and the ops bound to it (built on the first call at that shape, then reused, so
-/// later calls allocate nothing but their results). One call at a time: the owner serializes. The worker pool is
-/// the device's, shared with other programs on it, and not disposed here.
+/// A plan compiled for one vector width: the fused steps with their packed weights (built once, at load), the
+/// per-worker scratch, and the activation arena every shape of it shares. Per input shape, <see cref="ForShape"/>
+/// hands out the memory plan and the launches bound to it (bound on the shape's first run, then reused, so later
+/// calls allocate nothing but their results). One call at a time: the owner serializes. The worker pool is the
+/// device's, shared with other programs on it, and not disposed here.
 /// </summary>
 internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struct, IVec<TVec>
 {
     private readonly NetworkPlan _plan;
+    private readonly IReadOnlyList<PlanStep> _outline;
     private readonly SimdStep[] _steps;
     private readonly WorkerPool _pool;
     private readonly long _scratchPerWorker;
     private readonly NativeBuffer _scratch;
-    private readonly Dictionary<(int, int, int), Shape> _shapes = [];
     private NativeBuffer _arena = new(0);
+
+    /// <summary>Counts arena reallocations: a shape bound at an older count holds pointers into freed memory.</summary>
+    private int _arenaGeneration;
 
     public SimdProgram(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool, Conv3x3Algorithm conv3x3)
     {
         _plan = plan;
-        _steps = Compile(plan, weights, conv3x3);
+        _outline = PlanFusion.Steps(plan, IsPointwise);
+        _steps = Compile(plan, _outline, weights, conv3x3);
         _scratchPerWorker = _steps.Select(s => s.ScratchFloats).DefaultIfEmpty(0).Max();
         _scratchPerWorker = (_scratchPerWorker + 15) / 16 * 16;
         _scratch = new NativeBuffer(_scratchPerWorker * pool.Threads);
@@ -40,40 +45,9 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
 
     public long ScratchBytes => _scratch.Bytes;
 
-    public long ActivationBytes(PlanGeometry geometry) => GetShape(geometry, bind: false).Memory.TotalBytes;
+    public long ActivationBytes(PlanGeometry geometry) => Memory(geometry).TotalBytes;
 
-    public void Run(ReadOnlySpan<float> input, PlanGeometry geometry, int opCount, Action<int>? afterStep)
-    {
-        var shape = GetShape(geometry, bind: true);
-        fixed (float* source = input)
-        {
-            shape.Reorder!.Source = source;
-            _pool.Run(shape.Reorder);
-            shape.Reorder.Source = null;
-        }
-        for (int s = 0; s < _steps.Length && _steps[s].FirstOp < opCount; s++)
-        {
-            _pool.Run(shape.Ops![s]);
-            afterStep?.Invoke(s);
-        }
-    }
-
-    /// <summary>A buffer as NCHW [batch][Channels][h][w], at its final spatial size.</summary>
-    public float[] Read(int buffer, PlanGeometry geometry)
-    {
-        var shape = GetShape(geometry, bind: true);
-        var (h, w) = geometry.FinalSizes[buffer]
-            ?? throw new InvalidOperationException($"{_plan.Name}: no op writes the result buffer '{_plan.Buffers[buffer].Name}'.");
-        int batch = geometry.Batch, channels = _plan.Buffers[buffer].Channels, pixels = h * w;
-        var result = new float[geometry.ResultLength(_plan, buffer)];
-        float* source = shape.Pointers![buffer];
-        long block = (long)pixels * Blocked.Lanes, image = block * Blocked.Blocks(channels);
-        for (int n = 0; n < batch; n++)
-            for (int c = 0; c < channels; c++)
-                for (int p = 0; p < pixels; p++)
-                    result[((long)n * channels + c) * pixels + p] = source[n * image + c / Blocked.Lanes * block + (long)p * Blocked.Lanes + c % Blocked.Lanes];
-        return result;
-    }
+    public IShapedNetwork ForShape(PlanGeometry geometry) => new Shape(this, geometry, Memory(geometry));
 
     public void Dispose()
     {
@@ -82,90 +56,33 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
         _arena.Dispose();
     }
 
-    private Shape GetShape(PlanGeometry geometry, bool bind)
-    {
-        var key = (geometry.Batch, geometry.Height, geometry.Width);
-        if (!_shapes.TryGetValue(key, out var shape))
-        {
-            var sizes = new long[_plan.Buffers.Count];
-            for (int b = 0; b < sizes.Length; b++)
-                sizes[b] = geometry.BufferElements[b] / _plan.Buffers[b].Channels * Blocked.Round(_plan.Buffers[b].Channels);
-            var touches = new List<(int[], int)> { ([], 0) };
-            touches.AddRange(_steps.Select(s => (new[] { s.Source }, s.Destination)));
-            var memory = MemoryPlan.Compute(sizes, touches, [_plan.FeatureBuffer, _plan.OutputBuffer]);
-            _shapes[key] = shape = new Shape(geometry, memory);
-        }
-        if (bind && shape.Ops is null) Bind(shape);
-        return shape;
-    }
+    /// <summary>The 1x1 stride-1 convs, the only ones the SIMD backend has a kernel with a norm prologue for.</summary>
+    private static bool IsPointwise(ConvOp c) => c is { Kernel: 1, Stride: 1, Padding: 0 };
 
-    private void Bind(Shape shape)
+    /// <summary>Buffers stored blocked (channels rounded up to whole blocks), laid out by the steps' lifetimes.</summary>
+    private MemoryPlan Memory(PlanGeometry geometry) => MemoryPlan.For(_plan, geometry, _outline, Blocked.Round);
+
+    /// <summary>Makes the arena hold <paramref name="floats"/>; returns its generation.</summary>
+    private int Arena(long floats)
     {
-        var geometry = shape.Geometry;
-        if (_arena.Length < shape.Memory.TotalFloats)
+        if (_arena.Length < floats)
         {
             _arena.Dispose();
-            _arena = new NativeBuffer(shape.Memory.TotalFloats);
-            foreach (var other in _shapes.Values) other.Unbind(); // their pointers were into the old arena
+            _arena = new NativeBuffer(floats);
+            _arenaGeneration++;
         }
-        var pointers = new float*[_plan.Buffers.Count];
-        for (int b = 0; b < pointers.Length; b++)
-            pointers[b] = shape.Memory.Offsets[b] < 0 ? null : _arena.Pointer + shape.Memory.Offsets[b];
-        var binding = new StepBinding(geometry, _plan, pointers, _scratch.Pointer, _scratchPerWorker, _pool.Threads);
-        var ops = new ISimdOp[_steps.Length];
-        for (int s = 0; s < ops.Length; s++) ops[s] = _steps[s].Bind(binding);
-        shape.Bound(ops, new InputReorderOp(geometry.Batch, _plan.InChannels, geometry.Height, geometry.Width, pointers[0]), pointers);
+        return _arenaGeneration;
     }
 
-    private static SimdStep[] Compile(NetworkPlan plan, BoundCheckpoint weights, Conv3x3Algorithm conv3x3)
+    private static SimdStep[] Compile(NetworkPlan plan, IReadOnlyList<PlanStep> outline, BoundCheckpoint weights, Conv3x3Algorithm conv3x3)
     {
         var steps = new List<SimdStep>();
         // Winograd tiles are chosen by each conv's map at the spec's input size: weights are transformed here, once.
         var nominal = PlanGeometry.Compute(plan, 1, plan.InputSize, plan.InputSize);
         try
         {
-            for (int i = 0; i < plan.Ops.Count; i++)
-            {
-                switch (plan.Ops[i])
-                {
-                    case BatchNormReluOp n when PlanFusion.ConvTakingNorm(plan, i) is { Kernel: 1, Stride: 1, Padding: 0 } c:
-                    {
-                        var (scale, shift) = FoldedConv.Norm(n, weights);
-                        var f = FoldedConv.Of(c, weights);
-                        var packed = new PointwiseWeights<TVec>(f.Weights, f.Bias, n.SourceChannelOffset, n.Channels,
-                            c.DestinationChannelOffset, c.OutChannels, scale, shift);
-                        steps.Add(new PointwiseStep<TVec>(i, i + 1, n.Source, c.Destination, packed, n.Pool == PoolKind.Average2x2, c.Relu));
-                        i++;
-                        break;
-                    }
-                    case BatchNormReluOp n:
-                    {
-                        var (scale, shift) = FoldedConv.Norm(n, weights);
-                        steps.Add(new NormStep(i, n, scale, shift));
-                        break;
-                    }
-                    case ConvOp c when c is { Kernel: 1, Stride: 1, Padding: 0 }:
-                    {
-                        var f = FoldedConv.Of(c, weights);
-                        var packed = new PointwiseWeights<TVec>(f.Weights, f.Bias, c.SourceChannelOffset, c.InChannels,
-                            c.DestinationChannelOffset, c.OutChannels, null, null);
-                        steps.Add(new PointwiseStep<TVec>(i, i, c.Source, c.Destination, packed, false, c.Relu));
-                        break;
-                    }
-                    case ConvOp c:
-                    {
-                        var folded = FoldedConv.Of(c, weights);
-                        int map = Math.Min(nominal.Ops[i].InHeight, nominal.Ops[i].InWidth);
-                        steps.Add(WinogradChoice.Step<TVec>(i, c, folded, map, conv3x3) ?? new ConvStep<TVec>(i, c, folded));
-                        break;
-                    }
-                    case MaxPoolOp m:
-                        steps.Add(new MaxPoolStep<TVec>(i, m));
-                        break;
-                    default:
-                        throw new NotSupportedException($"{plan.Name}: op #{i} ({plan.Ops[i].GetType().Name}) is not supported.");
-                }
-            }
+            foreach (var step in outline)
+                steps.Add(Compile(plan, step, weights, nominal, conv3x3));
         }
         catch
         {
@@ -175,26 +92,114 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
         return [.. steps];
     }
 
-    private sealed class Shape(PlanGeometry geometry, MemoryPlan memory)
+    private static SimdStep Compile(NetworkPlan plan, PlanStep step, BoundCheckpoint weights, PlanGeometry nominal, Conv3x3Algorithm conv3x3)
     {
-        public PlanGeometry Geometry => geometry;
-        public MemoryPlan Memory => memory;
-        public ISimdOp[]? Ops { get; private set; }
-        public InputReorderOp? Reorder { get; private set; }
-        public float*[]? Pointers { get; private set; }
-
-        public void Bound(ISimdOp[] ops, InputReorderOp reorder, float*[] pointers)
+        int i = step.FirstOp;
+        switch (step)
         {
-            Ops = ops;
-            Reorder = reorder;
-            Pointers = pointers;
+            case { Prologue: { } n, Main: ConvOp c }:
+            {
+                var (scale, shift) = FoldedConv.Norm(n, weights);
+                var f = FoldedConv.Of(c, weights);
+                var packed = new PointwiseWeights<TVec>(f.Weights, f.Bias, n.SourceChannelOffset, n.Channels,
+                    c.DestinationChannelOffset, c.OutChannels, scale, shift);
+                return new PointwiseStep<TVec>(i, step.LastOp, n.Source, c.Destination, packed, n.Pool == PoolKind.Average2x2, c.Relu);
+            }
+            case { Main: BatchNormReluOp n }:
+            {
+                var (scale, shift) = FoldedConv.Norm(n, weights);
+                return new NormStep(i, n, scale, shift);
+            }
+            case { Main: ConvOp c } when IsPointwise(c):
+            {
+                var f = FoldedConv.Of(c, weights);
+                var packed = new PointwiseWeights<TVec>(f.Weights, f.Bias, c.SourceChannelOffset, c.InChannels,
+                    c.DestinationChannelOffset, c.OutChannels, null, null);
+                return new PointwiseStep<TVec>(i, i, c.Source, c.Destination, packed, false, c.Relu);
+            }
+            case { Main: ConvOp c }:
+            {
+                var folded = FoldedConv.Of(c, weights);
+                int map = Math.Min(nominal.Ops[i].InHeight, nominal.Ops[i].InWidth);
+                return WinogradChoice.Step<TVec>(i, c, folded, map, conv3x3) ?? new ConvStep<TVec>(i, c, folded);
+            }
+            case { Main: MaxPoolOp m }:
+                return new MaxPoolStep<TVec>(i, m);
+            default:
+                throw new NotSupportedException($"{plan.Name}: op #{i} ({plan.Ops[i].GetType().Name}) is not supported.");
+        }
+    }
+
+    /// <summary>The program at one input shape: its memory plan, and its launches bound into the current arena.</summary>
+    private sealed class Shape(SimdProgram<TVec> program, PlanGeometry geometry, MemoryPlan memory) : IShapedNetwork
+    {
+        private ISimdLaunch[] _ops = [];
+        private InputReorder? _reorder;
+        private float*[] _pointers = [];
+        private int _boundGeneration = -1;
+
+        public PlanGeometry Geometry => geometry;
+
+        public float[][] Run(ReadOnlySpan<float> input, int opCount, ReadOnlySpan<int> read, Action<int>? opFinished)
+        {
+            Bind();
+            var steps = program._steps;
+            fixed (float* source = input)
+            {
+                _reorder!.Source = source;
+                program._pool.Run(_reorder);
+                _reorder.Source = null;
+            }
+            for (int s = 0; s < steps.Length && steps[s].FirstOp < opCount; s++)
+            {
+                program._pool.Run(_ops[s]);
+                // The ops of a fused step finish together.
+                if (opFinished is not null)
+                    for (int op = steps[s].FirstOp; op <= steps[s].LastOp; op++) opFinished(op);
+            }
+            var results = new float[read.Length][];
+            for (int r = 0; r < read.Length; r++) results[r] = Read(read[r]);
+            return results;
         }
 
-        public void Unbind()
+        /// <summary>A buffer as NCHW [batch][Channels][h][w], at its final spatial size.</summary>
+        private float[] Read(int buffer)
         {
-            Ops = null;
-            Reorder = null;
-            Pointers = null;
+            var plan = program._plan;
+            var (h, w) = geometry.FinalSizes[buffer]
+                ?? throw new InvalidOperationException($"{plan.Name}: no op writes the result buffer '{plan.Buffers[buffer].Name}'.");
+            int batch = geometry.Batch, channels = plan.Buffers[buffer].Channels, pixels = h * w;
+            var result = new float[geometry.ResultLength(plan, buffer)];
+            float* source = _pointers[buffer];
+            long block = (long)pixels * Blocked.Lanes, image = block * Blocked.Blocks(channels);
+            for (int n = 0; n < batch; n++)
+                for (int c = 0; c < channels; c++)
+                    for (int p = 0; p < pixels; p++)
+                        result[((long)n * channels + c) * pixels + p] = source[n * image + c / Blocked.Lanes * block + (long)p * Blocked.Lanes + c % Blocked.Lanes];
+            return result;
+        }
+
+        /// <summary>Binds the launches to the arena unless they already point into its current allocation.</summary>
+        private void Bind()
+        {
+            int generation = program.Arena(memory.TotalFloats);
+            if (generation == _boundGeneration) return;
+            var plan = program._plan;
+            var pointers = new float*[plan.Buffers.Count];
+            for (int b = 0; b < pointers.Length; b++)
+                pointers[b] = memory.Offsets[b] < 0 ? null : program._arena.Pointer + memory.Offsets[b];
+            var binding = new StepBinding(geometry, plan, pointers, program._scratch.Pointer, program._scratchPerWorker, program._pool.Threads);
+            var ops = new ISimdLaunch[program._steps.Length];
+            for (int s = 0; s < ops.Length; s++) ops[s] = program._steps[s].Bind(binding);
+            _ops = ops;
+            _reorder = new InputReorder(geometry.Batch, plan.InChannels, geometry.Height, geometry.Width, pointers[0]);
+            _pointers = pointers;
+            _boundGeneration = generation;
+        }
+
+        /// <summary>Nothing of its own to free: the arena and the weights are the program's.</summary>
+        public void Dispose()
+        {
         }
     }
 }
@@ -207,6 +212,5 @@ internal interface ISimdProgram : IDisposable
     long WeightBytes { get; }
     long ScratchBytes { get; }
     long ActivationBytes(PlanGeometry geometry);
-    void Run(ReadOnlySpan<float> input, PlanGeometry geometry, int opCount, Action<int>? afterStep);
-    float[] Read(int buffer, PlanGeometry geometry);
+    IShapedNetwork ForShape(PlanGeometry geometry);
 }

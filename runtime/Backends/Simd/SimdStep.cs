@@ -1,6 +1,5 @@
 using DenseNetGen.Backends.Simd.Gemm;
 using DenseNetGen.Backends.Simd.Kernels;
-using DenseNetGen.Backends.Simd.Ops;
 using DenseNetGen.Planning;
 
 namespace DenseNetGen.Backends.Simd;
@@ -33,7 +32,7 @@ internal abstract unsafe class SimdStep : IDisposable
     /// <summary>A short name for profiles: the op kind.</summary>
     public abstract string Kind { get; }
 
-    public abstract ISimdOp Bind(in StepBinding b);
+    public abstract ISimdLaunch Bind(in StepBinding b);
 
     public virtual void Dispose() { }
 }
@@ -55,15 +54,15 @@ internal readonly unsafe ref struct StepBinding(PlanGeometry geometry, NetworkPl
 internal sealed unsafe class PointwiseStep<TVec>(int firstOp, int lastOp, int source, int destination, PointwiseWeights<TVec> weights,
     bool average2x2, bool relu) : SimdStep(firstOp, lastOp, source, destination) where TVec : struct, IVec<TVec>
 {
-    public override long ScratchFloats => PointwiseConvOp<TVec>.ScratchFloats(weights);
+    public override long ScratchFloats => PointwiseConv<TVec>.ScratchFloats(weights);
     public override long WeightBytes => weights.Bytes;
     public override string Kind => FirstOp != LastOp ? (average2x2 ? "transition (BN-ReLU-avgpool + 1x1)" : "BN-ReLU + 1x1 conv") : "1x1 conv";
 
-    public override ISimdOp Bind(in StepBinding b)
+    public override ISimdLaunch Bind(in StepBinding b)
     {
         var first = b.Geometry.Ops[FirstOp];
         var conv = b.Geometry.Ops[LastOp];
-        return new PointwiseConvOp<TVec>(weights, average2x2, relu, b.Batch,
+        return new PointwiseConv<TVec>(weights, average2x2, relu, b.Batch,
             b.Buffer(Source), b.Capacity(Source), first.InHeight, first.InWidth,
             b.Buffer(Destination), b.Capacity(Destination), conv.OutHeight, conv.OutWidth,
             b.Scratch, b.ScratchPerWorker, b.Threads);
@@ -81,10 +80,10 @@ internal sealed unsafe class NormStep(int op, BatchNormReluOp n, float[] scale, 
     public override string Kind => n.Pool == PoolKind.Global ? "BN-ReLU-global pool" : "BN-ReLU";
     public override long WeightBytes => _scale.Bytes + _shift.Bytes;
 
-    public override ISimdOp Bind(in StepBinding b)
+    public override ISimdLaunch Bind(in StepBinding b)
     {
         var g = b.Geometry.Ops[FirstOp];
-        return new NormReluPoolOp(_scale.Pointer, _shift.Pointer, n.Channels, b.Batch,
+        return new NormReluPool(_scale.Pointer, _shift.Pointer, n.Channels, b.Batch,
             b.Buffer(Source), b.Capacity(Source), n.SourceChannelOffset, g.InHeight, g.InWidth,
             b.Buffer(Destination), b.Capacity(Destination), g.OutHeight, g.OutWidth, Math.Max(g.Window.Height, g.Window.Width), g.Window.StrideY);
     }
@@ -105,7 +104,7 @@ internal sealed unsafe class ConvStep<TVec>(int op, ConvOp c, FoldedConv folded)
     public override string Kind => $"{c.Kernel}x{c.Kernel}/{c.Stride} conv";
     public override long WeightBytes => ((long)c.OutChannels * c.InChannels * c.Kernel * c.Kernel + c.OutChannels) * sizeof(float);
 
-    public override ISimdOp Bind(in StepBinding b)
+    public override ISimdLaunch Bind(in StepBinding b)
     {
         var g = b.Geometry.Ops[FirstOp];
         var shape = new ConvShape(b.Batch, g.InHeight, g.InWidth, b.Capacity(Source), c.SourceChannelOffset, c.InChannels,
@@ -119,7 +118,7 @@ internal sealed unsafe class MaxPoolStep<TVec>(int op, MaxPoolOp m) : SimdStep(o
 {
     public override string Kind => "max pool";
 
-    public override ISimdOp Bind(in StepBinding b)
+    public override ISimdLaunch Bind(in StepBinding b)
     {
         var g = b.Geometry.Ops[FirstOp];
         var shape = new ConvShape(b.Batch, g.InHeight, g.InWidth, b.Capacity(Source), 0, m.Channels,

@@ -36,7 +36,7 @@ internal sealed class WorkerPool : IDisposable
     private readonly long _spinTicks;
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
     private readonly ManualResetEventSlim _joined = new(false, spinCount: 1);
-    private ISimdOp? _op;
+    private ISimdLaunch? _op;
     private int _tileCount;
     private long _state;
     private int _doneTiles;
@@ -71,7 +71,7 @@ internal sealed class WorkerPool : IDisposable
     [ThreadStatic] private static int t_worker;
 
     /// <summary>Runs every tile of <paramref name="op"/> and returns when all have finished.</summary>
-    public void Run(ISimdOp op)
+    public void Run(ISimdLaunch op)
     {
         int tiles = op.TileCount;
         t_worker = 0;
@@ -121,7 +121,7 @@ internal sealed class WorkerPool : IDisposable
         return false;
     }
 
-    private void RunTiles(ISimdOp op, int tiles, long open)
+    private void RunTiles(ISimdLaunch op, int tiles, long open)
     {
         long generation = open >>> 32;
         while (true)

@@ -1,8 +1,10 @@
 using DenseNetGen.Backends;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Backends.Ilgpu;
-using DenseNetGen.Backends.Ilgpu.GpuKernels;
-using DenseNetGen.Backends.Ilgpu.Ops;
+using DenseNetGen.Backends.Ilgpu.Kernels.Gpu;
+using DenseNetGen.Backends.Ilgpu.KernelSets;
+using DenseNetGen.Backends.Ilgpu.Runner;
+using DenseNetGen.Backends.Ilgpu.Steps;
 using DenseNetGen.Execution;
 using DenseNetGen.Planning;
 using DenseNetGen.Tests.Nets;
@@ -78,12 +80,12 @@ public class KernelSetSelectionTests
         var plan = DenseLayer();
         using var device = ComputeDevice.Open(DeviceKind.IlgpuCpu, new ComputeOptions(KernelSetKind.Cpu));
         var accelerator = ((IlgpuBackend)device.Backend).Accelerator;
-        var ops = plan.Ops.Select((_, i) => IlgpuOps.Prepare(plan, i, Weights(reference), accelerator)).ToArray();
+        var steps = GpuSetSteps(plan, Weights(reference), accelerator);
         try
         {
             var geometry = PlanGeometry.Compute(plan, 2, 5, 6);
 
-            var launches = GpuLaunchPlan.Build(plan, ops, geometry, multiprocessors: 1).Launches;
+            var launches = GpuLaunchPlan.Build(steps, geometry, multiprocessors: 1).Launches;
 
             Assert.Collection(launches,
                 l => Assert.Equal((1, 0, TiledPrologue.NormRelu, 1), Describe(l)),
@@ -91,7 +93,7 @@ public class KernelSetSelectionTests
             // 132 SMs (an H100): the 1x1 conv (16 K rows, one step) cannot split. The 3x3 conv runs over haloed
             // blocks: the batch's two 5x6 maps fit one block of 2 images of 8x8, and its 32 input channels are 4
             // steps of 8, which split one step per slice.
-            var wide = GpuLaunchPlan.Build(plan, ops, geometry, multiprocessors: 132).Launches.Cast<TiledConvLaunch>().ToArray();
+            var wide = GpuLaunchPlan.Build(steps, geometry, multiprocessors: 132).Launches.Cast<TiledConvLaunch>().ToArray();
             Assert.Equal((false, 1), (wide[0].Geometry.IsHalo, wide[0].Geometry.Splits));
             Assert.Equal(new HaloTile(2, 8, 8), wide[1].Geometry.Halo);
             Assert.Equal((1, 4, 72), (wide[1].Geometry.PixelTiles, wide[1].Geometry.Splits, wide[1].Geometry.KPerSplit));
@@ -102,7 +104,7 @@ public class KernelSetSelectionTests
         }
         finally
         {
-            foreach (var op in ops) op.Dispose();
+            foreach (var step in steps) step.Dispose();
         }
     }
 
@@ -120,15 +122,15 @@ public class KernelSetSelectionTests
         var weights = new BoundCheckpoint(DeterministicWeights.ForManifest(plan.Parameters), "deterministic", "none", "canonical");
         using var device = ComputeDevice.Open(DeviceKind.IlgpuCpu, new ComputeOptions(KernelSetKind.Cpu));
         var accelerator = ((IlgpuBackend)device.Backend).Accelerator;
-        var ops = plan.Ops.Select((_, i) => IlgpuOps.Prepare(plan, i, weights, accelerator)).ToArray();
+        var steps = GpuSetSteps(plan, weights, accelerator);
         try
         {
-            var launches = GpuLaunchPlan.Build(plan, ops, PlanGeometry.Compute(plan, 1, 224, 224), multiprocessors: 132).Launches;
+            var launches = GpuLaunchPlan.Build(steps, PlanGeometry.Compute(plan, 1, 224, 224), multiprocessors: 132).Launches;
 
             var convs = launches.OfType<TiledConvLaunch>().ToArray();
             Assert.Equal(1 + 2 * 58 + 3 + 1, convs.Length); // stem, dense layers, transitions, classifier
             Assert.Equal(58, convs.Count(c => c.Geometry.IsHalo));
-            Assert.Equal(58 + 3, convs.Count(c => c.NormOp >= 0));
+            Assert.Equal(58 + 3, convs.Count(c => c.Outline.Prologue is not null));
             Assert.Equal(2, launches.OfType<OpLaunch>().Count()); // the stem's max pool, the head's norm + global pool
             Assert.Equal(123, launches.Count);
             Assert.Contains(convs, c => c.Geometry.Splits > 1 && c.Geometry.IsHalo);
@@ -136,7 +138,7 @@ public class KernelSetSelectionTests
         }
         finally
         {
-            foreach (var op in ops) op.Dispose();
+            foreach (var step in steps) step.Dispose();
         }
     }
 
@@ -184,6 +186,10 @@ public class KernelSetSelectionTests
     private static (int LastOp, int NormOp, TiledPrologue Prologue, int Splits) Describe(GpuLaunch launch)
     {
         var conv = Assert.IsType<TiledConvLaunch>(launch);
-        return (conv.LastOp, conv.NormOp, conv.Geometry.Prologue, conv.Geometry.Splits);
+        return (conv.LastOp, conv.Outline.Prologue is null ? -1 : conv.Outline.FirstOp, conv.Geometry.Prologue, conv.Geometry.Splits);
     }
+
+    /// <summary>The plan's steps as the GPU set prepares them, on any accelerator (no GPU kernel is compiled).</summary>
+    private static GpuSetStep[] GpuSetSteps(NetworkPlan plan, BoundCheckpoint weights, ILGPU.Runtime.Accelerator accelerator) =>
+        [.. PlanFusion.Steps(plan, GpuSetNetwork.TakesNorm).Select(s => GpuSetStep.Prepare(plan, s, weights, accelerator))];
 }

@@ -1,4 +1,5 @@
 using DenseNetGen.Backends.Ilgpu;
+using DenseNetGen.Backends.Ilgpu.Runner;
 using DenseNetGen.Backends.Simd;
 using DenseNetGen.Backends;
 using DenseNetGen.Checkpoints;

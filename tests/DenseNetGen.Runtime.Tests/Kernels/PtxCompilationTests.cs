@@ -1,4 +1,4 @@
-using DenseNetGen.Backends.Ilgpu.GpuKernels;
+using DenseNetGen.Backends.Ilgpu.Kernels.Gpu;
 using DenseNetGen.Backends.Ilgpu.KernelSets;
 using ILGPU;
 using ILGPU.Backends.EntryPoints;

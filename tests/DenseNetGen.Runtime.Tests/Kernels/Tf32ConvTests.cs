@@ -1,4 +1,6 @@
-using DenseNetGen.Backends.Ilgpu.GpuKernels;
+using DenseNetGen.Backends.Ilgpu.Kernels.Gpu;
+using DenseNetGen.Backends.Ilgpu.KernelSets;
+using DenseNetGen.Backends.Ilgpu.Runner;
 using DenseNetGen.Execution;
 using static DenseNetGen.Runtime.Tests.Kernels.TestPlans;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DenseNetGen.Backends.Ilgpu.GpuKernels;
+using DenseNetGen.Backends.Ilgpu.Kernels.Gpu;
 
 namespace DenseNetGen.Runtime.Tests.Kernels;
 

@@ -29,7 +29,8 @@ public sealed class Conv3x3SettingTests
         {
             var input = DeterministicWeights.Input(c.InputShape[0], c.InputShape[1], c.InputShape[2], c.InputShape[3]);
             var geometry = PlanGeometry.Compute(plan, c.Batch, c.InputShape[2], c.InputShape[3]);
-            var logits = network.Run(input, geometry, plan.Ops.Count, [plan.OutputBuffer], null)[0];
+            using var shaped = network.ForShape(geometry);
+            var logits = shaped.Run(input, plan.Ops.Count, [plan.OutputBuffer], null)[0];
             ParityAssert.Close(c.Logits, logits, $"{algorithm} {c}");
         }
     }

@@ -70,10 +70,10 @@ public class DirectConvTests
         Assert.Throws<ArgumentException>(() => Create<Vec128>(shape, new BlockedBuffer(1, 3, 5, 5), new BlockedBuffer(1, 16, 5, 5), weights, [], [], false));
     }
 
-    private static unsafe ISimdOp Create<TVec>(ConvShape shape, BlockedBuffer source, BlockedBuffer destination, ConvWeights weights,
+    private static unsafe ISimdLaunch Create<TVec>(ConvShape shape, BlockedBuffer source, BlockedBuffer destination, ConvWeights weights,
         float[] scale, float[] shift, bool relu) where TVec : struct, IVec<TVec> =>
         new DirectConv<TVec>(shape, source.Pointer, destination.Pointer, weights, scale, shift, relu);
 
     /// <summary>Runs every tile concurrently, as the executor may.</summary>
-    internal static void RunTiles(ISimdOp op) => Parallel.For(0, op.TileCount, op.RunTile);
+    internal static void RunTiles(ISimdLaunch op) => Parallel.For(0, op.TileCount, op.RunTile);
 }

@@ -4,14 +4,14 @@ namespace DenseNetGen.Runtime.Tests.Simd;
 
 public sealed class WorkerPoolTests
 {
-    private sealed class CountingOp(int tiles) : ISimdOp
+    private sealed class CountingOp(int tiles) : ISimdLaunch
     {
         public int[] Runs { get; } = new int[tiles];
         public int TileCount => tiles;
         public void RunTile(int tile) => Interlocked.Increment(ref Runs[tile]);
     }
 
-    private sealed class FailingOp : ISimdOp
+    private sealed class FailingOp : ISimdLaunch
     {
         public int TileCount => 8;
         public void RunTile(int tile)
@@ -58,7 +58,7 @@ public sealed class WorkerPoolTests
         }
     }
 
-    private sealed class SlowOp(int tiles, TimeSpan perTile) : ISimdOp
+    private sealed class SlowOp(int tiles, TimeSpan perTile) : ISimdLaunch
     {
         public int[] Runs { get; } = new int[tiles];
         public int TileCount => tiles;

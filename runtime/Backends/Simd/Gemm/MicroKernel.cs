@@ -8,7 +8,8 @@ namespace DenseNetGen.Backends.Simd.Gemm;
 /// AArch64's NEON (<see cref="VectorWidth.Registers{TVec}"/>); 6 rows (12 + 3) fit the 16 of AVX2 and SSE. At 128 bits
 /// on AArch64 the taller tile loads each weight vector once per 14 broadcasts instead of 6, so the loop does 28 FMAs
 /// per 2 weight loads and 14 broadcast loads rather than 12 per 2 and 6, and spills nothing.
-/// Unrolled by hand so every accumulator is its own local the JIT keeps in a register.
+/// Unrolled by hand so every accumulator is its own local the JIT keeps in a register. Named by tile as XNNPACK
+/// names its micro-kernels, independent of the vector width: <c>Gemm14x2v</c> is 14 rows × 2 vectors.
 /// </summary>
 internal static unsafe class MicroKernel<TVec> where TVec : struct, IVec<TVec>
 {
@@ -18,15 +19,15 @@ internal static unsafe class MicroKernel<TVec> where TVec : struct, IVec<TVec>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run(float* a, float* b, int kSlots, float* c)
     {
-        if (Rows == 14) Run14(a, b, kSlots, c);
-        else Run6(a, b, kSlots, c);
+        if (Rows == 14) Gemm14x2v(a, b, kSlots, c);
+        else Gemm6x2v(a, b, kSlots, c);
     }
 
     /// <summary>
     /// C[14][2·Count] = A·B over <paramref name="kSlots"/> input slots: A is packed [kBlocks][14][16] (pixel rows, 16
     /// channels each), B is one packed weight panel [kSlots][2·Count]. 28 accumulators stay in registers.
     /// </summary>
-    public static void Run14(float* a, float* b, int kSlots, float* c)
+    public static void Gemm14x2v(float* a, float* b, int kSlots, float* c)
     {
         TVec c0_0 = TVec.Zero, c0_1 = TVec.Zero, c1_0 = TVec.Zero, c1_1 = TVec.Zero, c2_0 = TVec.Zero, c2_1 = TVec.Zero;
         TVec c3_0 = TVec.Zero, c3_1 = TVec.Zero, c4_0 = TVec.Zero, c4_1 = TVec.Zero, c5_0 = TVec.Zero, c5_1 = TVec.Zero;
@@ -77,7 +78,7 @@ internal static unsafe class MicroKernel<TVec> where TVec : struct, IVec<TVec>
     /// C[6][2·Count] = A·B over <paramref name="kSlots"/> input slots: A is packed [kBlocks][6][16] (pixel rows, 16
     /// channels each), B is one packed weight panel [kSlots][2·Count]. 12 accumulators stay in registers.
     /// </summary>
-    public static void Run6(float* a, float* b, int kSlots, float* c)
+    public static void Gemm6x2v(float* a, float* b, int kSlots, float* c)
     {
         TVec c0_0 = TVec.Zero, c0_1 = TVec.Zero, c1_0 = TVec.Zero, c1_1 = TVec.Zero, c2_0 = TVec.Zero, c2_1 = TVec.Zero;
         TVec c3_0 = TVec.Zero, c3_1 = TVec.Zero, c4_0 = TVec.Zero, c4_1 = TVec.Zero, c5_0 = TVec.Zero, c5_1 = TVec.Zero;

@@ -15,7 +15,7 @@ namespace DenseNetGen.Backends.Simd.Kernels;
 /// OutChannels) are never written, so neighbouring layers' channels and the zero lanes past the capacity survive.
 /// Memory: the slab of a tile stays under <see cref="SlabBudgetFloats"/> unless one window of rows exceeds it.
 /// </remarks>
-internal sealed unsafe class DirectConv<TVec> : ISimdOp where TVec : struct, IVec<TVec>
+internal sealed unsafe class DirectConv<TVec> : ISimdLaunch where TVec : struct, IVec<TVec>
 {
     /// <summary>Aim for this many tiles so two to a few dozen workers share the work evenly.</summary>
     private const int TargetTiles = 16;

@@ -11,7 +11,7 @@ namespace DenseNetGen.Backends.Simd.Kernels;
 /// (InOffset % 16 == OutOffset % 16) so a block maps onto a block; destination lanes outside the pooled channels are
 /// never written.
 /// </remarks>
-internal sealed unsafe class MaxPool<TVec> : ISimdOp where TVec : struct, IVec<TVec>
+internal sealed unsafe class MaxPool<TVec> : ISimdLaunch where TVec : struct, IVec<TVec>
 {
     private const int TargetTiles = 16;
 

@@ -21,7 +21,7 @@ namespace DenseNetGen.Backends.Simd.Winograd;
 /// conv (norm2) is folded into the 1x1 conv before it, whose store applies the ReLU, so the input transform reads
 /// activated values and has no prologue of its own.
 /// </remarks>
-internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdOp where TVec : struct, IVec<TVec> where TTile : struct, IWinogradTile
+internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec : struct, IVec<TVec> where TTile : struct, IWinogradTile
 {
     private readonly WinogradWeights<TVec, TTile> _weights;
     private readonly PointwiseWeights<TVec> _layout;

@@ -14,7 +14,7 @@ internal sealed unsafe class WinogradStep<TVec, TTile>(int op, ConvOp c, FoldedC
     public override long WeightBytes => _weights.Bytes;
     public override string Kind => $"3x3/1 conv, Winograd {TTile.Name}";
 
-    public override ISimdOp Bind(in StepBinding b)
+    public override ISimdLaunch Bind(in StepBinding b)
     {
         var g = b.Geometry.Ops[FirstOp];
         return new WinogradConv<TVec, TTile>(_weights, c.Relu, b.Batch, b.Buffer(Source), b.Capacity(Source),

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using ILGPU;
 
-namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
+namespace DenseNetGen.Backends.Ilgpu.Kernels.Gpu;
 
 /// <summary>
 /// The tiled conv of <see cref="TiledConvKernels"/> on TF32 tensor cores (mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32).

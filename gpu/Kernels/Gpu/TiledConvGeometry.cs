@@ -1,6 +1,6 @@
 using DenseNetGen.Backends.Ilgpu.Kernels;
 
-namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
+namespace DenseNetGen.Backends.Ilgpu.Kernels.Gpu;
 
 /// <summary>
 /// Everything a tiled conv launch needs besides its buffers, passed to the kernel by value: the conv as a GEMM

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 
-namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
+namespace DenseNetGen.Backends.Ilgpu.Runner;
 
 /// <summary>
 /// CUDA graphs through the driver API, which ILGPU does not wrap: a forward pass's launches, queued on a created

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using DenseNetGen.Backends.Ilgpu.Kernels;
 using ILGPU;
 
-namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
+namespace DenseNetGen.Backends.Ilgpu.Kernels.Gpu;
 
 /// <summary>
 /// 3x3, stride-1, padding-1 convs for GPUs over a haloed input block in shared memory (see

@@ -12,7 +12,7 @@ namespace DenseNetGen.Backends.Simd.Gemm;
 /// With few pixels (batch 1 at 7x7: 4 pixel groups) a tile takes a share of the panels instead of all of them, so
 /// every thread gets work; the packing is then repeated per share, which costs 1/(2·Count) of the tile's FLOPs.
 /// </remarks>
-internal sealed unsafe class PointwiseConvOp<TVec> : ISimdOp where TVec : struct, IVec<TVec>
+internal sealed unsafe class PointwiseConv<TVec> : ISimdLaunch where TVec : struct, IVec<TVec>
 {
     private readonly PointwiseWeights<TVec> _w;
     private readonly bool _average2x2;
@@ -43,7 +43,7 @@ internal sealed unsafe class PointwiseConvOp<TVec> : ISimdOp where TVec : struct
     /// <param name="scratchPerWorker">Floats per worker; at least <see cref="ScratchFloats"/>.</param>
     /// <param name="threads">Workers that will run the tiles; sets how finely panels are shared.</param>
     /// <exception cref="ArgumentException"><paramref name="scratchPerWorker"/> is too small.</exception>
-    public PointwiseConvOp(PointwiseWeights<TVec> weights, bool average2x2, bool relu, int batch,
+    public PointwiseConv(PointwiseWeights<TVec> weights, bool average2x2, bool relu, int batch,
         float* input, int inCapacity, int inHeight, int inWidth,
         float* output, int outCapacity, int outHeight, int outWidth,
         float* scratch, long scratchPerWorker, int threads)

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using ILGPU;
 
-namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
+namespace DenseNetGen.Backends.Ilgpu.Kernels.Gpu;
 
 /// <summary>
 /// The haloed 3x3 conv of <see cref="HaloConvKernels"/> on TF32 tensor cores: the same blocks, staging (operands

@@ -1,12 +1,12 @@
 using System.Runtime.CompilerServices;
 
-namespace DenseNetGen.Backends.Simd.Ops;
+namespace DenseNetGen.Backends.Simd.Kernels;
 
 /// <summary>
 /// NCHW input to the blocked layout, one (image, channel block) per tile. Lanes past the input's channels are
 /// written 0. <see cref="Source"/> is set before each run to the pinned caller input.
 /// </summary>
-internal sealed unsafe class InputReorderOp(int batch, int channels, int height, int width, float* output) : ISimdOp
+internal sealed unsafe class InputReorder(int batch, int channels, int height, int width, float* output) : ISimdLaunch
 {
     private readonly int _blocks = Blocked.Blocks(channels);
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using ILGPU;
 
-namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
+namespace DenseNetGen.Backends.Ilgpu.Kernels.Gpu;
 
 /// <summary>
 /// One thread's share of staging a tiled conv's K step (see <see cref="TiledConvKernels"/>): column

@@ -4,17 +4,17 @@ using DenseNetGen.Planning;
 using ILGPU;
 using ILGPU.Runtime;
 
-namespace DenseNetGen.Backends.Ilgpu.Ops;
+namespace DenseNetGen.Backends.Ilgpu.Steps;
 
 /// <summary>A <see cref="BatchNormReluOp"/> on ILGPU: per-channel scale and shift, and the fused pool's window.</summary>
-internal sealed class BatchNormReluLaunch : IIlgpuOp
+internal sealed class NormStep : IIlgpuStep
 {
     private readonly BatchNormReluOp _op;
     private readonly int _sourceCapacity, _destinationCapacity;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _scale;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _shift;
 
-    private BatchNormReluLaunch(BatchNormReluOp op, NetworkPlan plan, MemoryBuffer1D<float, Stride1D.Dense> scale, MemoryBuffer1D<float, Stride1D.Dense> shift)
+    private NormStep(BatchNormReluOp op, NetworkPlan plan, MemoryBuffer1D<float, Stride1D.Dense> scale, MemoryBuffer1D<float, Stride1D.Dense> shift)
     {
         _op = op;
         _sourceCapacity = plan.Buffers[op.Source].Channels;
@@ -23,15 +23,15 @@ internal sealed class BatchNormReluLaunch : IIlgpuOp
         _shift = shift;
     }
 
-    public static BatchNormReluLaunch Prepare(BatchNormReluOp n, NetworkPlan plan, BoundCheckpoint weights, Accelerator accelerator)
+    public static NormStep Prepare(BatchNormReluOp n, NetworkPlan plan, BoundCheckpoint weights, Accelerator accelerator)
     {
         var (scale, shift) = BatchNormFolding.ScaleShift(weights, n.Norm, n.Channels);
         var (scaleBuffer, shiftBuffer) = DeviceBuffers.Upload(accelerator, Array.ConvertAll(scale, v => (float)v), Array.ConvertAll(shift, v => (float)v));
-        return new BatchNormReluLaunch(n, plan, scaleBuffer, shiftBuffer);
+        return new NormStep(n, plan, scaleBuffer, shiftBuffer);
     }
 
-    public void Launch(in IlgpuLaunch launch, in OpShape shape) =>
-        launch.Kernels.BatchNormRelu(launch.Stream, launch.Activations[_op.Source], Scale, Shift, launch.Activations[_op.Destination], Geometry(launch.Batch, shape));
+    public void Launch(in LaunchContext context, in OpShape shape) =>
+        context.Kernels.BatchNormRelu(context.Stream, context.Activations[_op.Source], Scale, Shift, context.Activations[_op.Destination], Geometry(context.Batch, shape));
 
     /// <summary>The launch parameters for one input shape.</summary>
     public PoolGeometry Geometry(int batch, in OpShape shape)

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime.Cuda;
 
-namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
+namespace DenseNetGen.Backends.Ilgpu.Kernels.Gpu;
 
 /// <summary>What a tiled conv does to an operand as it stages it (see <see cref="Staging.Store{TOperands}"/>).</summary>
 internal interface IOperandRounding
@@ -66,7 +66,7 @@ internal readonly struct TensorCores : ITf32Arithmetic
 /// <summary>
 /// The tensor cores emulated for ILGPU's CPU accelerator, the check of the TF32 kernel without a GPU: the same
 /// rounding in integer arithmetic, and the mma computed from the fragments alone, lane by lane through warp
-/// shuffles (warps of 32 lanes there too, which <see cref="GpuKernelSet"/> requires). Never compiled for OpenCL,
+/// shuffles (warps of 32 lanes there too, which <see cref="KernelSets.GpuKernelSet"/> requires). Never compiled for OpenCL,
 /// whose codegen of warp shuffles fails for non-Intel vendors.
 /// </summary>
 internal readonly struct EmulatedTensorCores : ITf32Arithmetic

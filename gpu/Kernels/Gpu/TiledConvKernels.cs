@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using DenseNetGen.Backends.Ilgpu.Kernels;
 using ILGPU;
 
-namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
+namespace DenseNetGen.Backends.Ilgpu.Kernels.Gpu;
 
 /// <summary>
 /// Convolutions for GPUs as a tiled implicit GEMM (see <see cref="TiledConvGeometry"/>): a group of

@@ -1,4 +1,4 @@
-namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
+namespace DenseNetGen.Backends.Ilgpu.Kernels.Gpu;
 
 /// <summary>
 /// The output block one group of <see cref="HaloConvKernels"/> computes: <see cref="Images"/> images ×

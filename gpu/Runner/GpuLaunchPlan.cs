@@ -1,7 +1,9 @@
-using DenseNetGen.Backends.Ilgpu.Ops;
+using DenseNetGen.Backends.Ilgpu.Kernels.Gpu;
+using DenseNetGen.Backends.Ilgpu.KernelSets;
+using DenseNetGen.Backends.Ilgpu.Steps;
 using DenseNetGen.Planning;
 
-namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
+namespace DenseNetGen.Backends.Ilgpu.Runner;
 
 /// <summary>
 /// A plan's ops for one input shape as the GPU kernel set launches them: a BatchNormReluOp whose only reader is
@@ -35,58 +37,42 @@ internal sealed class GpuLaunchPlan
     /// <summary>Split-K arrival counts the split launch with the most tiles needs.</summary>
     public int ArrivalCounts { get; }
 
-    /// <param name="plan">The network's plan.</param>
-    /// <param name="ops">The network's prepared ops, whose launch parameters the tiled launches extend.</param>
+    /// <param name="steps">The network's prepared steps, whose launch parameters the tiled launches extend.</param>
     /// <param name="geometry">Every buffer's size for the input shape planned for.</param>
     /// <param name="multiprocessors">The device's multiprocessors, which split-K tries to fill.</param>
-    public static GpuLaunchPlan Build(NetworkPlan plan, IReadOnlyList<IIlgpuOp?> ops, PlanGeometry geometry, int multiprocessors)
+    public static GpuLaunchPlan Build(IReadOnlyList<GpuSetStep> steps, PlanGeometry geometry, int multiprocessors)
     {
-        var launches = new List<GpuLaunch>();
+        var launches = new List<GpuLaunch>(steps.Count);
         long partials = 0;
         int arrivals = 0;
-        for (int i = 0; i < plan.Ops.Count; i++)
+        foreach (var step in steps)
         {
-            switch (ops[i])
+            switch (step)
             {
-                case BatchNormReluLaunch n when PlanFusion.ConvTakingNorm(plan, i) is not null:
+                case TiledConvStep t:
                 {
-                    var prologue = n.Op.Pool == PoolKind.None ? TiledPrologue.NormRelu : TiledPrologue.NormReluAverage2x2;
-                    var source = n.Geometry(geometry.Batch, geometry.Ops[i]);
-                    var conv = ((ConvLaunch)ops[i + 1]!).Geometry(geometry.Batch, geometry.Ops[i + 1]);
-                    var g = Split(GpuKernelSet.Shape(TiledConvGeometry.From(conv, prologue, source.InHeight, source.InWidth)
-                        with { SourceCapacity = source.SourceCapacity, SourceOffset = source.SourceOffset }), multiprocessors);
-                    launches.Add(new TiledConvLaunch(i + 1, n.Op.Source, i, g));
-                    partials = Math.Max(partials, g.PartialElements);
-                    arrivals = Math.Max(arrivals, g.ArrivalCounts);
-                    i++;
-                    break;
-                }
-                case ConvLaunch c:
-                {
-                    var conv = c.Geometry(geometry.Batch, geometry.Ops[i]);
-                    var g = Split(GpuKernelSet.Shape(TiledConvGeometry.From(conv, TiledPrologue.None, conv.InHeight, conv.InWidth)), multiprocessors);
-                    launches.Add(new TiledConvLaunch(i, c.Op.Source, -1, g));
+                    var conv = t.Conv.Geometry(geometry.Batch, geometry.Ops[t.Outline.LastOp]);
+                    var tiled = TiledConvGeometry.From(conv, TiledPrologue.None, conv.InHeight, conv.InWidth);
+                    if (t.Prologue is { } n)
+                    {
+                        var source = n.Geometry(geometry.Batch, geometry.Ops[t.Outline.FirstOp]);
+                        var prologue = n.Op.Pool == PoolKind.None ? TiledPrologue.NormRelu : TiledPrologue.NormReluAverage2x2;
+                        tiled = TiledConvGeometry.From(conv, prologue, source.InHeight, source.InWidth)
+                            with { SourceCapacity = source.SourceCapacity, SourceOffset = source.SourceOffset };
+                    }
+                    var g = Split(GpuKernelSet.Shape(tiled), multiprocessors);
+                    launches.Add(new TiledConvLaunch(t.Outline, t, g));
                     partials = Math.Max(partials, g.PartialElements);
                     arrivals = Math.Max(arrivals, g.ArrivalCounts);
                     break;
                 }
-                default:
-                    launches.Add(new OpLaunch(i));
+                case SingleOpStep single:
+                    launches.Add(new OpLaunch(single.Outline, single.Step));
                     break;
             }
         }
         return new GpuLaunchPlan(launches, partials, arrivals);
     }
-
-    /// <summary>
-    /// The buffers each launch reads and writes, in launch order: a fused conv reads its norm's source and writes its
-    /// own destination, so the norm's output buffer is touched by no launch.
-    /// </summary>
-    public IEnumerable<(int[] Reads, int Write)> Touches(NetworkPlan plan) => Launches.Select(launch => launch switch
-    {
-        TiledConvLaunch c => (new[] { c.Source }, plan.Ops[c.LastOp].Writes.Buffer),
-        _ => (new[] { plan.Ops[launch.LastOp].Reads.Buffer }, plan.Ops[launch.LastOp].Writes.Buffer),
-    });
 
     /// <summary>
     /// Splits K when the tiles alone give fewer than <see cref="GroupsPerMultiprocessor"/> groups per
@@ -105,15 +91,18 @@ internal sealed class GpuLaunchPlan
     }
 }
 
-/// <summary>One launch of a <see cref="GpuLaunchPlan"/>; <see cref="LastOp"/> is the last plan op it computes.</summary>
-internal abstract record GpuLaunch(int LastOp);
+/// <summary>One launch of a <see cref="GpuLaunchPlan"/>: the plan step it computes, bound to one input shape.</summary>
+internal abstract record GpuLaunch(PlanStep Outline)
+{
+    /// <summary>The last plan op the launch computes.</summary>
+    public int LastOp => Outline.LastOp;
+}
 
-/// <summary>A conv (op <see cref="GpuLaunch.LastOp"/>) as a tiled launch reading buffer <paramref name="Source"/>.</summary>
-/// <param name="LastOp">The conv's op index.</param>
-/// <param name="Source">The buffer the conv (or its prologue) reads.</param>
+/// <summary>A conv step as a tiled launch with its geometry for the shape.</summary>
+/// <param name="Outline">The plan ops it computes: the conv and, when fused, the norm before it.</param>
+/// <param name="Step">The conv's weights and the fused norm's scale and shift.</param>
 /// <param name="Geometry">The conv's shape, tiling and split.</param>
-/// <param name="NormOp">The BatchNormReluOp run as the prologue (its scale and shift), or -1.</param>
-internal sealed record TiledConvLaunch(int LastOp, int Source, int NormOp, TiledConvGeometry Geometry) : GpuLaunch(LastOp);
+internal sealed record TiledConvLaunch(PlanStep Outline, TiledConvStep Step, TiledConvGeometry Geometry) : GpuLaunch(Outline);
 
 /// <summary>Any other op, launched on its own through the kernel set (the head's norm and pool, the stem's max pool).</summary>
-internal sealed record OpLaunch(int LastOp) : GpuLaunch(LastOp);
+internal sealed record OpLaunch(PlanStep Outline, IIlgpuStep Step) : GpuLaunch(Outline);

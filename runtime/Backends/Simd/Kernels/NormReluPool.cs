@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace DenseNetGen.Backends.Simd.Ops;
+namespace DenseNetGen.Backends.Simd.Kernels;
 
 /// <summary>
 /// A BatchNormReluOp that is not fused into a 1x1 conv's prologue: the head (norm5, ReLU, global average) and any
@@ -8,10 +8,10 @@ namespace DenseNetGen.Backends.Simd.Ops;
 /// destination channel c; one (image, destination block) per tile. Scalar: it touches each input once and the
 /// DenseNet plans only use it on the 7x7 head.
 /// </summary>
-internal sealed unsafe class NormReluPoolOp(
+internal sealed unsafe class NormReluPool(
     float* scale, float* shift, int channels, int batch,
     float* input, int inCapacity, int sourceOffset, int inHeight, int inWidth,
-    float* output, int outCapacity, int outHeight, int outWidth, int window, int stride) : ISimdOp
+    float* output, int outCapacity, int outHeight, int outWidth, int window, int stride) : ISimdLaunch
 {
     private readonly int _outBlocks = Blocked.Blocks(Math.Min(channels, outCapacity));
 

@@ -1,18 +1,21 @@
 using DenseNetGen.Backends.Ilgpu.Kernels;
-using DenseNetGen.Backends.Ilgpu.KernelSets;
+using DenseNetGen.Backends.Ilgpu.Kernels.Gpu;
+using DenseNetGen.Backends.Ilgpu.Runner;
+using DenseNetGen.Checkpoints;
+using DenseNetGen.Planning;
 using ILGPU;
 using ILGPU.Runtime;
 using ConvLauncher = System.Action<ILGPU.Runtime.AcceleratorStream, ILGPU.KernelConfig, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>,
     ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<int>,
-    DenseNetGen.Backends.Ilgpu.GpuKernels.TiledConvGeometry>;
+    DenseNetGen.Backends.Ilgpu.Kernels.Gpu.TiledConvGeometry>;
 
-namespace DenseNetGen.Backends.Ilgpu.GpuKernels;
+namespace DenseNetGen.Backends.Ilgpu.KernelSets;
 
 /// <summary>
 /// The kernels built for GPUs (see <see cref="TiledConvKernels"/>), compiled for one accelerator and loaded once.
 /// Every conv is a tiled implicit GEMM, except 3x3 ones, which run over haloed blocks (<see cref="HaloConvKernels"/>);
 /// in TF32 both on tensor cores (<see cref="Tf32ConvKernels"/>, <see cref="Tf32HaloConvKernels"/>). A dense layer's norm1 and a transition's norm and pool run inside the
-/// conv that reads them (see <see cref="GpuLaunchPlan"/>, run by <see cref="GpuPlanRunner"/>). The head's
+/// conv that reads them (see <see cref="GpuLaunchPlan"/>, run by <see cref="GpuSetNetwork"/>). The head's
 /// BatchNorm + ReLU + global pool and the stem's max pool reuse the element-wise kernels of the CPU set, one thread
 /// per output. As an <see cref="IKernelSet"/> (one op at a time) a conv is one tiled launch without a prologue.
 /// </summary>
@@ -49,6 +52,9 @@ internal sealed class GpuKernelSet : IKernelSet
         _maxPool = accelerator.LoadAutoGroupedKernel<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, PoolGeometry>>(
             ((Delegate)PoolKernels.MaxPool).Method);
     }
+
+    /// <summary>Norms fused into the convs after them, tiled launches split to fill the device, CUDA graphs (<see cref="GpuSetNetwork"/>).</summary>
+    public IPreparedNetwork Prepare(NetworkPlan plan, BoundCheckpoint weights, IlgpuDevice device) => new GpuSetNetwork(plan, weights, device, this);
 
     /// <summary>The TF32 convs with the accelerator's arithmetic: tensor cores on CUDA, their emulation on the CPU accelerator.</summary>
     private static (Delegate Conv, Delegate HaloConv) Tf32Convs(Accelerator accelerator) => accelerator.AcceleratorType switch

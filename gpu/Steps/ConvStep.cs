@@ -4,20 +4,20 @@ using DenseNetGen.Planning;
 using ILGPU;
 using ILGPU.Runtime;
 
-namespace DenseNetGen.Backends.Ilgpu.Ops;
+namespace DenseNetGen.Backends.Ilgpu.Steps;
 
 /// <summary>
 /// A <see cref="ConvOp"/> on ILGPU: weights folded with their BatchNorm and transposed to
 /// [InChannels][K][K][OutPadded], bias padded to [OutPadded] (layouts in <see cref="ConvGeometry"/>).
 /// </summary>
-internal sealed class ConvLaunch : IIlgpuOp
+internal sealed class ConvStep : IIlgpuStep
 {
     private readonly ConvOp _op;
     private readonly int _sourceCapacity, _destinationCapacity;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _weights;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _bias;
 
-    private ConvLaunch(ConvOp op, NetworkPlan plan, MemoryBuffer1D<float, Stride1D.Dense> weights, MemoryBuffer1D<float, Stride1D.Dense> bias)
+    private ConvStep(ConvOp op, NetworkPlan plan, MemoryBuffer1D<float, Stride1D.Dense> weights, MemoryBuffer1D<float, Stride1D.Dense> bias)
     {
         _op = op;
         _sourceCapacity = plan.Buffers[op.Source].Channels;
@@ -26,11 +26,11 @@ internal sealed class ConvLaunch : IIlgpuOp
         _bias = bias;
     }
 
-    public static ConvLaunch Prepare(ConvOp c, NetworkPlan plan, BoundCheckpoint weights, Accelerator accelerator)
+    public static ConvStep Prepare(ConvOp c, NetworkPlan plan, BoundCheckpoint weights, Accelerator accelerator)
     {
         var (transposed, bias) = Layout(c, weights);
         var (weightBuffer, biasBuffer) = DeviceBuffers.Upload(accelerator, transposed, bias);
-        return new ConvLaunch(c, plan, weightBuffer, biasBuffer);
+        return new ConvStep(c, plan, weightBuffer, biasBuffer);
     }
 
     /// <summary>The folded weights and bias in the kernels' layout, zero-filled past OutChannels.</summary>
@@ -49,8 +49,8 @@ internal sealed class ConvLaunch : IIlgpuOp
         return (transposed, padded);
     }
 
-    public void Launch(in IlgpuLaunch launch, in OpShape shape) =>
-        launch.Kernels.Conv(launch.Stream, launch.Activations[_op.Source], Weights, Bias, launch.Activations[_op.Destination], Geometry(launch.Batch, shape));
+    public void Launch(in LaunchContext context, in OpShape shape) =>
+        context.Kernels.Conv(context.Stream, context.Activations[_op.Source], Weights, Bias, context.Activations[_op.Destination], Geometry(context.Batch, shape));
 
     /// <summary>The launch parameters for one input shape.</summary>
     public ConvGeometry Geometry(int batch, in OpShape shape)
