@@ -6,7 +6,7 @@ Prints the median and best of N runs after one warm-up, eval mode, no_grad, at e
 average: the figures mean something only on a quiet machine. With --json, one JSON object per (spec, batch) line
 instead, which `densenet-bench compare` reads; it also carries the peak RSS above the loaded model (VmHWM after
 resetting it through /proc/self/clear_refs, minus VmRSS with the model loaded), the pause and untimed call before
-each timed block included.
+each timed block included, and the logits of the last run, which `compare` holds the other runners' against.
 """
 import argparse
 import glob
@@ -49,9 +49,9 @@ def time_block(model, x, runs, warmup):
         times = []
         for _ in range(runs):
             start = time.perf_counter()
-            model(x)
+            logits = model(x)
             times.append((time.perf_counter() - start) * 1000)
-    return times
+    return times, logits
 
 
 def main():
@@ -77,12 +77,13 @@ def main():
             x = torch.from_numpy(deterministic.input_values(batch, spec["inChannels"], size, size))
             baseline = status_kib("VmRSS")
             peak_known = reset_peak_rss()
-            times = time_block(model, x, args.runs, args.warmup)
+            times, logits = time_block(model, x, args.runs, args.warmup)
             peak = status_kib("VmHWM") - baseline if peak_known else None
             median = statistics.median(times)
             if args.json:
                 print(json.dumps({"model": spec["name"], "batch": batch, "threads": args.threads, "version": torch.__version__,
-                                  "times_ms": times, "peak_rss_bytes": None if peak is None else max(0, peak) * 1024}), flush=True)
+                                  "times_ms": times, "peak_rss_bytes": None if peak is None else max(0, peak) * 1024,
+                                  "logits": logits.flatten().tolist()}), flush=True)
             else:
                 print(f"{spec['name']:<22}{batch:>6}{median:>11.1f}{min(times):>10.1f}{batch * 1000 / median:>10.1f}")
 

@@ -122,6 +122,8 @@ def main():
     simd_cases()
     torch.set_rng_state(state)
     halo_cases()
+    torch.set_rng_state(state)
+    winograd_cases()
 
 
 def fused_cases():
@@ -187,6 +189,16 @@ def halo_cases():
              "conv.bias": rand(40) * 0.2})
     t["output"] = F.conv2d(F.relu(bn(t["input"][:, 2:22], t, "norm")), t["conv.weight"], t["conv.bias"], padding=1)
     save("norm_conv3x3", t)
+
+
+def winograd_cases():
+    # The SIMD backend's Winograd 3x3 convs (runtime/Backends/Simd/Winograd): maps that are no multiple of either
+    # tile (2x2, 4x4) so edge tiles hang over, two images so tiles are numbered across the batch, input and output
+    # channels at offsets inside 16-channel blocks, and more output channels than one panel.
+    simd_conv_case("simd_winograd3x3_edges", 2, 40, 3, 35, 13, 10, 40, 3, 1, 1, relu=True)
+    # A dense layer's 3x3 conv at DenseNet-121's last block: a bottleneck of 128 channels, 32 appended at 992 of a
+    # 1,024-channel block, on a 7x7 map.
+    simd_conv_case("simd_winograd3x3_bottleneck7x7", 1, 128, 0, 128, 7, 7, 32, 3, 1, 1, relu=False)
 
 
 if __name__ == "__main__":

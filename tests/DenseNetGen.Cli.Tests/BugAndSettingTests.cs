@@ -5,7 +5,7 @@ namespace DenseNetGen.Cli.Tests;
 
 /// <summary>
 /// An exception that is no user mistake is a bug: one line saying so, exit 3, the stack trace only with --verbose.
-/// Settings from the environment (DENSENET_DEVICE, DENSENET_KERNELS, DENSENET_CUDA_GRAPHS, DENSENET_MAX_IMAGE_PIXELS) are usage
+/// Settings from the environment (DENSENET_DEVICE, DENSENET_KERNELS, DENSENET_CUDA_GRAPHS, DENSENET_CONV3X3, DENSENET_MAX_IMAGE_PIXELS) are usage
 /// errors when invalid.
 /// </summary>
 [Collection(ProcessWideSettings.Name)]
@@ -86,6 +86,18 @@ public sealed class BugAndSettingTests
 
         Assert.Equal(CliApp.Usage, result.ExitCode);
         Assert.Contains(message, result.Error);
+        UsageAndErrorTests.AssertNoStackTrace(result);
+    }
+
+    [Fact]
+    public void An_invalid_DENSENET_CONV3X3_is_a_usage_error()
+    {
+        // --device cpu opens a device of its own: the process's default device would keep the failure for later tests.
+        var result = ProcessWideSettings.WithEnvironment("DENSENET_CONV3X3", "fft", () => Run("predict", Sample("bag.png"), "--device", "cpu"));
+
+        Assert.Equal(CliApp.Usage, result.ExitCode);
+        var line = Assert.Single(result.Error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("DENSENET_CONV3X3: unknown 3x3 conv algorithm 'fft'; expected winograd or direct.", line);
         UsageAndErrorTests.AssertNoStackTrace(result);
     }
 

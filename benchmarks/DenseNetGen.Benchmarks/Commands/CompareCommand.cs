@@ -15,7 +15,8 @@ namespace DenseNetGen.Benchmarks.Commands;
 /// One run, one report: every model at every batch on this project's backends, ONNX Runtime (CPU EP, all graph
 /// optimizations) and PyTorch (a /usr/bin/python3 subprocess), one after another on the same deterministic weights
 /// and input with the same thread count. Each timed block follows a pause and one untimed call (ONNX Runtime's
-/// workers spin ~40 ms after a run and would slow whoever runs next). Writes artifacts/compare.md and compare.svg.
+/// workers spin ~40 ms after a run and would slow whoever runs next). Writes artifacts/compare.md and compare.svg,
+/// then fails (exit 1, one line) when a runner's logits disagree with the reference runner's beyond the parity bar.
 /// </summary>
 internal static class CompareCommand
 {
@@ -50,15 +51,18 @@ internal static class CompareCommand
             var kinds = DeviceKinds(parsed.GetValue(devices));
             var networks = BenchNetwork.Select(parsed.GetValue(models), BenchNetwork.Zoo);
             string folder = parsed.GetValue(output)?.FullName ?? RepositoryFiles.Artifacts();
-            Run(networks, kinds, settings, !parsed.GetValue(noOnnx), !parsed.GetValue(noTorch), folder);
-            return 0;
+            var disagreement = Run(networks, kinds, settings, !parsed.GetValue(noOnnx), !parsed.GetValue(noTorch), folder);
+            if (disagreement is null) return 0;
+            Console.Error.WriteLine($"densenet-bench compare: {disagreement}");
+            return 1;
         });
         return command;
     }
 
     private sealed record Settings(int[] Batches, int Runs, int Warmup, int Threads);
 
-    private static void Run(IReadOnlyList<BenchNetwork> networks, DeviceKind[] kinds, Settings settings, bool onnx, bool torch, string folder)
+    /// <summary>Times every runner and writes the report; returns the first disagreement of outputs, or null.</summary>
+    private static string? Run(IReadOnlyList<BenchNetwork> networks, DeviceKind[] kinds, Settings settings, bool onnx, bool torch, string folder)
     {
         string started = $"{DateTime.UtcNow:yyyy-MM-dd HH:mm}Z", loadBefore = BenchOptions.LoadAverage();
         Console.WriteLine($"{settings.Threads} threads; batches {string.Join(", ", settings.Batches)}; {settings.Warmup} warm-up, pause, 1 untimed + {settings.Runs} timed runs per block; " +
@@ -91,6 +95,7 @@ internal static class CompareCommand
         File.WriteAllText(Path.Combine(folder, "compare.svg"), CompareReport.Svg(rows, header));
         foreach (var note in notes) Console.WriteLine(note);
         Console.WriteLine($"wrote {Path.Combine(folder, "compare.md")} and compare.svg");
+        return OutputAgreement.FirstDisagreement(rows);
     }
 
     private static void Add(List<CompareRow> rows, CompareRow row)
@@ -134,9 +139,10 @@ internal static class CompareCommand
         var input = DeterministicWeights.Input(batch, plan.InChannels, size, size);
         using var runner = new PlanExecutor(plan, checkpoint, device);
         ProcessMemory.Reset();
-        var times = TimeBlock(() => runner.Run(input, batch, size, size, featuresOnly: false), settings);
+        float[] logits = [];
+        var times = TimeBlock(() => logits = runner.Run(input, batch, size, size, featuresOnly: false), settings);
         long? activations = runner.Prepared is SimdNetwork simd ? simd.ActivationBytes(PlanGeometry.Compute(plan, batch, size, size)) : null;
-        return new CompareRow(plan.Name, batch, $"DenseNetGen {Name(device.Kind)}", times, ProcessMemory.PeakAboveBaseline(), activations);
+        return new CompareRow(plan.Name, batch, $"DenseNetGen {Name(device.Kind)}", times, ProcessMemory.PeakAboveBaseline(), activations, logits);
     }
 
     private static CompareRow TimeOnnx(BenchNetwork network, string file, int batch, Settings settings)
@@ -149,7 +155,9 @@ internal static class CompareCommand
         NamedOnnxValue[] feeds = [NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.First(), input)];
         ProcessMemory.Reset();
         var times = TimeBlock(() => { using var results = session.Run(feeds); }, settings);
-        return new CompareRow(plan.Name, batch, CompareRow.OnnxRuntime, times, ProcessMemory.PeakAboveBaseline(), null);
+        long? peak = ProcessMemory.PeakAboveBaseline();
+        using var last = session.Run(feeds); // once more, untimed, for the logits
+        return new CompareRow(plan.Name, batch, CompareRow.OnnxRuntime, times, peak, null, [.. last.First().AsEnumerable<float>()]);
     }
 
     /// <summary>artifacts/&lt;name&gt;.onnx, exported by tools/export_onnx.py when missing; null (with a note) when that fails.</summary>
@@ -190,7 +198,8 @@ internal static class CompareCommand
             var root = json.RootElement;
             var peak = root.GetProperty("peak_rss_bytes");
             rows.Add(new CompareRow(network.Definition.Name, root.GetProperty("batch").GetInt32(), $"PyTorch {root.GetProperty("version").GetString()}",
-                [.. root.GetProperty("times_ms").EnumerateArray().Select(t => t.GetDouble())], peak.ValueKind == JsonValueKind.Number ? peak.GetInt64() : null, null));
+                [.. root.GetProperty("times_ms").EnumerateArray().Select(t => t.GetDouble())], peak.ValueKind == JsonValueKind.Number ? peak.GetInt64() : null, null,
+                [.. root.GetProperty("logits").EnumerateArray().Select(v => v.GetSingle())]));
         }
         return rows;
     }

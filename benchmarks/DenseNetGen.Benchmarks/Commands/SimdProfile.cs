@@ -9,8 +9,10 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace DenseNetGen.Benchmarks.Commands;
 
 /// <summary>
-/// The SIMD CPU backend's profile: its fused steps timed one by one and summed by kind, GFLOP/s per kind against
-/// the FMA peak, the whole forward, the activation arena, and (with an ONNX file) ONNX Runtime on the same input in
+/// The SIMD CPU backend's profile: its fused steps timed one by one and summed by kind and output map size (the
+/// kernels choose tiles and algorithms by map size), GFLOP/s per kind against
+/// the FMA peak (counting a conv's direct multiply-adds, so a Winograd step can pass 100%), the whole forward, the
+/// activation arena, and (with an ONNX file) ONNX Runtime on the same input in
 /// the same process, so the ratio is a same-run figure.
 /// </summary>
 internal static class SimdProfile
@@ -34,13 +36,14 @@ internal static class SimdProfile
         Array.Fill(stepOfLastOp, -1);
         for (int s = 0; s < steps.Count; s++) stepOfLastOp[steps[s].LastOp] = s;
 
+        var kinds = steps.Select(s => $"{s.Kind} {geometry.Ops[s.LastOp].OutHeight}x{geometry.Ops[s.LastOp].OutWidth}").ToArray();
         var flops = new Dictionary<string, double>();
-        foreach (var step in steps)
-            for (int op = step.FirstOp; op <= step.LastOp; op++)
+        for (int s = 0; s < steps.Count; s++)
+            for (int op = steps[s].FirstOp; op <= steps[s].LastOp; op++)
                 if (plan.Ops[op] is ConvOp c)
                 {
                     var g = geometry.Ops[op];
-                    flops[step.Kind] = flops.GetValueOrDefault(step.Kind) + 2.0 * batch * g.OutHeight * g.OutWidth * c.OutChannels * c.InChannels * c.Kernel * c.Kernel;
+                    flops[kinds[s]] = flops.GetValueOrDefault(kinds[s]) + 2.0 * batch * g.OutHeight * g.OutWidth * c.OutChannels * c.InChannels * c.Kernel * c.Kernel;
                 }
 
         // One thread: the steps all run on this thread, so its CPU time is their time without the other tenants' share.
@@ -57,7 +60,7 @@ internal static class SimdProfile
                 int s = stepOfLastOp[op];
                 if (s < 0) return;
                 double t = now();
-                sums[steps[s].Kind] = sums.GetValueOrDefault(steps[s].Kind) + t - last;
+                sums[kinds[s]] = sums.GetValueOrDefault(kinds[s]) + t - last;
                 last = t;
             });
             foreach (var (kind, ms) in sums)
@@ -70,15 +73,15 @@ internal static class SimdProfile
         double peak = 205.0 * backend.Threads;
         Console.WriteLine($"{plan.Name} {batch}x{plan.InChannels}x{size}x{size}, {device.Description}, median of {rounds} rounds; " +
             $"activations {prepared.ActivationBytes(geometry) / 1e6:0.0} MB; load to first result {firstMs:0} ms");
-        Console.WriteLine($"  {"step kind",-36}{(cpuClock ? "cpu ms" : "ms"),9}{"GFLOP/s",10}{"% of peak",11}");
+        Console.WriteLine($"  {"step kind, output map",-44}{(cpuClock ? "cpu ms" : "ms"),9}{"GFLOP/s",10}{"% of peak",11}");
         foreach (var (kind, list) in times.OrderByDescending(t => QuickCommand.Median(t.Value)))
         {
             double ms = QuickCommand.Median(list);
             string rate = flops.TryGetValue(kind, out var f) ? $"{f / ms / 1e6,10:0.0}{100 * f / ms / 1e6 / peak,10:0}%" : "";
-            Console.WriteLine($"  {kind,-36}{ms,9:0.00}{rate}");
+            Console.WriteLine($"  {kind,-44}{ms,9:0.00}{rate}");
         }
         double total = flops.Values.Sum();
-        Console.WriteLine($"  {"forward",-36}{forward,9:0.00}{total / forward / 1e6,10:0.0}{100 * total / forward / 1e6 / peak,10:0}%  (min {forwards.Min():0.00}; calling thread's cpu {QuickCommand.Median(forwardsCpu):0.00})");
+        Console.WriteLine($"  {"forward",-44}{forward,9:0.00}{total / forward / 1e6,10:0.0}{100 * total / forward / 1e6 / peak,10:0}%  (min {forwards.Min():0.00}; calling thread's cpu {QuickCommand.Median(forwardsCpu):0.00})");
 
         if (onnx is null) return;
         if (!onnx.Exists) throw new FileNotFoundException($"ONNX file not found: {onnx.FullName} (make it with tools/export_onnx.py)");

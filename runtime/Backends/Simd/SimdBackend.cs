@@ -1,4 +1,5 @@
 using DenseNetGen.Checkpoints;
+using DenseNetGen.Backends.Simd.Winograd;
 using DenseNetGen.Planning;
 
 namespace DenseNetGen.Backends.Simd;
@@ -13,17 +14,24 @@ internal sealed class SimdBackend : IBackend
     public const string Name = "SIMD CPU backend";
 
     private readonly WorkerPool _pool;
+    private readonly Conv3x3Algorithm _conv3x3;
 
-    private SimdBackend(int threads) => _pool = new WorkerPool(threads);
+    private SimdBackend(int threads, Conv3x3Algorithm conv3x3)
+    {
+        _pool = new WorkerPool(threads);
+        _conv3x3 = conv3x3;
+    }
 
     /// <summary>Opens the backend with <see cref="ComputeOptions.Threads"/> threads; the kernel set does not apply here.</summary>
     /// <exception cref="DeviceUnavailableException">TF32 was asked for (it runs on CUDA tensor cores, or emulated on ILGPU's CPU accelerator).</exception>
+    /// <exception cref="ArgumentException">DENSENET_CONV3X3 names no algorithm.</exception>
     public static SimdBackend Open(ComputeOptions options)
     {
         if (options.Precision == Precision.Tf32)
             throw new DeviceUnavailableException(DeviceKind.Cpu, $"{ComputeOptions.Tf32Where}; the {Name} computes in fp32.");
         ArgumentOutOfRangeException.ThrowIfNegative(options.Threads);
-        return new(SimdThreads.Resolve(options.Threads));
+        var conv3x3 = Conv3x3Setting.FromEnvironment(); // before the threads start: a bad value leaves nothing to dispose
+        return new(SimdThreads.Resolve(options.Threads), conv3x3);
     }
 
     public DeviceKind Kind => DeviceKind.Cpu;
@@ -39,7 +47,10 @@ internal sealed class SimdBackend : IBackend
     public static IEnumerable<DeviceInfo> ListDevices() =>
         [new DeviceInfo(Name, DeviceKind.Cpu, long.MaxValue, Capability(SimdThreads.Default), true)];
 
-    public IPreparedNetwork Prepare(NetworkPlan plan, BoundCheckpoint weights) => new SimdNetwork(plan, weights, _pool);
+    /// <summary>"; 3x3 convs: winograd" or "; 3x3 convs: direct" (DENSENET_CONV3X3).</summary>
+    public string Settings => $"; 3x3 convs: {Conv3x3Setting.Name(_conv3x3)}";
+
+    public IPreparedNetwork Prepare(NetworkPlan plan, BoundCheckpoint weights) => new SimdNetwork(plan, weights, _pool, _conv3x3);
 
     public void Dispose() => _pool.Dispose();
 

@@ -1,23 +1,25 @@
 using DenseNetGen.Checkpoints;
+using DenseNetGen.Backends.Simd.Winograd;
 using DenseNetGen.Planning;
 
 namespace DenseNetGen.Backends.Simd;
 
 /// <summary>
 /// A plan prepared on the SIMD backend: the program for this process's vector width (weights packed, BatchNorms
-/// folded, each dense layer's and transition's BN-ReLU fused into its 1x1 conv), run on the device's workers.
+/// folded, each dense layer's and transition's BN-ReLU fused into its 1x1 conv, 3x3 convs by Winograd unless
+/// DENSENET_CONV3X3=direct), run on the device's workers.
 /// </summary>
 internal sealed class SimdNetwork : IPreparedNetwork
 {
     private readonly ISimdProgram _program;
 
-    public SimdNetwork(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool)
+    public SimdNetwork(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool, Conv3x3Algorithm conv3x3)
     {
         _program = VectorWidth.Bits switch
         {
-            512 => new SimdProgram<Vec512>(plan, weights, pool),
-            256 => new SimdProgram<Vec256>(plan, weights, pool),
-            _ => new SimdProgram<Vec128>(plan, weights, pool),
+            512 => new SimdProgram<Vec512>(plan, weights, pool, conv3x3),
+            256 => new SimdProgram<Vec256>(plan, weights, pool, conv3x3),
+            _ => new SimdProgram<Vec128>(plan, weights, pool, conv3x3),
         };
     }
 

@@ -1,5 +1,6 @@
 using DenseNetGen.Backends.Simd.Gemm;
 using DenseNetGen.Backends.Simd.Ops;
+using DenseNetGen.Backends.Simd.Winograd;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Planning;
 
@@ -21,10 +22,10 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
     private readonly Dictionary<(int, int, int), Shape> _shapes = [];
     private NativeBuffer _arena = new(0);
 
-    public SimdProgram(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool)
+    public SimdProgram(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool, Conv3x3Algorithm conv3x3)
     {
         _plan = plan;
-        _steps = Compile(plan, weights);
+        _steps = Compile(plan, weights, conv3x3);
         _scratchPerWorker = _steps.Select(s => s.ScratchFloats).DefaultIfEmpty(0).Max();
         _scratchPerWorker = (_scratchPerWorker + 15) / 16 * 16;
         _scratch = new NativeBuffer(_scratchPerWorker * pool.Threads);
@@ -116,9 +117,11 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
         shape.Bound(ops, new InputReorderOp(geometry.Batch, _plan.InChannels, geometry.Height, geometry.Width, pointers[0]), pointers);
     }
 
-    private static SimdStep[] Compile(NetworkPlan plan, BoundCheckpoint weights)
+    private static SimdStep[] Compile(NetworkPlan plan, BoundCheckpoint weights, Conv3x3Algorithm conv3x3)
     {
         var steps = new List<SimdStep>();
+        // Winograd tiles are chosen by each conv's map at the spec's input size: weights are transformed here, once.
+        var nominal = PlanGeometry.Compute(plan, 1, plan.InputSize, plan.InputSize);
         try
         {
             for (int i = 0; i < plan.Ops.Count; i++)
@@ -150,8 +153,12 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
                         break;
                     }
                     case ConvOp c:
-                        steps.Add(new ConvStep<TVec>(i, c, FoldedConv.Of(c, weights)));
+                    {
+                        var folded = FoldedConv.Of(c, weights);
+                        int map = Math.Min(nominal.Ops[i].InHeight, nominal.Ops[i].InWidth);
+                        steps.Add(WinogradChoice.Step<TVec>(i, c, folded, map, conv3x3) ?? new ConvStep<TVec>(i, c, folded));
                         break;
+                    }
                     case MaxPoolOp m:
                         steps.Add(new MaxPoolStep<TVec>(i, m));
                         break;

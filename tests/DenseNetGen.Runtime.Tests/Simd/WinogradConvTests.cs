@@ -1,0 +1,80 @@
+using DenseNetGen.Backends.Simd;
+using DenseNetGen.Backends.Simd.Winograd;
+using DenseNetGen.Runtime.Tests.Kernels;
+
+namespace DenseNetGen.Runtime.Tests.Simd;
+
+/// <summary>
+/// The Winograd 3x3 convs (weight transform, input transform, the GEMM per element, output transform) against
+/// PyTorch's conv2d on the cases tools/make_kernel_references.py writes: every tile at every width, inside the
+/// parity bar, writing only the conv's own channels.
+/// </summary>
+public sealed class WinogradConvTests
+{
+    public static IEnumerable<object[]> Cases()
+    {
+        // name, inOffset, inChannels, outChannels, relu, outOffset, destination channels
+        object[][] convs =
+        [
+            ["simd_winograd3x3_edges", 3, 35, 40, true, 21, 70],
+            ["simd_winograd3x3_bottleneck7x7", 0, 128, 32, false, 992, 1024],
+            ["simd_conv3x3_offsets", 5, 37, 12, true, 21, 40],
+            ["simd_conv3x3_wide_out", 0, 17, 48, false, 16, 70],
+            ["simd_conv3x3_one_channel_stem", 0, 1, 24, true, 0, 36],
+        ];
+        foreach (int tile in new[] { 2, 4 })
+            foreach (int width in new[] { 512, 256, 128 })
+                foreach (var conv in convs)
+                    yield return [.. conv, tile, width];
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ConvMatchesTorchAndWritesOnlyItsChannels(
+        string name, int inOffset, int inChannels, int outChannels, bool relu, int outOffset, int destinationChannels, int tile, int width)
+    {
+        var reference = KernelReference.Load(name);
+        var input = reference["input"];
+        var output = reference["output"];
+        var source = BlockedBuffer.From(input, input.Shape[1], 0);
+        var destination = new BlockedBuffer(output.Shape[0], destinationChannels, output.Shape[2], output.Shape[3]);
+        var conv = new Conv(reference["conv.weight"].Data, reference["conv.bias"].Data, inOffset, inChannels, outOffset, outChannels, relu, source, destination);
+
+        Action run = (tile, width) switch
+        {
+            (2, 512) => conv.Run<Vec512, WinogradF2>,
+            (2, 256) => conv.Run<Vec256, WinogradF2>,
+            (2, _) => conv.Run<Vec128, WinogradF2>,
+            (_, 512) => conv.Run<Vec512, WinogradF4>,
+            (_, 256) => conv.Run<Vec256, WinogradF4>,
+            _ => conv.Run<Vec128, WinogradF4>,
+        };
+        run();
+
+        ParityAssert.Close(output.Data, destination.Channels(outOffset, outChannels), $"{name}, F({tile}x{tile},3x3) at {width} bits");
+        destination.AssertUntouchedOutside(outOffset, outChannels);
+    }
+
+    [Fact]
+    public void WeightsOfTheWrongSizeAreRefused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new WinogradWeights<Vec128, WinogradF2>(new float[10], new float[2], 0, 3, 0, 2));
+        Assert.Contains("2x3x3x3", error.Message);
+    }
+
+    private sealed unsafe record Conv(float[] Weights, float[] Bias, int InOffset, int InChannels, int OutOffset, int OutChannels, bool Relu,
+        BlockedBuffer Source, BlockedBuffer Destination)
+    {
+        /// <summary>Runs the conv on a pool of three threads, so tiles run concurrently with their own scratch.</summary>
+        public void Run<TVec, TTile>() where TVec : struct, IVec<TVec> where TTile : struct, IWinogradTile
+        {
+            const int threads = 3;
+            using var weights = new WinogradWeights<TVec, TTile>(Weights, Bias, InOffset, InChannels, OutOffset, OutChannels);
+            long perWorker = WinogradConv<TVec, TTile>.ScratchFloats(weights);
+            using var scratch = new NativeBuffer(perWorker * threads);
+            using var pool = new WorkerPool(threads);
+            pool.Run(new WinogradConv<TVec, TTile>(weights, Relu, Source.Batch, Source.Pointer, Source.Capacity,
+                Destination.Pointer, Destination.Capacity, Source.Height, Source.Width, scratch.Pointer, perWorker, threads));
+        }
+    }
+}
