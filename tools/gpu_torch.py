@@ -161,7 +161,7 @@ def bench(args, device, specs):
           f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())}Z")
     if "compile" in args.peers:
         print(f"torch.compile: {args.compile_budget:.0f} s budget for compiling; a case starts only within it")
-    print(f"{'model':<18}{'peer':<26}{'tf32':<17}{'batch':>6}{'median ms':>11}{'min ms':>10}{'images/s':>10}"
+    print(f"{'model':<22}{'peer':<26}{'tf32':<17}{'batch':>6}{'median ms':>11}{'min ms':>10}{'images/s':>10}"
           f"{'peak MiB':>10}{'params MiB':>11}{'setup s':>9}")
     compile_spent = 0.0
     for spec in specs:
@@ -171,12 +171,12 @@ def bench(args, device, specs):
         size = spec["inputSize"]
         for peer, make, reason in peers(args, device):
             if reason:
-                print(f"{spec['name']:<18}{peer:<26}skipped: {reason}", flush=True)
+                print(f"{spec['name']:<22}{peer:<26}skipped: {reason}", flush=True)
                 continue
             for tf32, apply_tf32 in TF32_MODES:
                 apply_tf32()
                 for batch in args.batches:
-                    row = f"{spec['name']:<18}{peer:<26}{tf32:<17}{batch:>6}"
+                    row = f"{spec['name']:<22}{peer:<26}{tf32:<17}{batch:>6}"
                     is_compile = peer.startswith("compile")
                     if is_compile and compile_spent > args.compile_budget:
                         print(f"{row}  skipped: compile budget of {args.compile_budget:.0f} s spent", flush=True)
@@ -208,7 +208,7 @@ def bench(args, device, specs):
                     print(f"{row}{median:>11.2f}{min(times):>10.2f}{batch * 1000 / median:>10.1f}{peak_text:>10}"
                           f"{params / 2**20:>11.1f}{setup:>9.1f}", flush=True)
                 if reason:
-                    print(f"{spec['name']:<18}{peer:<26}its other cases skipped after that failure", flush=True)
+                    print(f"{spec['name']:<22}{peer:<26}its other cases skipped after that failure", flush=True)
                     break
         restore_default_tf32()
         del model
