@@ -33,7 +33,7 @@ internal sealed class ModelOptions
 
     public Option<int?> Threads { get; } = new("--threads", "-t")
     {
-        Description = "Threads of the SIMD CPU backend (default: one per physical core)",
+        Description = "Threads of the SIMD CPU backend (default: DENSENET_THREADS, else one per physical core)",
     };
 
     public Option<string?> Precision { get; } = new("--precision")
@@ -99,11 +99,11 @@ internal sealed class ModelOptions
         int? threads = parsed.GetValue(Threads);
         if (threads is < 1 or > 1024) throw new UsageException($"--threads must be between 1 and 1024, got {threads}.");
         var kind = AsUsage(() => deviceText is null ? DeviceKindParser.FromEnvironment() : DeviceKindParser.Parse(deviceText, "--device"));
-        if (deviceText is null && precisionText is null && threads is null) return AsUsage(() => ComputeDevice.Default);
+        if (deviceText is null && precisionText is null && threads is null) return Opening(() => ComputeDevice.Default);
         var options = AsUsage(() => new ComputeOptions(
             Precision: precisionText is null ? Backends.Precision.Fp32 : ComputeOptions.ParsePrecision(precisionText, "--precision"),
             Threads: threads ?? 0));
-        return AsUsage(() => ComputeDevice.Open(kind, options));
+        return Opening(() => ComputeDevice.Open(kind, options));
     }
 
     /// <summary>Runs a parser of user input; its ArgumentException becomes a usage error (exit 2).</summary>
@@ -114,6 +114,22 @@ internal sealed class ModelOptions
             return parse();
         }
         catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Opens a device: an invalid setting the backend reads as it opens is a usage error (exit 2); any other
+    /// ArgumentException is a bug of the backend and keeps its type, so it is reported as one (exit 3).
+    /// </summary>
+    internal static T Opening<T>(Func<T> open)
+    {
+        try
+        {
+            return open();
+        }
+        catch (InvalidSettingException e)
         {
             throw new UsageException(e.Message);
         }

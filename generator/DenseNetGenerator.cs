@@ -26,6 +26,7 @@ namespace DenseNetGen.Generator
         public static class StepNames
         {
             public const string Specs = "DenseNetGen.Specs";
+            public const string Labels = "DenseNetGen.Labels";
             public const string DefaultNamespace = "DenseNetGen.DefaultNamespace";
             public const string Plans = "DenseNetGen.Plans";
             public const string Duplicates = "DenseNetGen.Duplicates";
@@ -36,16 +37,24 @@ namespace DenseNetGen.Generator
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
             var specs = context.AdditionalTextsProvider
-                .Where(static text => text.Path.EndsWith(SpecSuffix, StringComparison.OrdinalIgnoreCase))
+                .Where(static text => IsSpec(text))
                 .Select(static (text, ct) => ReadSpec(text, ct))
                 .WithTrackingName(StepNames.Specs);
+
+            // Labels files are read only when a spec names one: the other AdditionalFiles pass through unread, and a
+            // spec whose class names came out the same leaves every later step cached.
+            var otherFiles = context.AdditionalTextsProvider.Where(static text => !IsSpec(text)).Collect();
+            var labelled = specs
+                .Combine(otherFiles)
+                .Select(static (pair, ct) => ReadLabelsFile(pair.Left, pair.Right, ct))
+                .WithTrackingName(StepNames.Labels);
 
             var defaultNamespace = context.AnalyzerConfigOptionsProvider
                 .Combine(context.CompilationProvider.Select(static (compilation, _) => compilation.AssemblyName))
                 .Select(static (pair, _) => DefaultNamespace(pair.Left, pair.Right))
                 .WithTrackingName(StepNames.DefaultNamespace);
 
-            var plans = specs
+            var plans = labelled
                 .Combine(defaultNamespace)
                 .Select(static (pair, ct) => BuildPlan(pair.Left, pair.Right))
                 .WithTrackingName(StepNames.Plans);
@@ -68,6 +77,24 @@ namespace DenseNetGen.Generator
                 if (referenced)
                     spc.AddSource(GpuRegistration.HintName, GpuRegistration.Source);
             });
+        }
+
+        private static bool IsSpec(AdditionalText text) => text.Path.EndsWith(SpecSuffix, StringComparison.OrdinalIgnoreCase);
+
+        private static SpecResult ReadLabelsFile(SpecResult spec, ImmutableArray<AdditionalText> files, CancellationToken ct)
+        {
+            if (spec.Spec?.LabelsFile is null) return spec;
+            try
+            {
+                var result = LabelFiles.Resolve(spec.Spec, spec.Path, files, ct);
+                var diagnostics = new List<DiagnosticInfo>(spec.Diagnostics);
+                diagnostics.AddRange(result.Diagnostics);
+                return new SpecResult(spec.Path, result.Spec, diagnostics.ToEquatableArray());
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return new SpecResult(spec.Path, null, InternalError(spec.Path, e));
+            }
         }
 
         private static SpecResult ReadSpec(AdditionalText file, CancellationToken ct)

@@ -5,10 +5,13 @@ Run with /usr/bin/python3 (Debian's python3-torch):
 Prints the median and best of N runs after one warm-up, eval mode, no_grad, at each spec's input size, with the load
 average: the figures mean something only on a quiet machine. With --json, one JSON object per (spec, batch) line
 instead, which `densenet-bench compare` reads; it also carries the peak RSS above the loaded model (VmHWM after
-resetting it through /proc/self/clear_refs, minus VmRSS with the model loaded), the pause and untimed call before
-each timed block included, and the logits of the last run, which `compare` holds the other runners' against.
+resetting it through /proc/self/clear_refs, minus VmRSS with the model loaded, taken after a full collection and
+malloc_trim as densenet-bench takes its own), the pause (--pause-ms, 200 as compare's) and untimed call before each
+timed block included, and the logits of the last run, which `compare` holds the other runners' against.
 """
 import argparse
+import ctypes
+import gc
 import glob
 import json
 import os
@@ -31,6 +34,15 @@ def status_kib(field):
     return 0
 
 
+def release_memory():
+    """As densenet-bench's ProcessMemory.Reset before its baseline: a full collection, then free malloc pages back to the system."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def reset_peak_rss():
     try:
         with open("/proc/self/clear_refs", "w") as f:
@@ -40,11 +52,11 @@ def reset_peak_rss():
         return False
 
 
-def time_block(model, x, runs, warmup):
+def time_block(model, x, runs, warmup, pause_ms):
     with torch.no_grad():
         for _ in range(warmup):
             model(x)
-        time.sleep(0.1)  # the same pause every runner gets before its untimed call
+        time.sleep(pause_ms / 1000)  # the same pause every runner gets before its untimed call
         model(x)
         times = []
         for _ in range(runs):
@@ -60,6 +72,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=0, help="untimed runs before the pause and the untimed call")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--pause-ms", type=int, default=200, help="pause before the untimed call (compare passes its own)")
     ap.add_argument("--batch", type=int, nargs="+", default=[1])
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -75,9 +88,10 @@ def main():
         size = spec["inputSize"]
         for batch in args.batch:
             x = torch.from_numpy(deterministic.input_values(batch, spec["inChannels"], size, size))
+            release_memory()
             baseline = status_kib("VmRSS")
             peak_known = reset_peak_rss()
-            times, logits = time_block(model, x, args.runs, args.warmup)
+            times, logits = time_block(model, x, args.runs, args.warmup, args.pause_ms)
             peak = status_kib("VmHWM") - baseline if peak_known else None
             median = statistics.median(times)
             if args.json:

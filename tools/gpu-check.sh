@@ -5,9 +5,14 @@
 #       (on the dev machine) one self-contained linux-x64 file, publish/gpu-check/densenet-bench, and a start-up check
 #   tools/gpu-check.sh run [--device cuda|opencl|cpu] [--models a,b,...] [--batches 1,8,64,256] [--bench-model densenet121]
 #       (on the target) devices; FP32 parity of every spec against PyTorch's references and the SIMD CPU backend;
-#       TF32 parity against PyTorch with TF32 on; then speed and peak device memory per batch: PyTorch's peers (eager
-#       with cudnn.benchmark, under a CUDA graph, torch.compile; TF32 off and PyTorch's default) against ours (FP32
-#       and TF32 with the GPU kernel set, FP32 with the CPU set). Exit status 1 on any failure.
+#       TF32 parity against PyTorch with TF32 on; speed and peak device memory per batch: PyTorch's peers (eager with
+#       cudnn.benchmark, under a CUDA graph, torch.compile; TF32 off and its default) against ours (FP32 and TF32 with
+#       the GPU kernel set, FP32 with the CPU set); then the CPU scaling section below. Exit status 1 on any failure.
+#   tools/gpu-check.sh scaling [--threads 1,2,4,8,16] [--batches 1,8] [--bench-model densenet121]
+#       the CPU scaling section alone: the SIMD CPU backend (`quick --device cpu --threads N`) and ONNX Runtime's
+#       CPU provider (tools/bench_onnxruntime.py, when python3 has onnxruntime; the model exported by
+#       tools/export_onnx.py) at each thread count up to the cores present, then one table of medians, our ratio
+#       to ONNX Runtime and each runner's speed-up over its 1-thread time.
 #
 # `run` needs publish/gpu-check/, tests/references/parity/, specs/ and tools/*.py (carry the first; the rest is
 # tracked). PyTorch (python3 with torch and numpy) is optional: without it the PyTorch sections say so and are
@@ -19,7 +24,7 @@ cd "$(dirname "$0")/.."
 bin=publish/gpu-check/densenet-bench
 all=fashion-mnist,TinyCifarNet,OddImageNet,densenet121,densenet169,densenet201,densenet161
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 publish() {
   # Start empty: files left by an older publish would ride along and break the carry limit.
@@ -44,35 +49,11 @@ run() {
   done
   [[ $batches =~ ^[0-9]+(,[0-9]+)*$ ]] || { echo "gpu-check: --batches takes comma-separated integers, got '$batches'" >&2; exit 2; }
   [[ -x $bin ]] || { echo "gpu-check: $bin not found; run 'tools/gpu-check.sh publish' on a machine with .NET" >&2; exit 1; }
-  local report status=0 work torch_device
-  if [[ -n ${OUT:-} ]]; then report=$OUT/report.md; else report=./gpu-check-report.md; fi
-  mkdir -p "$(dirname "$report")" || exit 1
-  work=$(mktemp -d)
-  : >"$report"
-  section() { printf '\n## %s\n\n```\n' "$1" | tee -a "$report"; }
-  end() { printf '```\n' | tee -a "$report"; }
-  # step LIMIT CMD...: runs CMD for at most LIMIT seconds; a failure or a timeout fails the check.
-  step() {
-    local limit=$1
-    shift
-    timeout -k 10 "$limit" "$@" 2>&1 | tee -a "$report"
-    local rc=${PIPESTATUS[0]}
-    ((rc == 124 || rc == 137)) && echo "gpu-check: timed out after ${limit}s: $*" | tee -a "$report"
-    ((rc == 0)) || status=1
-  }
+  local torch_device
+  start_report "device $device"
   # What PyTorch runs on: CUDA when this is the CUDA check, otherwise the CPU (trying the script out).
   torch_device=cpu
   [[ $device == cuda ]] && torch_device=cuda
-  local python=""
-  for candidate in python3 /usr/bin/python3; do
-    if command -v "$candidate" >/dev/null && "$candidate" -c 'import torch, numpy' 2>/dev/null; then python=$candidate; break; fi
-  done
-
-  {
-    echo "# DenseNetGen GPU check"
-    echo
-    echo "$(date -u +%FT%TZ), device $device, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  } | tee -a "$report"
   section "Devices"
   if command -v nvidia-smi >/dev/null; then
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | tee -a "$report"
@@ -84,7 +65,7 @@ run() {
   step 60 "$bin" devices
   end
 
-  section "Parity against PyTorch, FP32 (bar: relative |Δ| ≤ 1e-4, same top-1)"
+  section "Parity against PyTorch, FP32 (bar: relative |Δ| ≤ 5e-6, tests/Common/Tolerance.cs, same top-1)"
   local passed_before=$status
   # Every spec also against the SIMD CPU backend: on 16 cores it costs seconds, not the GPU session.
   step 300 "$bin" parity --device "$device" --models "$models"
@@ -147,17 +128,125 @@ run() {
     done
   done
   end
+  cpu_scaling 1,2,4,8,16 1,8 "$bench_model"
+  finish_report
+}
+
+# The report: $OUT/report.md when OUT is set (the device tool's output folder), else ./gpu-check-report.md, written
+# section by section. Sets report, status (1 once a step fails), work (a scratch folder) and python (a python3
+# with torch and numpy, or empty).
+start_report() {
+  if [[ -n ${OUT:-} ]]; then report=$OUT/report.md; else report=./gpu-check-report.md; fi
+  mkdir -p "$(dirname "$report")" || exit 1
+  status=0
+  work=$(mktemp -d)
+  python=""
+  for candidate in python3 /usr/bin/python3; do
+    if command -v "$candidate" >/dev/null && "$candidate" -c 'import torch, numpy' 2>/dev/null; then python=$candidate; break; fi
+  done
+  : >"$report"
+  {
+    echo "# DenseNetGen GPU check"
+    echo
+    echo "$(date -u +%FT%TZ), $1, $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  } | tee -a "$report"
+}
+
+finish_report() {
   rm -rf "$work"
   printf '\nstatus: %s\n' "$( ((status == 0)) && echo PASS || echo FAIL)" | tee -a "$report"
   echo "report: $report" >&2
   return $status
 }
 
+section() { printf '\n## %s\n\n```\n' "$1" | tee -a "$report"; }
+end() { printf '```\n' | tee -a "$report"; }
+# step LIMIT CMD...: runs CMD for at most LIMIT seconds; a failure or a timeout fails the check.
+step() {
+  local limit=$1
+  shift
+  timeout -k 10 "$limit" "$@" 2>&1 | tee -a "$report"
+  local rc=${PIPESTATUS[0]}
+  ((rc == 124 || rc == 137)) && echo "gpu-check: timed out after ${limit}s: $*" | tee -a "$report"
+  ((rc == 0)) || status=1
+}
+
+# cpu_scaling THREADS BATCHES MODEL: the many-core figures of the SIMD CPU backend against ONNX Runtime (issue 16),
+# one runner at a time on an otherwise idle machine. Thread counts above the cores present are left out.
+cpu_scaling() {
+  local threads=$1 batches=$2 model=$3 t b onnx="" ort_python="" cores
+  cores=$(nproc)
+  section "CPU scaling, $model: the SIMD CPU backend and ONNX Runtime (CPU provider) at ${threads//,/, } threads, batch ${batches//,/ and }"
+  for candidate in $python python3 /usr/bin/python3; do
+    if command -v "$candidate" >/dev/null && "$candidate" -c 'import onnxruntime, numpy' 2>/dev/null; then ort_python=$candidate; break; fi
+  done
+  if [[ -z $ort_python ]]; then
+    echo "ONNX Runtime: no python3 with onnxruntime and numpy here; only ours is timed" | tee -a "$report"
+  elif [[ ! -f specs/$model.densenet.json ]]; then
+    echo "ONNX Runtime: no specs/$model.densenet.json to export; only ours is timed" | tee -a "$report"
+  else
+    onnx=artifacts/$(tr '[:upper:]' '[:lower:]' <<<"$(sed -n 's/.*"name": *"\([^"]*\)".*/\1/p' "specs/$model.densenet.json" | head -1)").onnx
+    [[ -f $onnx || -z $python ]] || step 300 "$python" tools/export_onnx.py "specs/$model.densenet.json" >/dev/null
+    [[ -f $onnx ]] || { echo "ONNX Runtime: $onnx could not be exported (needs torch); only ours is timed" | tee -a "$report"; onnx=""; }
+  fi
+  for t in ${threads//,/ }; do
+    if ((t > cores)); then echo "$t threads: more than the $cores cores here, left out" | tee -a "$report"; continue; fi
+    for b in ${batches//,/ }; do
+      step 240 "$bin" quick --device cpu --models "$model" --batch "$b" --threads "$t" --iterations "$(iterations "$b")" --warmup 2 \
+        >"$work/ours-$t-$b.txt"
+      cat "$work/ours-$t-$b.txt"
+    done
+    if [[ -n $onnx ]]; then
+      step 240 "$ort_python" tools/bench_onnxruntime.py "$onnx" --threads "$t" --batch ${batches//,/ } --runs 20 --warmup 2 >"$work/ort-$t.txt"
+      cat "$work/ort-$t.txt"
+    fi
+  done
+  # The summary: medians from the tables above (ours: column 3 of the row after quick's header; ONNX Runtime: column
+  # 3 of the row whose batch is b), ours over ONNX Runtime, and each runner's first (1-thread) median over its
+  # median at t threads. (step's output went to the files; its copy in the report is already there.)
+  echo | tee -a "$report"
+  printf '%-8s%-7s%12s%12s%10s%12s%12s\n' threads batch "ours ms" "ORT ms" "ours/ORT" "ours ×1t" "ORT ×1t" | tee -a "$report"
+  for b in ${batches//,/ }; do
+    local ours1="" ort1=""
+    for t in ${threads//,/ }; do
+      ((t > cores)) && continue
+      local ours ort
+      ours=$(awk 'found { print $3; exit } $1 == "model" { found = 1 }' "$work/ours-$t-$b.txt" 2>/dev/null)
+      ort=$(awk -v b="$b" '$2 == b && $3 ~ /^[0-9.]+$/ { print $3; exit }' "$work/ort-$t.txt" 2>/dev/null)
+      [[ -z $ours1 ]] && ours1=$ours
+      [[ -z $ort1 ]] && ort1=$ort
+      awk -v t="$t" -v b="$b" -v o="$ours" -v r="$ort" -v o1="$ours1" -v r1="$ort1" 'function f(x, y, d) { return (x == "" || y == "" || y == 0) ? "-" : sprintf(d, x / y) }
+        BEGIN { printf "%-8s%-7s%12s%12s%10s%12s%12s\n", t, b, o == "" ? "-" : o, r == "" ? "-" : r, f(o, r, "%.2f"), f(o1, o, "%.2fx"), f(r1, r, "%.2fx") }' \
+        | tee -a "$report"
+    done
+  done
+  end
+}
+
 # Timed runs per batch: enough for a stable median, few enough for the big batches to fit the time budget.
 iterations() { if (($1 >= 64)); then echo 5; else echo 20; fi; }
+
+scaling() {
+  local threads=1,2,4,8,16 batches=1,8 bench_model=densenet121
+  while (($#)); do
+    case $1 in
+      --threads) threads=$2; shift 2 ;;
+      --batches) batches=$2; shift 2 ;;
+      --bench-model) bench_model=$2; shift 2 ;;
+      *) usage ;;
+    esac
+  done
+  [[ $threads =~ ^[0-9]+(,[0-9]+)*$ && $batches =~ ^[0-9]+(,[0-9]+)*$ ]] \
+    || { echo "gpu-check: --threads and --batches take comma-separated integers" >&2; exit 2; }
+  [[ -x $bin ]] || { echo "gpu-check: $bin not found; run 'tools/gpu-check.sh publish' on a machine with .NET" >&2; exit 1; }
+  start_report "CPU scaling only"
+  cpu_scaling "$threads" "$batches" "$bench_model"
+  finish_report
+}
 
 case ${1:-} in
   publish) publish ;;
   run) shift; run "$@" ;;
+  scaling) shift; scaling "$@" ;;
   *) usage ;;
 esac

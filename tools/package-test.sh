@@ -4,8 +4,8 @@
 #   1. `dotnet new console`, `dotnet add package DenseNetGen` (the core only), drop in a spec, `dotnet run`: the
 #      generated class loads a checkpoint and runs an input (tests/references/package/,
 #      tools/make_package_test_files.py) and prints its parameter count and logits, held to PyTorch's
-#      (tests/references/parity/TinyCifarNet.json); the same program against a reference with one logit changed must
-#      fail, so the comparison can fail. The project restores no ILGPU and no SkiaSharp;
+#      (tests/references/parity/TinyCifarNet.json); the same program against a reference with one logit changed, or an
+#      input with a NaN pixel, must fail, so the comparison can fail. The project restores no ILGPU and no SkiaSharp;
 #   2. the same app published with NativeAOT: zero IL2xxx/IL3xxx warnings, and the native binary gives PyTorch's
 #      logits too;
 #   3. a bad spec fails the build with the located DNG error;
@@ -112,6 +112,9 @@ grep -q "^device: Cpu device 'SIMD CPU backend' .*chosen by auto (no GPU backend
 sed -E 's/"logits":\[\[(-?)/"logits":[[\19/' pytorch.json > changed.json
 cmp -s pytorch.json changed.json && fail "could not change the reference"
 if dotnet run -c Release --no-build -- changed.json tiny-cifar.safetensors tiny-cifar.input.f32 | tail -n 1; then fail "a changed reference still passed"; fi
+# So must an input whose first pixel is NaN (float32 0x7fc00000, little-endian): NaN logits are not "close".
+{ printf '\x00\x00\xc0\x7f'; tail -c +5 tiny-cifar.input.f32; } > nan.input.f32
+if dotnet run -c Release --no-build -- pytorch.json tiny-cifar.safetensors nan.input.f32 | tail -n 1; then fail "NaN logits passed"; fi
 grep -Eqi '"(ILGPU|SkiaSharp)[^"]*/' obj/project.assets.json && fail "the core package brought ILGPU or SkiaSharp"
 documented DenseNetGen DenseNetGen.Runtime
 sizes "a CPU-only app (DenseNetGen)"

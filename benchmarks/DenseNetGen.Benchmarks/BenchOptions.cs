@@ -25,7 +25,7 @@ internal static class BenchOptions
         DefaultValueFactory = _ => "fp32",
     };
 
-    /// <summary>The device --device names, with the kernel set DENSENET_KERNELS names and the given precision.</summary>
+    /// <summary>--threads: the SIMD backend's worker count (and ONNX Runtime's intra-op threads where it runs).</summary>
     public static Option<int> Threads() => new("--threads", "-t")
     {
         Description = "Threads of the SIMD CPU backend and of ONNX Runtime (default 0: one per physical core)",

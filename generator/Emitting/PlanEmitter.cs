@@ -129,6 +129,7 @@ namespace DenseNetGen.Generator.Emitting
             w.Line($"Name: {String(card.Name)},");
             w.Line($"Preprocess: {Construct(card.Preprocess)},");
             w.Line($"Labels: {String(card.Labels)},");
+            if (card.ClassNames is { } names) w.Line($"ClassNames: new string[] {{ {string.Join(", ", names.Select(String))} }},");
             w.Line("ParameterCount: ParameterCount,");
             w.Line("FlopCount: FlopCount,");
             EmitList(w, "Stages", "StageInfo", card.Stages, numbered: false, last: true);

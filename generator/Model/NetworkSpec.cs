@@ -31,5 +31,14 @@ namespace DenseNetGen.Generator.Model
         SourceLocation InputSizeLocation,
         string? Labels,
         // Preprocessing, with defaults already applied.
-        PreprocessInfo Preprocess);
+        PreprocessInfo Preprocess,
+        // The spec's own class names: given inline, or read from LabelsFile by the generator's labels step.
+        EquatableArray<string>? ClassNames = null,
+        LabelsFile? LabelsFile = null);
+
+    /// <summary>
+    /// <c>"labels": { "file": "classes.txt" }</c>: a path relative to the spec's folder, read only if it is one of
+    /// the project's AdditionalFiles; <see cref="Location"/> is the path's token, where problems with it are reported.
+    /// </summary>
+    internal sealed record LabelsFile(string RelativePath, SourceLocation Location);
 }

@@ -15,7 +15,7 @@ namespace DenseNetGen.Generator.Parsing
     /// Turns a <c>.densenet.json</c> document into a <see cref="NetworkSpec"/>, reporting every problem
     /// it finds (not just the first) at the token responsible.
     /// </summary>
-    internal sealed class SpecParser
+    internal sealed partial class SpecParser
     {
         public const int MaxGrowthRate = 4096;
         public const int MaxLayersPerBlock = 512;
@@ -96,7 +96,7 @@ namespace DenseNetGen.Generator.Parsing
             return new NetworkSpec(
                 name, Locate(fields["name"].Value.Span), ns, growthRate.Value, blockConfig.Value, initChannels.Value, bnSize.Value,
                 compression.Value, Locate(fields["compression"].Value.Span), stem.Value, inChannels.Value, numClasses.Value,
-                inputSize.Value, Locate(fields["inputSize"].Value.Span), labels, preprocess);
+                inputSize.Value, Locate(fields["inputSize"].Value.Span), labels.SetName, preprocess, labels.ClassNames, labels.File);
         }
 
         /// <summary>The object's properties by name; reports duplicates and fields outside <paramref name="known"/>.</summary>
@@ -244,23 +244,6 @@ namespace DenseNetGen.Generator.Parsing
                     Report(DiagnosticDescriptors.UnknownStem, node.Span, str.Value);
                     return null;
             }
-        }
-
-        private string? ReadLabels(Dictionary<string, JsonProperty> fields, int? numClasses)
-        {
-            if (!fields.TryGetValue("labels", out var property) || property.Value.Kind == JsonKind.Null) return null;
-            if (property.Value is not JsonString str)
-            {
-                Report(DiagnosticDescriptors.WrongType, property.Value.Span, "labels", "a string or null");
-                return null;
-            }
-            int? classes = LabelCatalog.ClassCount(str.Value);
-            if (classes is null)
-                Report(DiagnosticDescriptors.BadLabels, str.Span,
-                    $"unknown label set '{str.Value}'; expected {string.Join(" or ", LabelCatalog.Names.Select(n => "\"" + n + "\""))}");
-            else if (numClasses is int n && n != classes)
-                Report(DiagnosticDescriptors.BadLabels, str.Span, $"'{str.Value}' has {classes} classes but numClasses is {n}");
-            return str.Value;
         }
 
         private PreprocessInfo? ReadPreprocess(Dictionary<string, JsonProperty> fields, int inChannels, int inputSize)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using DenseNetGen.Generator.Model;
 using DenseNetGen.Planning;
 
@@ -148,7 +149,7 @@ namespace DenseNetGen.Generator.Planning
 
             var plan = new NetworkPlan(s.Name, s.InChannels, s.InputSize, s.NumClasses, channels, buffers.ToArray(), _ops.ToArray(),
                 featureOpCount, features, logits, _parameters.ToArray(), _stages.ToArray());
-            var card = new ModelCard(s.Name, s.Preprocess, s.Labels, _parameterCount, _macs, _stageInfos.ToArray());
+            var card = new ModelCard(s.Name, s.Preprocess, s.Labels, _parameterCount, _macs, _stageInfos.ToArray(), s.ClassNames?.ToArray());
             return new PlanModel(ns, s.NameLocation, s.GrowthRate, s.BnSize, s.InitChannels, s.Compression, s.Stem, s.BlockConfig, plan, card);
         }
 

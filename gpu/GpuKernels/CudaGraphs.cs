@@ -30,12 +30,12 @@ internal static unsafe class CudaGraphs
     public const string EnvironmentVariable = "DENSENET_CUDA_GRAPHS";
 
     /// <summary>Whether <paramref name="setting"/> (<see cref="EnvironmentVariable"/>'s value) lets a device capture graphs: empty or "on".</summary>
-    /// <exception cref="ArgumentException">The setting is neither empty, "on" nor "off".</exception>
+    /// <exception cref="InvalidSettingException">The setting is neither empty, "on" nor "off".</exception>
     public static bool Wanted(string? setting) => setting?.Trim().ToLowerInvariant() switch
     {
         null or "" or "on" => true,
         "off" => false,
-        _ => throw new ArgumentException($"{EnvironmentVariable}: unknown value '{setting}'; expected on or off."),
+        _ => throw new InvalidSettingException(EnvironmentVariable, $"{EnvironmentVariable}: unknown value '{setting}'; expected on or off."),
     };
 
     private static string s_unavailable = "libcuda not loaded";

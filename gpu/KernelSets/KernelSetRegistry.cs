@@ -27,7 +27,7 @@ internal static class KernelSetRegistry
     /// The set <paramref name="requested"/> names; for Auto the one DENSENET_KERNELS names, else the device's
     /// default: the GPU set on CUDA and OpenCL GPU devices, the CPU set on CPU cores (the CPU accelerator, PoCL).
     /// </summary>
-    /// <exception cref="ArgumentException">DENSENET_KERNELS names no set.</exception>
+    /// <exception cref="InvalidSettingException">DENSENET_KERNELS names no set.</exception>
     public static KernelSetRegistration Choose(KernelSetKind requested, Device device)
     {
         if (requested != KernelSetKind.Auto)
@@ -37,7 +37,7 @@ internal static class KernelSetRegistry
         {
             var name = value.Trim().ToLowerInvariant();
             return s_sets.FirstOrDefault(s => s.Name == name)
-                ?? throw new ArgumentException($"{EnvironmentVariable}: unknown kernel set '{value}'; expected {string.Join(" or ", s_sets.Select(s => s.Name))}.");
+                ?? throw new InvalidSettingException(EnvironmentVariable, $"{EnvironmentVariable}: unknown kernel set '{value}'; expected {string.Join(" or ", s_sets.Select(s => s.Name))}.");
         }
         bool gpu = device is CudaDevice or CLDevice { DeviceType: CLDeviceType.CL_DEVICE_TYPE_GPU };
         return s_sets.Single(s => s.Kind == (gpu ? KernelSetKind.Gpu : KernelSetKind.Cpu));

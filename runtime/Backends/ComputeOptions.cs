@@ -20,10 +20,20 @@ public enum KernelSetKind
 /// GPU set for it when <paramref name="KernelSet"/> is Auto); opening anything else with it throws.
 /// </param>
 /// <param name="Threads">
-/// Threads of the SIMD CPU backend, the caller included, like ONNX Runtime's intra-op threads; 0 = one per physical
-/// core. Other backends ignore it.
+/// Threads of the SIMD CPU backend, the caller included, like ONNX Runtime's intra-op threads; 0 = DENSENET_THREADS
+/// (1 to 1024), else one per physical core. Other backends ignore it.
 /// </param>
-public sealed record ComputeOptions(KernelSetKind KernelSet = KernelSetKind.Auto, Precision Precision = Precision.Fp32, int Threads = 0)
+/// <param name="Spinning">
+/// Whether the SIMD CPU backend's threads spin briefly (up to 200 µs) before they block while waiting for each
+/// other or for the next op, like ONNX Runtime's <c>session.intra_op.allow_spinning</c>; null = DENSENET_SPIN
+/// (on or off), else on. Off blocks at once: a little slower on an idle machine, kinder to a busy one. Other backends ignore it.
+/// </param>
+/// <remarks>
+/// Opening the SIMD backend with an invalid DENSENET_THREADS or DENSENET_SPIN throws <see cref="ArgumentException"/>
+/// (the CLI reports it as a usage error), as an ILGPU device does for DENSENET_KERNELS.
+/// </remarks>
+public sealed record ComputeOptions(
+    KernelSetKind KernelSet = KernelSetKind.Auto, Precision Precision = Precision.Fp32, int Threads = 0, bool? Spinning = null)
 {
     /// <summary>Auto kernel set, FP32, one SIMD thread per physical core.</summary>
     public static ComputeOptions Default { get; } = new();

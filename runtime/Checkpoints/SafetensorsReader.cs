@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace DenseNetGen.Checkpoints;
 
@@ -21,20 +22,31 @@ internal static class SafetensorsReader
         var data = file[cursor.Position..];
         if (options?.UseEma == true) throw cursor.Fail("a safetensors file holds one set of weights and no EMA entry");
 
-        var entries = new List<(string Key, ElementType? Type, long[] Shape, long Begin, long End)>();
+        // Only a parse error is caught: the header's structure is checked field by field below, so an
+        // InvalidOperationException or KeyNotFoundException from here on is a bug of this reader, not bad input.
+        // The format's header is UTF-8; JsonDocument checks the structure as it parses but a string's bytes only when
+        // one is read (an InvalidOperationException then), so the encoding is checked first, whole.
+        if (!Utf8.IsValid(header.Span)) throw cursor.Fail("header is not valid UTF-8");
+        JsonDocument json;
         try
         {
-            using var json = JsonDocument.Parse(header);
+            json = JsonDocument.Parse(header);
+        }
+        catch (JsonException e)
+        {
+            throw cursor.Fail($"header is not valid JSON: {e.Message}", e);
+        }
+        var entries = new List<(string Key, ElementType? Type, long[] Shape, long Begin, long End)>();
+        using (json)
+        {
+            if (json.RootElement.ValueKind != JsonValueKind.Object)
+                throw cursor.Fail($"header is a JSON {json.RootElement.ValueKind}, not an object of tensors");
             foreach (var property in json.RootElement.EnumerateObject())
             {
                 if (property.Name == "__metadata__") continue;
                 var (type, shape, begin, end) = ReadEntry(property, data.Length, source);
                 entries.Add((property.Name, type, shape, begin, end));
             }
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
-        {
-            throw cursor.Fail($"header is not valid safetensors JSON: {e.Message}", e);
         }
         entries.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
         CheckRangesTile(entries.Select(e => (e.Key, e.Begin, e.End)), data.Length, source);
@@ -67,9 +79,11 @@ internal static class SafetensorsReader
     private static (ElementType? Type, long[] Shape, long Begin, long End) ReadEntry(JsonProperty property, int dataLength, string source)
     {
         var value = property.Value;
-        var type = ElementTypes.FromSafetensors(value.GetProperty("dtype").GetString() ?? "");
-        var shape = value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray();
-        var offsets = value.GetProperty("data_offsets").EnumerateArray().Select(d => d.GetInt64()).ToArray();
+        if (value.ValueKind != JsonValueKind.Object)
+            throw new CheckpointException(source, $"entry is a JSON {value.ValueKind}, not an object with dtype, shape and data_offsets", property.Name);
+        var type = ElementTypes.FromSafetensors(Field(value, "dtype", JsonValueKind.String, property.Name, source).GetString()!);
+        var shape = Integers(Field(value, "shape", JsonValueKind.Array, property.Name, source), "shape", property.Name, source);
+        var offsets = Integers(Field(value, "data_offsets", JsonValueKind.Array, property.Name, source), "data_offsets", property.Name, source);
         if (offsets is not [var begin, var end] || begin < 0 || begin > end || end > dataLength)
             throw new CheckpointException(source, $"data_offsets lie outside the {dataLength} data bytes (truncated or corrupt)", property.Name);
         if (type is null) return (null, shape, begin, end);
@@ -84,6 +98,16 @@ internal static class SafetensorsReader
             throw new CheckpointException(source, $"shape [{string.Join(", ", shape)}] needs {count * type.Value.Size()} bytes but data_offsets give {end - begin}", property.Name);
         return (type, shape, begin, end);
     }
+
+    /// <summary>The entry's field <paramref name="name"/>, which must be there and of <paramref name="kind"/>.</summary>
+    private static JsonElement Field(JsonElement entry, string name, JsonValueKind kind, string key, string source) =>
+        entry.TryGetProperty(name, out var field) && field.ValueKind == kind ? field
+            : throw new CheckpointException(source, $"{name} is {(entry.TryGetProperty(name, out field) ? $"a JSON {field.ValueKind}" : "missing")}, not a JSON {kind}", key);
+
+    /// <summary>A JSON array of 64-bit integers (a shape or data_offsets).</summary>
+    private static long[] Integers(JsonElement array, string name, string key, string source) =>
+        [.. array.EnumerateArray().Select(d => d.ValueKind == JsonValueKind.Number && d.TryGetInt64(out var v) ? v
+            : throw new CheckpointException(source, $"{name} holds {(d.ValueKind == JsonValueKind.Number ? "a number" : $"a JSON {d.ValueKind}")} that is not a 64-bit integer", key))];
 
     private static long[] ContiguousStrides(long[] shape)
     {

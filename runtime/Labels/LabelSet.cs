@@ -36,6 +36,21 @@ public static class LabelSet
         return names;
     }
 
+    /// <summary>A caller's or a spec's own class names, checked: one per class, none blank, none repeated.</summary>
+    /// <param name="names">One name per class, in logit order.</param>
+    /// <param name="numClasses">The network's classes.</param>
+    /// <param name="parameter">The argument the names came in, for the exception.</param>
+    /// <exception cref="ArgumentException">They are not.</exception>
+    public static IReadOnlyList<string> Custom(IReadOnlyList<string> names, int numClasses, string parameter = "names")
+    {
+        ArgumentNullException.ThrowIfNull(names, parameter);
+        if (names.Count != numClasses)
+            throw new ArgumentException($"{names.Count} class names were given but the network has {numClasses} classes.", parameter);
+        foreach (var (_, problem) in ClassNameRules.Problems(names))
+            throw new ArgumentException($"Class names: {problem}.", parameter);
+        return [.. names];
+    }
+
     private static string[] LoadImageNet()
     {
         const string resource = "DenseNetGen.Labels.imagenet1k.txt";

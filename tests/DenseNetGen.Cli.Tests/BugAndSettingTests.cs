@@ -89,6 +89,27 @@ public sealed class BugAndSettingTests
         UsageAndErrorTests.AssertNoStackTrace(result);
     }
 
+    /// <summary>
+    /// How a device's opening fails decides the exit code: an <see cref="Backends.InvalidSettingException"/> is the
+    /// user's (exit 2), any other ArgumentException the backend's own bug (exit 3), not a usage error.
+    /// </summary>
+    [Theory]
+    [InlineData(true, CliApp.Usage, "densenet: DENSENET_KERNELS: unknown kernel set 'x'")]
+    [InlineData(false, CliApp.Bug, "bug in densenet, please report it: ArgumentException: the tile does not fit")]
+    public void Opening_a_device_is_a_usage_error_only_for_an_invalid_setting(bool setting, int exitCode, string message)
+    {
+        var command = new Command("open", "opens a device that fails");
+        command.SetAction(_ => ModelOptions.Opening<int>(() => throw (setting
+            ? new Backends.InvalidSettingException("DENSENET_KERNELS", "DENSENET_KERNELS: unknown kernel set 'x'")
+            : new ArgumentException("the tile does not fit"))));
+        var stderr = new StringWriter();
+
+        int code = CliApp.Run(["open"], new StringWriter(), stderr, [command]);
+
+        Assert.Equal(exitCode, code);
+        Assert.Contains(message, stderr.ToString());
+    }
+
     [Fact]
     public void An_invalid_DENSENET_CONV3X3_is_a_usage_error()
     {

@@ -103,6 +103,17 @@ public class DiagnosticTests
         { Spec(("labels", "§\"cifar100\"")), "DNG016" },
         { Spec(("labels", "§\"imagenet1k\"")), "DNG016" },
         { Spec(("inputSize", "32,\n  §\"inputSize\": 64")), "DNG017" },
+        // The spec's own class names: inline, or a file beside it (these specs come alone, without the file).
+        { Spec(("labels", "§42")), "DNG003" },
+        { Spec(("numClasses", "3"), ("labels", "[\"cat\", §3, \"dog\"]")), "DNG003" },
+        { Spec(("labels", "§[\"cat\", \"dog\"]")), "DNG016" },
+        { Spec(("numClasses", "3"), ("labels", "[\"cat\", \"dog\", §\"cat\"]")), "DNG016" },
+        { Spec(("numClasses", "2"), ("labels", "[\"cat\", §\" \"]")), "DNG016" },
+        { Spec(("labels", "§{}")), "DNG002" },
+        { Spec(("labels", "{\"file\": §[\"classes.txt\"]}")), "DNG003" },
+        { Spec(("labels", "{\"file\": §\"/etc/passwd\"}")), "DNG016" },
+        { Spec(("labels", "{\"file\": §\"\"}")), "DNG016" },
+        { Spec(("labels", "{\"file\": §\"classes.txt\"}")), "DNG016" },
     };
 
     [Theory]

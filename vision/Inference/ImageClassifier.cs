@@ -12,14 +12,34 @@ namespace DenseNetGen.Inference;
 /// </summary>
 public sealed class ImageClassifier : IDisposable
 {
-    /// <summary>Wraps <paramref name="model"/>, taking ownership: the classifier disposes it.</summary>
+    /// <summary>
+    /// Wraps <paramref name="model"/>, taking ownership (the classifier disposes it), naming classes as its spec
+    /// does: its own names, a built-in set, or numbers.
+    /// </summary>
     /// <exception cref="ArgumentException">The model's card names a label set that is unknown or of another size.</exception>
     public ImageClassifier(DenseNetModel model)
+        : this(model, null)
+    {
+    }
+
+    /// <summary>
+    /// Wraps <paramref name="model"/>, taking ownership, and names classes with <paramref name="labels"/>, e.g. a
+    /// fine-tuned model's own classes.
+    /// </summary>
+    /// <param name="model">The network, owned by the classifier from now on.</param>
+    /// <param name="labels">One name per class in logit order; null names them as the model's spec does.</param>
+    /// <exception cref="ArgumentException">The count differs from the model's classes, or a name is blank or repeated.</exception>
+    public ImageClassifier(DenseNetModel model, IReadOnlyList<string>? labels)
     {
         ArgumentNullException.ThrowIfNull(model);
+        var card = model.ModelCard;
+        int classes = model.Plan.NumClasses;
+        Labels = labels is not null ? LabelSet.Custom(labels, classes, nameof(labels))
+            : card.ClassNames is { } own ? LabelSet.Custom(own, classes, nameof(model))
+            : LabelSet.Get(card.Labels, classes);
+        ClassNames = labels is null && card.ClassNames is null && card.Labels is null ? null : Labels;
         Model = model;
-        Preprocessor = new ImagePreprocessor(model.ModelCard.Preprocess);
-        Labels = LabelSet.Get(model.ModelCard.Labels, model.Plan.NumClasses);
+        Preprocessor = new ImagePreprocessor(card.Preprocess);
     }
 
     /// <summary>The network, owned by this classifier.</summary>
@@ -28,11 +48,11 @@ public sealed class ImageClassifier : IDisposable
     /// <summary>The model card's preprocessing (resize, crop, mean/std), which turns images into the model's input.</summary>
     public ImagePreprocessor Preprocessor { get; }
 
-    /// <summary>Class names, index order ("class 0", "class 1", … when the model's spec names no label set).</summary>
+    /// <summary>Class names, index order ("class 0", "class 1", … when neither the caller nor the model's spec names them).</summary>
     public IReadOnlyList<string> Labels { get; }
 
-    /// <summary>The model's class names when its spec names a label set, else null.</summary>
-    public IReadOnlyList<string>? ClassNames => Model.ModelCard.Labels is null ? null : Labels;
+    /// <summary>The class names when the caller or the model's spec gives them, else null (numbered classes).</summary>
+    public IReadOnlyList<string>? ClassNames { get; }
 
     /// <summary>The top-k classes of an image file (JPEG, PNG, BMP, WebP).</summary>
     public Prediction Predict(string imagePath, int topK = 5) => Predict(Preprocessor.Load(imagePath), topK)[0];

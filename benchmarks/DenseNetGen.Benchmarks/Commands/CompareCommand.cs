@@ -160,21 +160,34 @@ internal static class CompareCommand
         return new CompareRow(plan.Name, batch, CompareRow.OnnxRuntime, times, peak, null, [.. last.First().AsEnumerable<float>()]);
     }
 
-    /// <summary>artifacts/&lt;name&gt;.onnx, exported by tools/export_onnx.py when missing; null (with a note) when that fails.</summary>
+    /// <summary>
+    /// artifacts/&lt;name&gt;.onnx, exported by tools/export_onnx.py unless the file is there with a recorded source hash
+    /// (&lt;name&gt;.onnx.source) equal to the spec's and builders' hash now (`export_onnx.py --source-hash`): a file
+    /// built from another spec or weight formula is rebuilt, not timed. Null (with a note) when exporting fails.
+    /// </summary>
     private static string? OnnxFile(BenchNetwork network, List<string> notes)
     {
         string file = Path.Combine(RepositoryFiles.Artifacts(), network.Definition.Name.ToLowerInvariant() + ".onnx");
-        if (File.Exists(file)) return file;
         if (SpecFile(network) is not { } spec)
         {
-            notes.Add($"ONNX Runtime skipped for {network.Definition.Name}: {file} is missing and no spec file was found to export it.");
+            notes.Add($"ONNX Runtime skipped for {network.Definition.Name}: no spec file was found to check or export {file}.");
             return null;
         }
+        var (hashExit, hash, hashError) = Python(["tools/export_onnx.py", "--source-hash", spec]);
+        if (hashExit != 0)
+        {
+            notes.Add($"ONNX Runtime skipped for {network.Definition.Name}: tools/export_onnx.py --source-hash failed ({LastLine(hashError)}).");
+            return null;
+        }
+        if (File.Exists(file) && RecordedSource(file) == hash.Trim()) return file;
         var (exit, _, error) = Python(["tools/export_onnx.py", spec]);
-        if (exit == 0 && File.Exists(file)) return file;
+        if (exit == 0 && File.Exists(file) && RecordedSource(file) == hash.Trim()) return file;
         notes.Add($"ONNX Runtime skipped for {network.Definition.Name}: tools/export_onnx.py failed ({LastLine(error)}).");
         return null;
     }
+
+    private static string? RecordedSource(string onnxFile) =>
+        File.Exists(onnxFile + ".source") ? File.ReadAllText(onnxFile + ".source").Trim() : null;
 
     private static IEnumerable<CompareRow> TimePyTorch(BenchNetwork network, Settings settings, List<string> notes)
     {
@@ -184,7 +197,7 @@ internal static class CompareCommand
             return [];
         }
         string[] arguments = ["tools/bench_pytorch.py", spec, "--json", "--runs", $"{settings.Runs}", "--warmup", $"{settings.Warmup}",
-            "--threads", $"{settings.Threads}", "--batch", .. settings.Batches.Select(b => $"{b}")];
+            "--threads", $"{settings.Threads}", "--pause-ms", $"{PauseMs}", "--batch", .. settings.Batches.Select(b => $"{b}")];
         var (exit, output, error) = Python(arguments);
         if (exit != 0)
         {

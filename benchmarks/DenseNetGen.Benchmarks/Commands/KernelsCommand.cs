@@ -86,7 +86,7 @@ internal static class KernelsCommand
         var weight = new float[s.OutChannels * s.InChannels * s.Kernel * s.Kernel];
         foreach (ref float v in weight.AsSpan()) v = random.NextSingle() - 0.5f;
         var op = new DirectConv<TVec>(conv, source.Pointer, destination.Pointer, ConvWeights.Pack(weight, new float[s.OutChannels], s.OutChannels, s.InChannels, s.Kernel, 0), [], [], relu: true);
-        using var pool = new WorkerPool(threads);
+        using var pool = new WorkerPool(threads, spin: true);
         double ms = Median(runs, () => pool.Run(op));
         GC.KeepAlive(source); // the op holds raw pointers only
         GC.KeepAlive(destination);

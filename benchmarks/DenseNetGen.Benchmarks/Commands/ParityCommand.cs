@@ -5,19 +5,20 @@ using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
 using DenseNetGen.Inference;
 using DenseNetGen.Parity;
+using DenseNetGen.Tests;
 
 namespace DenseNetGen.Benchmarks.Commands;
 
 /// <summary>
 /// Every spec with a parity reference (the zoo and the test specs), with deterministic weights, against
-/// PyTorch's recorded outputs on one device, held to the test suite's bar: max |Δ| ≤ 1e-4·max(1, max|ref|)
+/// PyTorch's recorded outputs on one device, held to the test suite's FP32 bar (<see cref="Tolerance.Fp32"/>: max |Δ| ≤ 5e-6·max(1, max|ref|))
 /// for logits and for features, and the same top-1. On a device other than <see cref="DeviceKind.Cpu"/> (the SIMD
 /// CPU backend) the outputs are also held to the same bar against that backend's, a second reference computed
 /// independently of ILGPU. Exit code 1 on any failure: this is the GPU check.
 /// </summary>
 internal static class ParityCommand
 {
-    private const double DefaultBar = 1e-4;
+    private static readonly double DefaultBar = Tolerance.Fp32.Relative;
 
     public static Command Create()
     {
@@ -26,7 +27,7 @@ internal static class ParityCommand
         var references = new Option<DirectoryInfo?>("--references") { Description = "Folder of PyTorch references (default: tests/references/parity above the current folder or the executable)" };
         var noCpu = new Option<bool>("--no-cpu-compare") { Description = "Skip the comparison with the SIMD CPU backend (cpu)" };
         var precision = BenchOptions.Precision();
-        var bar = new Option<double>("--bar") { Description = "Largest relative |Δ| that passes (default 1e-4; TF32 runs are held to a looser one)", DefaultValueFactory = _ => DefaultBar };
+        var bar = new Option<double>("--bar") { Description = $"Largest relative |Δ| that passes (default {DefaultBar:0e0}, the FP32 bar; TF32 runs are held to a looser one)", DefaultValueFactory = _ => DefaultBar };
         var command = new Command("parity", "Outputs of every spec against PyTorch's references, on one device") { device, models, references, noCpu, precision, bar };
         command.SetAction(parsed =>
         {

@@ -21,13 +21,14 @@ internal static class QuickCommand
         var iterations = new Option<int>("--iterations", "-n") { Description = "Timed runs per model", DefaultValueFactory = _ => 5 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs per model first (the first compiles the kernels)", DefaultValueFactory = _ => 1 };
         var precision = BenchOptions.Precision();
-        var command = new Command("quick", "Median and best latency per model") { device, models, batch, iterations, warmup, precision };
+        var threads = BenchOptions.Threads();
+        var command = new Command("quick", "Median and best latency per model") { device, models, batch, iterations, warmup, precision, threads };
         command.SetAction(parsed =>
         {
             int n = parsed.GetValue(batch), runs = parsed.GetValue(iterations), warm = parsed.GetValue(warmup);
             if (n < 1 || runs < 1 || warm < 0) throw new ArgumentException("--batch and --iterations must be at least 1, --warmup at least 0.");
             var networks = BenchNetwork.Select(parsed.GetValue(models), BenchNetwork.Zoo);
-            using var target = BenchOptions.Open(parsed.GetValue(device)!, parsed.GetValue(precision)!);
+            using var target = BenchOptions.Open(parsed.GetValue(device)!, parsed.GetValue(precision)!, parsed.GetValue(threads));
             Console.WriteLine($"device: {target.Description}");
             Console.WriteLine($"batch {n}; {warm} warm-up + {runs} timed runs; {Environment.ProcessorCount} cores; load average {BenchOptions.LoadAverage()}; {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z");
             Console.WriteLine($"{"model",-22}{"input",-12}{"median ms",11}{"min ms",10}{"images/s",10}{"device MiB",12}");

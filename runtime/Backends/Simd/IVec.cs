@@ -10,11 +10,13 @@ namespace DenseNetGen.Backends.Simd;
 internal unsafe interface IVec<TSelf> where TSelf : struct, IVec<TSelf>
 {
     static abstract int Count { get; }
+    /// <summary>How device descriptions name this vector type, e.g. "Vector512" or "Vector128, no FMA".</summary>
+    static abstract string Name { get; }
     static abstract TSelf Zero { get; }
     static abstract TSelf Broadcast(float value);
     static abstract TSelf Load(float* source);
     static abstract void Store(float* destination, TSelf value);
-    /// <summary>a·b + c with one rounding.</summary>
+    /// <summary>a·b + c with one rounding (<see cref="Unfused{TVec}"/>: two).</summary>
     static abstract TSelf Fma(TSelf a, TSelf b, TSelf c);
     static abstract TSelf Add(TSelf a, TSelf b);
     static abstract TSelf Subtract(TSelf a, TSelf b);
@@ -27,6 +29,7 @@ internal unsafe readonly struct Vec512 : IVec<Vec512>
     private readonly Vector512<float> _v;
     private Vec512(Vector512<float> v) => _v = v;
     public static int Count => Vector512<float>.Count;
+    public static string Name => "Vector512";
     public static Vec512 Zero => default;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Broadcast(float value) => new(Vector512.Create(value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Load(float* source) => new(Vector512.Load(source));
@@ -43,6 +46,7 @@ internal unsafe readonly struct Vec256 : IVec<Vec256>
     private readonly Vector256<float> _v;
     private Vec256(Vector256<float> v) => _v = v;
     public static int Count => Vector256<float>.Count;
+    public static string Name => "Vector256";
     public static Vec256 Zero => default;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Broadcast(float value) => new(Vector256.Create(value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Load(float* source) => new(Vector256.Load(source));
@@ -60,6 +64,7 @@ internal unsafe readonly struct Vec128 : IVec<Vec128>
     private readonly Vector128<float> _v;
     private Vec128(Vector128<float> v) => _v = v;
     public static int Count => Vector128<float>.Count;
+    public static string Name => Vector128.IsHardwareAccelerated ? "Vector128" : "Vector128 (software)";
     public static Vec128 Zero => default;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Broadcast(float value) => new(Vector128.Create(value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Load(float* source) => new(Vector128.Load(source));

@@ -16,30 +16,34 @@ internal sealed class SimdBackend : IBackend
     private readonly WorkerPool _pool;
     private readonly Conv3x3Algorithm _conv3x3;
 
-    private SimdBackend(int threads, Conv3x3Algorithm conv3x3)
+    private SimdBackend(int threads, bool spin, Conv3x3Algorithm conv3x3)
     {
-        _pool = new WorkerPool(threads);
+        _pool = new WorkerPool(threads, spin);
         _conv3x3 = conv3x3;
     }
 
-    /// <summary>Opens the backend with <see cref="ComputeOptions.Threads"/> threads; the kernel set does not apply here.</summary>
+    /// <summary>
+    /// Opens the backend with <see cref="ComputeOptions.Threads"/> threads (or DENSENET_THREADS's) and its
+    /// <see cref="ComputeOptions.Spinning"/> (or DENSENET_SPIN's); the kernel set does not apply here.
+    /// </summary>
     /// <exception cref="DeviceUnavailableException">TF32 was asked for (it runs on CUDA tensor cores, or emulated on ILGPU's CPU accelerator).</exception>
-    /// <exception cref="ArgumentException">DENSENET_CONV3X3 names no algorithm.</exception>
+    /// <exception cref="ArgumentException">DENSENET_CONV3X3 names no algorithm, or DENSENET_THREADS or DENSENET_SPIN is consulted and invalid.</exception>
     public static SimdBackend Open(ComputeOptions options)
     {
         if (options.Precision == Precision.Tf32)
             throw new DeviceUnavailableException(DeviceKind.Cpu, $"{ComputeOptions.Tf32Where}; the {Name} computes in fp32.");
         ArgumentOutOfRangeException.ThrowIfNegative(options.Threads);
-        var conv3x3 = Conv3x3Setting.FromEnvironment(); // before the threads start: a bad value leaves nothing to dispose
-        return new(SimdThreads.Resolve(options.Threads), conv3x3);
+        // Every setting is read before the threads start: a bad value leaves nothing to dispose.
+        var conv3x3 = Conv3x3Setting.FromEnvironment();
+        return new(SimdThreads.Resolve(options.Threads), SimdSpinning.Resolve(options.Spinning), conv3x3);
     }
 
     public DeviceKind Kind => DeviceKind.Cpu;
 
     public string DeviceName => Name;
 
-    /// <summary>"Cpu device 'SIMD CPU backend' (Vector512, 2 threads)".</summary>
-    public string Description => $"Cpu device '{Name}' ({Capability(_pool.Threads)})";
+    /// <summary>"Cpu device 'SIMD CPU backend' (Vector512, 2 threads)", ", no spinning" added when waits block at once.</summary>
+    public string Description => $"Cpu device '{Name}' ({Capability(_pool.Threads)}{(_pool.Spinning ? "" : ", no spinning")})";
 
     public int Threads => _pool.Threads;
 

@@ -15,12 +15,7 @@ internal sealed class SimdNetwork : IPreparedNetwork
 
     public SimdNetwork(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool, Conv3x3Algorithm conv3x3)
     {
-        _program = VectorWidth.Bits switch
-        {
-            512 => new SimdProgram<Vec512>(plan, weights, pool, conv3x3),
-            256 => new SimdProgram<Vec256>(plan, weights, pool, conv3x3),
-            _ => new SimdProgram<Vec128>(plan, weights, pool, conv3x3),
-        };
+        _program = VectorWidth.Dispatch(new ProgramBuilder(plan, weights, pool, conv3x3));
     }
 
     /// <summary>The fused steps, in run order (for profiles).</summary>
@@ -43,4 +38,9 @@ internal sealed class SimdNetwork : IPreparedNetwork
     }
 
     public void Dispose() => _program.Dispose();
+
+    private sealed class ProgramBuilder(NetworkPlan plan, BoundCheckpoint weights, WorkerPool pool, Conv3x3Algorithm conv3x3) : IWidthUser<ISimdProgram>
+    {
+        public ISimdProgram Use<TVec>() where TVec : struct, IVec<TVec> => new SimdProgram<TVec>(plan, weights, pool, conv3x3);
+    }
 }

@@ -1,16 +1,35 @@
 namespace DenseNetGen.Backends.Simd;
 
-/// <summary>The SIMD CPU backend's thread count (<see cref="Backends.ComputeOptions.Threads"/>).</summary>
+/// <summary>The SIMD CPU backend's thread count (<see cref="Backends.ComputeOptions.Threads"/>, DENSENET_THREADS).</summary>
 internal static class SimdThreads
 {
+    public const string EnvironmentVariable = "DENSENET_THREADS";
+
+    /// <summary>The most threads a count may name (--threads, DENSENET_THREADS, <see cref="Backends.ComputeOptions.Threads"/>).</summary>
+    public const int Max = 1024;
+
     /// <summary>
     /// One per physical core: the processor count, divided by the hardware threads per core /sys reports (SMT
     /// siblings share the FMA units, so a second thread per core only adds contention).
     /// </summary>
     public static int Default { get; } = PhysicalCores();
 
-    /// <summary>The option's value, or <see cref="Default"/> for 0.</summary>
-    public static int Resolve(int threads) => threads > 0 ? threads : Default;
+    /// <summary>The option's value; for 0 DENSENET_THREADS when set, else <see cref="Default"/>.</summary>
+    /// <exception cref="ArgumentException">DENSENET_THREADS is not a count from 1 to <see cref="Max"/>.</exception>
+    public static int Resolve(int threads) =>
+        threads > 0 ? threads
+        : Environment.GetEnvironmentVariable(EnvironmentVariable) is { } text ? Parse(text, EnvironmentVariable)
+        : Default;
+
+    /// <summary>A thread count from 1 to <see cref="Max"/>.</summary>
+    /// <param name="text">The value given.</param>
+    /// <param name="origin">Where the text came from, for the error message.</param>
+    /// <exception cref="ArgumentException">Anything else.</exception>
+    public static int Parse(string text, string origin) =>
+        int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int threads)
+        && threads is >= 1 and <= Max
+            ? threads
+            : throw new ArgumentException($"{origin}: expected a thread count from 1 to {Max}, got '{text}'.");
 
     private static int PhysicalCores()
     {

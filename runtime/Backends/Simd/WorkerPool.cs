@@ -1,9 +1,15 @@
+using System.Diagnostics;
+
 namespace DenseNetGen.Backends.Simd;
 
 /// <summary>
-/// Fork/join over an op's tiles on dedicated threads that spin between ops, so one fork and join costs
-/// microseconds (a thread-pool round trip costs tens). The calling thread runs tiles too: a pool of N threads
-/// starts N − 1 workers. Workers that find no work for a while sleep on an event, so an idle model holds no core.
+/// Fork/join over an op's tiles on dedicated threads. The calling thread runs tiles too: a pool of N threads
+/// starts N − 1 workers. Every wait (a worker's for the next fork, the caller's for the other threads' last
+/// tiles) spins for at most <see cref="SpinWindow"/> and then blocks, like ONNX Runtime's
+/// <c>session.intra_op.allow_spinning</c>: the forks of one forward pass come microseconds apart, so spinning keeps
+/// each one cheap (waking a blocked thread costs tens of microseconds), while a thread that waits longer, because the
+/// model is idle or because the thread it waits for lost its core to another process, gives its core away.
+/// Without spinning every wait blocks at once.
 /// </summary>
 /// <remarks>
 /// One <see cref="Run"/> at a time (the executor serializes calls). Tiles are claimed by compare-and-swap on one
@@ -11,13 +17,25 @@ namespace DenseNetGen.Backends.Simd;
 /// with an odd generation while it swaps the job in, so a worker late from an earlier job can never claim a tile
 /// of the new one with the old op: its swap names the old generation and fails. The join waits until every
 /// claimed tile has finished; the interlocked operations order the tiles' writes before the caller's next reads.
+/// Both events are reset by their waiter, which then checks its condition again before blocking, so a signal
+/// between the reset and the check is never slept through, and a late signal from an earlier job only costs one
+/// extra check.
 /// </remarks>
 internal sealed class WorkerPool : IDisposable
 {
-    private const int SpinsBeforeSleep = 100_000;
+    /// <summary>
+    /// How long a wait spins before it blocks: longer than the gap between two forks of a forward pass and than a
+    /// tile (so an idle machine keeps today's speed), far shorter than a scheduler time slice (so a thread whose
+    /// partner was preempted yields its core within one). Measured in benchmarks/README.md ("Thread policy").
+    /// </summary>
+    public static readonly TimeSpan SpinWindow = TimeSpan.FromMicroseconds(200);
+
+    private static readonly long s_spinTicks = (long)(SpinWindow.TotalSeconds * Stopwatch.Frequency);
 
     private readonly Thread[] _threads;
-    private readonly ManualResetEventSlim _wake = new(false);
+    private readonly long _spinTicks;
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
+    private readonly ManualResetEventSlim _joined = new(false, spinCount: 1);
     private ISimdOp? _op;
     private int _tileCount;
     private long _state;
@@ -25,10 +43,14 @@ internal sealed class WorkerPool : IDisposable
     private volatile bool _stopping;
     private Exception? _failure;
 
-    public WorkerPool(int threads)
+    /// <param name="threads">Threads running tiles, the caller included.</param>
+    /// <param name="spin">Spin up to <see cref="SpinWindow"/> before blocking; false blocks at once.</param>
+    public WorkerPool(int threads, bool spin)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         Threads = threads;
+        Spinning = spin;
+        _spinTicks = spin ? s_spinTicks : 0;
         _threads = new Thread[threads - 1];
         for (int i = 0; i < _threads.Length; i++)
         {
@@ -39,6 +61,9 @@ internal sealed class WorkerPool : IDisposable
     }
 
     public int Threads { get; }
+
+    /// <summary>Whether waits spin before blocking.</summary>
+    public bool Spinning { get; }
 
     /// <summary>The index of the pool thread running the current tile: 0 for the caller, 1.. for workers. Ops use it to pick their scratch.</summary>
     public static int CurrentWorker => t_worker;
@@ -65,12 +90,35 @@ internal sealed class WorkerPool : IDisposable
         if (!_wake.IsSet) _wake.Set();
 
         RunTiles(op, tiles, open);
-        var spinner = new SpinWait();
-        while (Volatile.Read(ref _doneTiles) < tiles)
-            spinner.SpinOnce(sleep1Threshold: -1);
+        if (!SpinUntil(static (pool, tiles) => Volatile.Read(ref pool._doneTiles) >= tiles, tiles))
+        {
+            while (Volatile.Read(ref _doneTiles) < tiles)
+            {
+                _joined.Reset();
+                if (Volatile.Read(ref _doneTiles) < tiles) _joined.Wait();
+            }
+        }
         _op = null;
         if (Interlocked.Exchange(ref _failure, null) is { } failure)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+    }
+
+    /// <summary>
+    /// Spins until <paramref name="done"/> holds or the spin window has passed; false when it never held. The
+    /// condition is static and takes its argument, so a fork allocates nothing.
+    /// </summary>
+    private bool SpinUntil(Func<WorkerPool, long, bool> done, long argument)
+    {
+        if (done(this, argument)) return true;
+        if (_spinTicks == 0) return false;
+        long start = Stopwatch.GetTimestamp();
+        do
+        {
+            Thread.SpinWait(8);
+            if (done(this, argument)) return true;
+        }
+        while (Stopwatch.GetTimestamp() - start < _spinTicks);
+        return false;
     }
 
     private void RunTiles(ISimdOp op, int tiles, long open)
@@ -91,7 +139,8 @@ internal sealed class WorkerPool : IDisposable
             {
                 Interlocked.CompareExchange(ref _failure, e, null);
             }
-            Interlocked.Increment(ref _doneTiles);
+            // Only claims of the current generation count, so reaching the tile count means this job has finished.
+            if (Interlocked.Increment(ref _doneTiles) == tiles) _joined.Set();
         }
     }
 
@@ -99,32 +148,31 @@ internal sealed class WorkerPool : IDisposable
     {
         t_worker = index;
         long seen = 0;
-        int idle = 0;
         while (!_stopping)
         {
-            long state = Volatile.Read(ref _state);
-            long generation = state >>> 32;
-            if (generation == seen || (generation & 1) == 1)
+            if (!SpinUntil(Forked, seen))
             {
-                if (++idle < SpinsBeforeSleep)
-                {
-                    Thread.SpinWait(10);
-                    continue;
-                }
-                // Reset, then re-check, so a fork between the two is not slept through.
                 _wake.Reset();
-                if (Volatile.Read(ref _state) >>> 32 == seen && !_stopping) _wake.Wait();
-                idle = 0;
+                if (!Forked(this, seen)) _wake.Wait();
                 continue;
             }
+            if (_stopping) return;
+            long generation = Volatile.Read(ref _state) >>> 32;
+            if ((generation & 1) == 1) continue;
             var op = _op;
             int tiles = _tileCount;
             // The generation only moves forward: if a claim below succeeds with this generation, op and tiles
             // were read while it was current.
             if (op is not null) RunTiles(op, tiles, generation << 32);
             seen = generation;
-            idle = 0;
         }
+    }
+
+    /// <summary>A job newer than <paramref name="seen"/> is open (an odd generation is still being swapped in), or the pool is stopping.</summary>
+    private static bool Forked(WorkerPool pool, long seen)
+    {
+        long generation = Volatile.Read(ref pool._state) >>> 32;
+        return (generation != seen && (generation & 1) == 0) || pool._stopping;
     }
 
     public void Dispose()
@@ -133,5 +181,6 @@ internal sealed class WorkerPool : IDisposable
         _wake.Set();
         foreach (var thread in _threads) thread.Join();
         _wake.Dispose();
+        _joined.Dispose();
     }
 }

@@ -17,18 +17,24 @@ namespace DenseNetGen.Planning;
 /// and pooling 1 per element, classifier left out).
 /// </param>
 /// <param name="Stages">One entry per stage of the plan (<see cref="NetworkPlan.Stages"/>), in the same order.</param>
+/// <param name="ClassNames">
+/// The spec's own class names, one per logit (its <c>"labels"</c> given inline or as a file); null when it names a
+/// built-in set in <paramref name="Labels"/> or none. The generator checked their count against the classes.
+/// </param>
 public sealed record ModelCard(
     string Name,
     PreprocessInfo Preprocess,
     string? Labels,
     long ParameterCount,
     long FlopCount,
-    IReadOnlyList<StageInfo> Stages)
+    IReadOnlyList<StageInfo> Stages,
+    IReadOnlyList<string>? ClassNames = null)
 {
     /// <summary>True when every member is equal, <see cref="Stages"/> element by element.</summary>
     public bool Equals(ModelCard? other) =>
         other is not null && Name == other.Name && Preprocess.Equals(other.Preprocess) && Labels == other.Labels &&
-        ParameterCount == other.ParameterCount && FlopCount == other.FlopCount && ValueEquality.Equal(Stages, other.Stages);
+        ParameterCount == other.ParameterCount && FlopCount == other.FlopCount && ValueEquality.Equal(Stages, other.Stages) &&
+        (ClassNames is null ? other.ClassNames is null : other.ClassNames is not null && ValueEquality.Equal(ClassNames, other.ClassNames));
 
     /// <summary>A hash consistent with <see cref="Equals(ModelCard?)"/>.</summary>
     public override int GetHashCode() => (Name, ParameterCount, FlopCount).GetHashCode();

@@ -100,9 +100,7 @@ public sealed class Tf32ConvTests
 
         float[] fp32 = reference["output"].Data, emulated = reference["output_tf32"].Data;
         ParityAssert.Close(emulated, output, name + " against the TF32 emulation");
-        double toTf32 = MaxDifference(output, emulated), toFp32 = MaxDifference(output, fp32);
+        double toTf32 = Tolerance.MaxDifference(output, emulated), toFp32 = Tolerance.MaxDifference(output, fp32);
         Assert.True(toFp32 > 8 * toTf32, $"{name}: max |Δ| {toFp32:g3} from FP32, {toTf32:g3} from the TF32 emulation.");
     }
-
-    private static double MaxDifference(float[] a, float[] b) => a.Select((v, i) => Math.Abs(v - (double)b[i])).Max();
 }

@@ -21,7 +21,7 @@ public sealed class Conv3x3SettingTests
         var algorithm = Conv3x3Setting.Parse(setting);
         var plan = FashionMnistDenseNet.Definition;
         var weights = CheckpointBinder.Bind(DeterministicWeights.ForManifest(plan.Parameters), plan);
-        using var pool = new WorkerPool(2);
+        using var pool = new WorkerPool(2, spin: true);
         using var network = new SimdNetwork(plan, weights, pool, algorithm);
 
         Assert.Equal(winograd, network.Steps.Any(s => s.Kind.Contains("Winograd")));

@@ -72,7 +72,7 @@ public sealed class WinogradConvTests
             using var weights = new WinogradWeights<TVec, TTile>(Weights, Bias, InOffset, InChannels, OutOffset, OutChannels);
             long perWorker = WinogradConv<TVec, TTile>.ScratchFloats(weights);
             using var scratch = new NativeBuffer(perWorker * threads);
-            using var pool = new WorkerPool(threads);
+            using var pool = new WorkerPool(threads, spin: true);
             pool.Run(new WinogradConv<TVec, TTile>(weights, Relu, Source.Batch, Source.Pointer, Source.Capacity,
                 Destination.Pointer, Destination.Capacity, Source.Height, Source.Width, scratch.Pointer, perWorker, threads));
         }

@@ -35,7 +35,7 @@ internal unsafe struct ConvTileArgs
 /// <remarks>
 /// The slab holds the input already padded (and prologue-applied), with stride phases split apart, so consecutive
 /// output pixels read consecutive slab pixels 16 floats apart at every kernel position: no bounds checks inside.
-/// 2·TPixels accumulators + 2 weights must fit the register file (32 with AVX-512, 16 with AVX2 or SSE).
+/// 2·TPixels accumulators + 2 weights must fit the register file (<see cref="VectorWidth.Registers{TVec}"/>: 32 with AVX-512 and NEON, 16 with AVX2 or SSE).
 /// </remarks>
 internal static unsafe class ConvTile
 {

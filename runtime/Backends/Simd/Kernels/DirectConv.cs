@@ -96,7 +96,7 @@ internal sealed unsafe class DirectConv<TVec> : ISimdOp where TVec : struct, IVe
         _rowsPerTile = Math.Min(maxRows, (_outHeight + chunks - 1) / chunks);
         _rowChunks = (_outHeight + _rowsPerTile - 1) / _rowsPerTile;
         TileCount = units * _rowChunks;
-        _maxPixels = TVec.Count == 16 ? ConvTile.MaxPixels : 6; // 2·pixels accumulators + 2 weights fit 32 or 16 registers
+        _maxPixels = VectorWidth.Registers<TVec>() == 32 ? ConvTile.MaxPixels : 6; // 2·pixels accumulators + 2 weights fit 32 or 16 registers
     }
 
     public int TileCount { get; }

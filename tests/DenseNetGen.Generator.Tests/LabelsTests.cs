@@ -1,0 +1,159 @@
+extern alias generator;
+
+using DenseNetGen.Planning;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+using static generator::DenseNetGen.Generator.DenseNetGenerator;
+
+namespace DenseNetGen.Generator.Tests;
+
+/// <summary>
+/// A spec's own class names, inline or in a labels file beside it: they reach the generated card, a file is read
+/// only when a spec names it and it is an AdditionalFile, and problems are reported where they are.
+/// </summary>
+public class LabelsTests
+{
+    private static readonly string[] Three = ["cat", "dog", "bird"];
+
+    [Fact]
+    public void Inline_names_reach_the_generated_card()
+    {
+        var run = GeneratorHarness.Run("/specs/pets.densenet.json",
+            DiagnosticTests.Spec(("numClasses", "3"), ("labels", "[\"cat\", \"dog\", \"bird \\\"the \\u00e9meu\\\"\"]")));
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationDiagnostics);
+        var card = Card(run);
+        Assert.Equal(["cat", "dog", "bird \"the \u00e9meu\""], card.ClassNames);
+        Assert.Null(card.Labels);
+    }
+
+    [Theory]
+    [InlineData("classes.txt", "/specs/classes.txt", "cat\ndog\nbird\n")]
+    [InlineData("./classes.txt", "/specs/classes.txt", "cat\r\ndog\r\nbird")]
+    [InlineData("labels/pets.txt", "/specs/labels/pets.txt", "  cat\ndog  \nbird\n\n\n")]
+    [InlineData("../shared/pets.txt", "/shared/pets.txt", "cat\rdog\rbird\r")]
+    public void A_labels_file_beside_the_spec_gives_one_name_per_line(string reference, string path, string contents)
+    {
+        var run = GeneratorHarness.Run([
+            new InMemoryText("/specs/pets.densenet.json", PetsSpec(reference)),
+            new InMemoryText(path, contents),
+        ]);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationDiagnostics);
+        Assert.Equal(Three, Card(run).ClassNames);
+    }
+
+    [Fact]
+    public void Only_the_named_labels_file_is_read()
+    {
+        var run = GeneratorHarness.Run([
+            new InMemoryText("/specs/pets.densenet.json", PetsSpec("classes.txt")),
+            new InMemoryText("/specs/classes.txt", "cat\ndog\nbird\n"),
+            new UnreadableText("/specs/other.txt"),
+            new UnreadableText("/specs/notes.json"),
+        ]);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Equal(Three, Card(run).ClassNames);
+    }
+
+    [Fact]
+    public void A_bad_name_in_the_file_is_reported_at_its_line()
+    {
+        var run = GeneratorHarness.Run([
+            new InMemoryText("/specs/pets.densenet.json", PetsSpec("classes.txt")),
+            new InMemoryText("/specs/classes.txt", "cat\n\ndog\n"),
+        ]);
+
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DNG016", diagnostic.Id);
+        Assert.Equal("Labels: class 1 has a blank name", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        var position = diagnostic.Location.GetLineSpan();
+        Assert.Equal(("/specs/classes.txt", 1), (position.Path, position.StartLinePosition.Line));
+        Assert.Empty(run.Result.GeneratedSources);
+    }
+
+    [Fact]
+    public void A_repeated_name_in_the_file_is_reported_at_the_repeat()
+    {
+        var run = GeneratorHarness.Run([
+            new InMemoryText("/specs/pets.densenet.json", PetsSpec("classes.txt")),
+            new InMemoryText("/specs/classes.txt", "cat\ndog\ncat\n"),
+        ]);
+
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("Labels: class 2 repeats the name 'cat' of class 0", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(("/specs/classes.txt", 2, 0), Start(diagnostic));
+    }
+
+    [Fact]
+    public void A_file_with_the_wrong_count_is_reported_at_the_spec_s_path()
+    {
+        var spec = PetsSpec("classes.txt");
+        var run = GeneratorHarness.Run([
+            new InMemoryText("/specs/pets.densenet.json", spec),
+            new InMemoryText("/specs/classes.txt", "cat\ndog\n"),
+        ]);
+
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("Labels: 'classes.txt' has 2 class names but numClasses is 3", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        var token = spec.IndexOf("\"classes.txt\"", StringComparison.Ordinal);
+        Assert.Equal(new TextSpan(token, "\"classes.txt\"".Length), diagnostic.Location.SourceSpan);
+        Assert.Equal("/specs/pets.densenet.json", diagnostic.Location.GetLineSpan().Path);
+    }
+
+    [Fact]
+    public void Editing_a_labels_file_reruns_only_the_spec_that_names_it()
+    {
+        var specs = new AdditionalText[]
+        {
+            new InMemoryText("/specs/pets.densenet.json", PetsSpec("classes.txt")),
+            new InMemoryText("/specs/plain.densenet.json", DiagnosticTests.Spec(("name", "\"Plain\""))),
+            new InMemoryText("/specs/classes.txt", "cat\ndog\nbird\n"),
+            new InMemoryText("/specs/readme.txt", "notes"),
+        };
+        var compilation = GeneratorHarness.CreateCompilation();
+        var driver = GeneratorHarness.CreateDriver(specs).RunGenerators(compilation);
+
+        var unrelated = driver.ReplaceAdditionalText(specs[3], new InMemoryText("/specs/readme.txt", "more notes")).RunGenerators(compilation);
+        Assert.All(Reasons(unrelated.GetRunResult().Results.Single(), StepNames.Plans),
+            r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+
+        var result = unrelated.ReplaceAdditionalText(specs[2], new InMemoryText("/specs/classes.txt", "cat\ndog\nemu\n"))
+            .RunGenerators(compilation).GetRunResult().Results.Single();
+        var plans = Reasons(result, StepNames.Plans);
+        Assert.Equal(IncrementalStepRunReason.Modified, plans[0]);
+        Assert.True(plans[1] is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, plans[1].ToString());
+        Assert.Contains("ClassNames: new string[] { \"cat\", \"dog\", \"emu\" },",
+            result.GeneratedSources.Single(s => s.HintName == "Consumer.Root.Pets.g.cs").SourceText.ToString());
+    }
+
+    private static string PetsSpec(string labelsFile) =>
+        DiagnosticTests.Spec(("name", "\"Pets\""), ("numClasses", "3"), ("labels", $"{{ \"file\": \"{labelsFile}\" }}"));
+
+    private static ModelCard Card(GenerationRun run)
+    {
+        var type = run.Load().GetTypes().Single(t => t.BaseType == typeof(DenseNetModel));
+        return (ModelCard)type.GetProperty("Card")!.GetValue(null)!;
+    }
+
+    private static (string Path, int Line, int Column) Start(Diagnostic diagnostic)
+    {
+        var position = diagnostic.Location.GetLineSpan();
+        return (position.Path, position.StartLinePosition.Line, position.StartLinePosition.Character);
+    }
+
+    private static IncrementalStepRunReason[] Reasons(GeneratorRunResult result, string step) =>
+        result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
+
+    /// <summary>An AdditionalFile the generator must not read: reading it fails the test.</summary>
+    private sealed class UnreadableText(string path) : AdditionalText
+    {
+        public override string Path { get; } = path;
+
+        public override SourceText GetText(CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException($"the generator read {Path}, which no spec names");
+    }
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Mutation testing (Stryker.NET 5.1.0, pinned in .config/dotnet-tools.json) of the modules whose bugs would be
+# silent: a checkpoint reader that mis-decodes a tensor, a memory plan that overlaps two live buffers, a fusion that
+# drops an op, a SIMD kernel that skips a border pixel, a spec parser that accepts a wrong value. Stryker changes the
+# code one operator at a time and runs the tests that cover it; a change no test notices is a survivor.
+#
+#   tools/mutation.sh [MODULE...]      mutate each MODULE (default: all, in the order below), print the scores
+#   MUTATION_CONCURRENCY=N ...         test runs at once (default 1: the build machine is shared)
+#
+# Stryker builds the test project and overwrites the assembly under test with its mutated build, so it runs on a
+# copy of the working tree (tracked and untracked-but-not-ignored files) in artifacts/mutation/src, leaving this
+# tree's bin/ folders alone. Each module's reports go to artifacts/mutation/MODULE/ (mutation-report.html to read
+# the survivors, mutation-report.json), and its scores, one line per file, to artifacts/mutation/MODULE/scores.md.
+# Score = killed / (killed + survived + no coverage), as README's table states it; timeouts count as killed.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=$repo/artifacts/mutation
+src=$work/src
+concurrency=${MUTATION_CONCURRENCY:-1}
+
+# MODULE  PROJECT-UNDER-TEST  TEST-PROJECT  FILES-TO-MUTATE (comma-separated globs)  TEST FILTER
+modules=(
+  "pickle      runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Checkpoints/PickleReader.cs,**/Checkpoints/PickleValues.cs,**/Checkpoints/TorchGlobals.cs FullyQualifiedName~Checkpoint|FullyQualifiedName~Pickle|FullyQualifiedName~Safetensors|FullyQualifiedName~Hostile|FullyQualifiedName~FuzzSeed"
+  "safetensors runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Checkpoints/SafetensorsReader.cs FullyQualifiedName~Safetensors|FullyQualifiedName~HostileCheckpoint|FullyQualifiedName~FuzzSeed"
+  "containers  runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Checkpoints/TorchZipReader.cs,**/Checkpoints/ZipArchiveReader.cs,**/Checkpoints/LegacyTorchReader.cs,**/Checkpoints/ByteCursor.cs FullyQualifiedName~Checkpoint|FullyQualifiedName~Pickle|FullyQualifiedName~Safetensors|FullyQualifiedName~Hostile|FullyQualifiedName~FuzzSeed"
+  "binder      runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Checkpoints/CheckpointBinder.cs,**/Checkpoints/KeyConvention.cs,**/Checkpoints/MmpretrainConvention.cs,**/Checkpoints/TorchvisionLegacyConvention.cs FullyQualifiedName~Checkpoint|FullyQualifiedName~Hostile"
+  "memory-plan runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Execution/MemoryPlan.cs FullyQualifiedName~MemoryPlan"
+  "planning    runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Planning/PlanFusion.cs,**/Planning/PlanGeometry.cs FullyQualifiedName~MemoryPlan|FullyQualifiedName~KernelSetSelection|FullyQualifiedName~PlanFusion|FullyQualifiedName~PlanGeometry"
+  "simd        runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Simd/Blocked.cs,**/Simd/Kernels/*.cs,**/Simd/Gemm/*.cs FullyQualifiedName~DirectConv|FullyQualifiedName~MaxPool|FullyQualifiedName~SimdNetwork|FullyQualifiedName~Pointwise"
+  "parser      generator/DenseNetGen.Generator.csproj tests/DenseNetGen.Generator.Tests **/Parsing/*.cs FullyQualifiedName~DenseNetGen.Generator.Tests"
+)
+
+names=()
+for row in "${modules[@]}"; do names+=("${row%% *}"); done
+selected=("$@")
+((${#selected[@]})) || selected=("${names[@]}")
+
+copy_tree() { # a fresh copy of the working tree, without build outputs or git metadata
+  rm -rf "$src"
+  mkdir -p "$src"
+  git -C "$repo" ls-files -z --cached --others --exclude-standard | (cd "$repo" && tar --null -T - -cf -) | tar -C "$src" -xf -
+}
+
+run_module() { # run_module MODULE PROJECT TEST_PROJECT MUTATE FILTER
+  local name=$1 project=$2 tests=$3 mutate=$4 filter=$5 out=$work/$1
+  rm -rf "$out"
+  mkdir -p "$out"
+  # The config file carries the filter: test-case-filter has no command-line option in 5.1.0.
+  jq -n --arg project "$(basename "$project")" --arg tests "$src/$tests/$(basename "$tests").csproj" --arg filter "$filter" \
+    --argjson mutate "$(jq -cn --arg m "$mutate" '$m | split(",")')" --argjson concurrency "$concurrency" '{
+      "stryker-config": {
+        project: $project, "test-projects": [$tests], mutate: $mutate, "test-case-filter": $filter,
+        configuration: "Release", concurrency: $concurrency, reporters: ["html", "json", "progress"],
+        "disable-bail": false, "additional-timeout": 30000
+      } }' >"$out/stryker-config.json"
+  (cd "$src/$tests" && dotnet stryker -f "$out/stryker-config.json" -O "$out/stryker" >"$out/stryker.log" 2>&1) ||
+    { echo "mutation: $name: Stryker failed, see $out/stryker.log" >&2; return 1; }
+  cp "$out"/stryker/reports/mutation-report.* "$out/"
+  scores "$out/mutation-report.json" | tee "$out/scores.md"
+}
+
+scores() { # one markdown row per mutated file: killed, survived, no coverage, score; then the module's total
+  jq -r '
+    def count(s): [.mutants[] | select(.status == s)] | length;
+    def row(name): (count("Killed") + count("Timeout")) as $k | count("Survived") as $s | count("NoCoverage") as $n
+      | "| `\(name)` | \($k) | \($s) | \($n) | \(if $k + $s + $n == 0 then "–" else "\(($k * 1000 / ($k + $s + $n) | round) / 10) %" end) |";
+    (.files | to_entries[] | (.key | split("/") | .[-2:] | join("/")) as $name | .value | row($name)),
+    ({mutants: [.files[].mutants[]]} | row("total"))' "$1"
+}
+
+(cd "$repo" && dotnet tool restore >/dev/null)
+copy_tree
+(cd "$src" && dotnet tool restore >/dev/null)
+status=0
+for name in "${selected[@]}"; do
+  found=
+  for row in "${modules[@]}"; do
+    read -r m project tests mutate filter <<<"$row"
+    [[ $m == "$name" ]] || continue
+    found=1
+    echo "== $name ($mutate)"
+    run_module "$m" "$project" "$tests" "$mutate" "$filter" || status=1
+  done
+  [[ -n $found ]] || { echo "mutation: unknown module '$name' (modules: ${names[*]})" >&2; exit 2; }
+done
+exit $status
