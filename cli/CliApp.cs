@@ -36,14 +36,15 @@ public static class CliApp
     {
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Show the stack trace of an internal error", Recursive = true };
         var root = new RootCommand("DenseNets from .NET: predict images, evaluate data sets, inspect models, check and convert checkpoints.") { verbose };
-        var commands = new[] { PredictCommand.Create(stdout, stderr), TestCommand.Create(stdout, stderr), InfoCommand.Create(stdout), CheckCommand.Create(stdout, stderr), ConvertCommand.Create(stdout) };
+        var commands = new[] { PredictCommand.Create(stdout, stderr), TestCommand.Create(stdout, stderr), InfoCommand.Create(stdout), CheckCommand.Create(stdout, stderr), ConvertCommand.Create(stdout),
+            ServeCommand.Create(stdout) };
         foreach (var command in commands.Concat(extraCommands))
             root.Subcommands.Add(command);
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors) stderr.WriteLine($"densenet: {error.Message}");
+            foreach (var error in parsed.Errors) stderr.WriteLine($"densenet: {UserErrors.OneLine(error.Message)}");
             stderr.WriteLine("Try 'densenet --help'.");
             return Usage;
         }
@@ -53,13 +54,13 @@ public static class CliApp
         }
         catch (Exception e) when (UserErrors.Describe(e) is { } message)
         {
-            stderr.WriteLine($"densenet: {message}");
+            stderr.WriteLine($"densenet: {UserErrors.OneLine(message)}");
             return e is UsageException ? Usage : Failure;
         }
         catch (Exception e)
         {
             var details = parsed.GetValue(verbose) ? $"{Environment.NewLine}{e}" : " (run with --verbose for the stack trace)";
-            stderr.WriteLine($"densenet: internal error, this is a bug in densenet, please report it: {e.GetType().Name}: {e.Message}{details}");
+            stderr.WriteLine($"densenet: internal error, this is a bug in densenet, please report it: {e.GetType().Name}: {UserErrors.OneLine(e.Message)}{details}");
             return Bug;
         }
     }

@@ -115,7 +115,9 @@ internal sealed class ModelOptions
         }
         catch (ArgumentException e)
         {
-            throw new UsageException(e.Message);
+            // Without the " (Parameter 'name')" that ArgumentException.Message appends: the user typed no parameter.
+            var suffix = $" (Parameter '{e.ParamName}')";
+            throw new UsageException(e.ParamName is not null && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message);
         }
     }
 

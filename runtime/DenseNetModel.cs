@@ -7,11 +7,16 @@ namespace DenseNetGen;
 /// <summary>
 /// A DenseNet with bound weights on a compute device: the base of every generated network class.
 /// Safe to share between threads: a device runs one call at a time, whichever model it comes from, so
-/// parallel throughput comes from several devices, or from batching, not from more threads.
+/// parallel throughput comes from several devices, or from batching, not from more threads
+/// (<see cref="Serving.DenseNetPool"/> does both for concurrent callers).
 /// </summary>
 public abstract class DenseNetModel : IDisposable
 {
     private readonly PlanExecutor _executor;
+
+    // The async calls wait here, without holding a thread, for this model's previous call to finish; the device's
+    // gate (shared with other models on the device) is then taken by the pass itself on a pool thread.
+    private readonly SemaphoreSlim _asyncTurn = new(1, 1);
 
     /// <summary>
     /// Prepares the plan's weights on <paramref name="device"/> (the generated class passes its plan and card).
@@ -50,6 +55,23 @@ public abstract class DenseNetModel : IDisposable
     /// <summary>Logits [batch × NumClasses] for normalized NCHW input.</summary>
     public float[] Forward(float[] input, int batch, int height, int width) => Run(input, batch, height, width, featuresOnly: false);
 
+    /// <summary>Logits [batch × NumClasses] for normalized NCHW input held in any memory (a pooled buffer's prefix).</summary>
+    public float[] Forward(ReadOnlySpan<float> input, int batch, int height, int width) =>
+        _executor.Run(input, batch, height, width, featuresOnly: false);
+
+    /// <summary>
+    /// <see cref="Forward(float[], int, int, int)"/> on a pool thread once this model's earlier async calls are done.
+    /// <paramref name="cancellationToken"/> cancels the wait; a pass that has started runs to its end (kernels are
+    /// not interruptible) and its result is then returned.
+    /// </summary>
+    /// <remarks><paramref name="input"/> must stay unchanged until the task completes.</remarks>
+    public Task<float[]> ForwardAsync(ReadOnlyMemory<float> input, int batch, int height, int width, CancellationToken cancellationToken = default) =>
+        RunAsync(() => _executor.Run(input.Span, batch, height, width, featuresOnly: false), cancellationToken);
+
+    /// <summary>Logits and pooled features of one pass, as <see cref="ForwardAsync"/> runs it.</summary>
+    public Task<ModelOutput> InferAsync(ReadOnlyMemory<float> input, int batch, int height, int width, CancellationToken cancellationToken = default) =>
+        RunAsync(() => Infer(input.Span, batch, height, width), cancellationToken);
+
     /// <summary>Globally pooled pre-logit features [batch × FeatureChannels] for normalized NCHW input.</summary>
     public float[] ExtractFeatures(float[] input, int batch, int height, int width) => Run(input, batch, height, width, featuresOnly: true);
 
@@ -57,6 +79,12 @@ public abstract class DenseNetModel : IDisposable
     public ModelOutput Infer(float[] input, int batch, int height, int width)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return Infer(input.AsSpan(), batch, height, width);
+    }
+
+    /// <summary>Logits and pooled features for input held in any memory.</summary>
+    public ModelOutput Infer(ReadOnlySpan<float> input, int batch, int height, int width)
+    {
         var (logits, features) = _executor.RunWithFeatures(input, batch, height, width);
         return new ModelOutput(logits, features);
     }
@@ -68,6 +96,19 @@ public abstract class DenseNetModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(input);
         return _executor.Run(input, batch, height, width, featuresOnly);
+    }
+
+    private async Task<T> RunAsync<T>(Func<T> pass, CancellationToken cancellationToken)
+    {
+        await _asyncTurn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(pass, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _asyncTurn.Release();
+        }
     }
 
     /// <summary>Frees the model's prepared weights and activation memory on its device (not the device itself).</summary>

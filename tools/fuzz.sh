@@ -8,7 +8,8 @@
 #
 # TARGET: pickle (the unpickler alone), each checkpoint format's reader alone under the format's name (the list
 # CheckpointFormats.All: torch-zip, torch-legacy, safetensors; `dotnet artifacts/fuzz/plain/DenseNetGen.Fuzz.dll
-# targets` prints them), checkpoint (every format by content, then the binder) or image (ImageDecoder). The
+# targets` prints them), checkpoint (every format by content, then the binder), image (ImageDecoder), idx (IdxFile,
+# plain or gzipped, then each image cut out) or spec (the generator's SpecParser: every problem a diagnostic). The
 # target (tests/DenseNetGen.Fuzz) treats the reader's documented refusal as the answer to a bad input; afl-fuzz
 # counts anything else: another exception, a crash, a hang, or memory use past the limits below. Everything goes
 # to artifacts/fuzz/ (git-ignored): bin/ (the instrumented build), plain/ (the same build, uninstrumented),
@@ -39,8 +40,8 @@ build() {
   # An uninstrumented copy answers the script's questions (targets, which seeds a format recognises): instrumented
   # code writes afl's bitmap, which exists only inside a fuzzing run.
   cp -r "$bin" "$plain"
-  # Only the runtime is instrumented: its branches are what afl-fuzz should explore.
-  "$work/tools/sharpfuzz" "$bin/DenseNetGen.Runtime.dll"
+  # Only the product's readers are instrumented: their branches are what afl-fuzz should explore.
+  for dll in DenseNetGen.Runtime DenseNetGen.Vision DenseNetGen.Generator; do "$work/tools/sharpfuzz" "$bin/$dll.dll"; done
 }
 
 # recognised FORMAT FILE...: the files whose header FORMAT recognises, as the reader decides it (never by extension).
@@ -68,6 +69,8 @@ seeds() {
       done
       ;;
     image) cp "$repo"/tests/DenseNetGen.Fuzz/seeds/images/* "$dir" ;;
+    idx) cp "$repo"/tests/DenseNetGen.Fuzz/seeds/idx/* "$dir" ;;
+    spec) cp "$repo"/specs/*.densenet.json "$repo"/tests/specs/*.densenet.json "$dir" ;;
     *) recognised "$target" "${checkpoints[@]}" | while read -r f; do cp "$f" "$dir"; done ;;
   esac
 }

@@ -11,6 +11,7 @@ root.Subcommands.Add(ProfileCommand.Create());
 root.Subcommands.Add(KernelsCommand.Create());
 root.Subcommands.Add(CompareCommand.Create());
 root.Subcommands.Add(BdnCommand.Create());
+root.Subcommands.Add(ServeLoadCommand.Create());
 try
 {
     return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -29,7 +29,7 @@ internal static class CheckCommand
             {
                 // The verdict is one line on stderr; the keys that failed are the report, on stdout.
                 var lines = e.Message.Split(Environment.NewLine);
-                stderr.WriteLine($"densenet: {lines[0]}");
+                stderr.WriteLine($"densenet: {UserErrors.OneLine(lines[0])}");
                 foreach (var line in lines.Skip(1)) stdout.WriteLine(line);
                 return CliApp.Failure;
             }

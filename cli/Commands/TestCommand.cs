@@ -24,6 +24,8 @@ internal static class TestCommand
         var list = new Option<FileInfo?>("--ann-file") { Description = "A file list 'relative/path label' per line, paths relative to --data" };
         var batch = new Option<int>("--batch", "-b") { Description = "Images per forward pass", DefaultValueFactory = _ => 32 };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images" };
+        var followLinks = new Option<bool>("--follow-links") { Description = "Walk into class folders and subfolders that are symbolic links (each folder once)" };
+        var outsideRoot = new Option<bool>("--allow-outside-root") { Description = "Read images whose real path (links resolved) is outside --data" };
         var shard = new Option<string?>("--shard") { Description = "Evaluate only slice I of N (I from 0, e.g. 0/4): contiguous, fixed by the image count" };
         var output = new Option<FileInfo?>("--out", "-o") { Description = "Write the counts as JSON, for --merge" };
         var merge = new Option<FileInfo[]>("--merge")
@@ -31,7 +33,7 @@ internal static class TestCommand
             Description = "Add up the --out files of every shard and print the full run's figures (no evaluation)",
             AllowMultipleArgumentsPerToken = true,
         };
-        var command = new Command("test", "Evaluate top-1/top-5 accuracy on a data set") { data, list, batch, limit, shard, output, merge };
+        var command = new Command("test", "Evaluate top-1/top-5 accuracy on a data set") { data, list, batch, limit, shard, output, merge, followLinks, outsideRoot };
         model.AddTo(command);
         command.SetAction(parsed =>
         {
@@ -46,7 +48,8 @@ internal static class TestCommand
             if (parsed.GetValue(limit) is < 1) throw new UsageException("--limit must be at least 1.");
             var slice = parsed.GetValue(shard) is { } text ? Shard.Parse(text) : Shard.Whole;
             var zooModel = model.ResolveModel(parsed);
-            var dataset = ForModel(Open(root, parsed.GetValue(list)), zooModel, root);
+            var fileOptions = new DatasetFileOptions(FollowDirectoryLinks: parsed.GetValue(followLinks), AllowOutsideRoot: parsed.GetValue(outsideRoot));
+            var dataset = ForModel(Open(root, parsed.GetValue(list), fileOptions), zooModel, root);
             if (parsed.GetValue(limit) is int first && first < dataset.Count) dataset = new DatasetSlice(dataset, 0, first);
             var (start, length) = slice.Range(dataset.Count);
             var part = slice == Shard.Whole ? dataset : new DatasetSlice(dataset, start, length);
@@ -73,13 +76,13 @@ internal static class TestCommand
         return CliApp.Ok;
     }
 
-    private static ImageDataset Open(DirectoryInfo root, FileInfo? annotations)
+    private static ImageDataset Open(DirectoryInfo root, FileInfo? annotations, DatasetFileOptions files)
     {
         if (!root.Exists) throw new DirectoryNotFoundException($"Data folder not found: {root.FullName}");
-        if (annotations is not null) return ImageFolderDataset.FromAnnotationFile(annotations.FullName, root.FullName);
+        if (annotations is not null) return ImageFolderDataset.FromAnnotationFile(annotations.FullName, root.FullName, files);
         if (FashionMnistDataset.IsDataset(root.FullName)) return FashionMnistDataset.Open(root.FullName, FashionMnistSplit.Test);
         var val = Path.Combine(root.FullName, "val");
-        return ImageFolderDataset.FromDirectory(Directory.Exists(val) ? val : root.FullName);
+        return ImageFolderDataset.FromDirectory(Directory.Exists(val) ? val : root.FullName, files);
     }
 
     /// <summary>The data set labelled for the model's classes; one that does not fit is a usage error, checked before loading weights.</summary>

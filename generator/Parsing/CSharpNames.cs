@@ -18,6 +18,7 @@ namespace DenseNetGen.Generator.Parsing
         /// <summary>Null when <paramref name="name"/> works as the generated class name, else why not.</summary>
         public static string? WhyNotClassName(string name)
         {
+            if (WhyNotPlain(name) is string why) return why;
             if (!SyntaxFacts.IsValidIdentifier(name)) return "it is not a C# identifier";
             if (IsKeyword(name)) return "it is a C# keyword";
             if (IsLowerCaseAscii(name)) return "lower-case ASCII names are reserved for future C# keywords";
@@ -28,12 +29,35 @@ namespace DenseNetGen.Generator.Parsing
 
         public static bool IsValidNamespace(string name)
         {
-            if (name.Length == 0) return false;
+            if (name.Length == 0 || WhyNotPlain(name) is not null) return false;
             foreach (var part in name.Split('.'))
             {
                 if (!SyntaxFacts.IsValidIdentifier(part) || IsKeyword(part)) return false;
             }
             return true;
+        }
+
+        /// <summary>
+        /// The most UTF-8 bytes a name or a namespace may have: the two and the generated names built on them must stay
+        /// within the 1,023 bytes metadata allows a type's full name (CS7013 otherwise).
+        /// </summary>
+        public const int MaxNameBytes = 480;
+
+        // C# ignores format characters (a soft hyphen) when it compares names, so "Defini\u00adtion" is the member
+        // "Definition" (CS0542 in the generated code); control characters are never part of a name. Normalization
+        // forms are not checked: the compiler compares names code point by code point, and .NET's normalization
+        // depends on ICU being present where the generator runs.
+        private static string? WhyNotPlain(string name)
+        {
+            foreach (char c in name)
+            {
+                var category = char.GetUnicodeCategory(c);
+                if (category == System.Globalization.UnicodeCategory.Format || category == System.Globalization.UnicodeCategory.Control)
+                    return $"it contains U+{(int)c:X4}, a {(category == System.Globalization.UnicodeCategory.Format ? "format" : "control")} character that C# ignores or refuses in names";
+            }
+            var bytes = System.Text.Encoding.UTF8.GetByteCount(name);
+            if (bytes > MaxNameBytes) return $"it is {bytes} UTF-8 bytes long, more than the {MaxNameBytes} a generated type's metadata name allows";
+            return null;
         }
 
         private static bool IsLowerCaseAscii(string name)

@@ -16,8 +16,8 @@ public static class CheckpointReader
         byte[] bytes;
         try
         {
-            using var file = File.OpenRead(path);
-            if (file.Length > Array.MaxLength) throw new CheckpointException(name, $"file of {file.Length} bytes is too large (at most {Array.MaxLength})");
+            // Only a regular file: opening a FIFO blocks until something writes to it, and a device has no end.
+            using var file = IO.InputFile.OpenRegular(path, Array.MaxLength, reason => new CheckpointException(name, reason));
             bytes = new byte[file.Length];
             file.ReadExactly(bytes);
         }

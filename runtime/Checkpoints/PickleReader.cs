@@ -56,7 +56,7 @@ internal sealed class PickleReader
             switch (op)
             {
                 case 0x80: cursor.ReadByte(); break; // PROTO
-                case 0x95: cursor.ReadInt64(); break; // FRAME: a length hint only
+                case 0x95: Frame(cursor.ReadInt64()); break; // FRAME: a length hint, which must fit the data
                 case (byte)'.': return Pop(); // STOP
                 case (byte)'(': marks.Add(stack.Count); break; // MARK
                 case (byte)'0': PopValueOrMark(); break; // POP
@@ -84,10 +84,10 @@ internal sealed class PickleReader
                 case (byte)'B': Push(cursor.Take(cursor.ReadUInt32()).ToArray()); break; // BINBYTES
                 case 0x8e: Push(cursor.Take(cursor.ReadInt64()).ToArray()); break; // BINBYTES8
                 case 0x96: Push(cursor.Take(cursor.ReadInt64()).ToArray()); break; // BYTEARRAY8
-                case (byte)'}': Push(new OrderedDictionary<object, object?>()); break; // EMPTY_DICT
-                case (byte)']': Push(new List<object?>()); break; // EMPTY_LIST
-                case (byte)')': Push(new PyTuple([])); break; // EMPTY_TUPLE
-                case 0x8f: Push(new PySet([], Frozen: false)); break; // EMPTY_SET
+                case (byte)'}': Push(Created(new OrderedDictionary<object, object?>())); break; // EMPTY_DICT
+                case (byte)']': Push(Created(new List<object?>())); break; // EMPTY_LIST
+                case (byte)')': Push(EmptyTuple); break; // EMPTY_TUPLE: immutable, so one instance serves all
+                case 0x8f: Push(Created(new PySet([], Frozen: false))); break; // EMPTY_SET
                 case (byte)'d': Push(ToDict(PopMark())); break; // DICT
                 case (byte)'l': Push(Charged(PopMark()).ToList()); break; // LIST
                 case (byte)'t': Push(new PyTuple(Charged(PopMark()))); break; // TUPLE
@@ -126,7 +126,24 @@ internal sealed class PickleReader
         }
     }
 
+    private static readonly PyTuple EmptyTuple = new([]);
+
     private void Push(object? value) => stack.Add(value);
+
+    // A one-byte opcode that makes a mutable container costs the container (about 100 bytes with its stack slot),
+    // not one unit: 30 MB of '}' once became 2.6 GB.
+    private T Created<T>(T container)
+    {
+        context.Charge(PickleContext.ContainerUnits, cursor);
+        return container;
+    }
+
+    // CPython reads a frame's bytes before running them, so a frame longer than the data left is truncation.
+    private void Frame(long length)
+    {
+        if (length < 0 || length > cursor.Remaining)
+            throw cursor.Fail($"pickle FRAME of {length} bytes at offset {cursor.Position - 9} but {cursor.Remaining} bytes remain (truncated or corrupt)");
+    }
 
     private object? Peek() => stack.Count > (marks.Count > 0 ? marks[^1] : 0)
         ? stack[^1]
@@ -364,14 +381,18 @@ internal sealed class PickleReader
 }
 
 /// <summary>
-/// What the pickles of one file share: a budget of work (items put into containers and placeholders built) of a
-/// small multiple of the file's size, and the placeholder globals met, counted by name.
+/// What the pickles of one file share: a budget of work of a small multiple of the file's size, charged by what
+/// each operation costs (an item put into a container, a container made, an element or byte a builder copies), the
+/// values built once from memoised ones, and the placeholder globals met, counted by name.
 /// </summary>
 /// <remarks>Honest pickles spend at most about one unit per byte: every item was pushed by at least one opcode.</remarks>
 internal sealed class PickleContext(long fileLength)
 {
     private const long UnitsPerByte = 4;
     private const long MinimumBudget = 1 << 20;
+
+    /// <summary>What making an empty mutable container costs: about 85 bytes with its stack slot: an eighth of the budget of a byte, so a file of nothing else stops an eighth of the way in.</summary>
+    public const long ContainerUnits = 32;
 
     private readonly long budget = Math.Max(MinimumBudget, UnitsPerByte * fileLength);
     private long spent;
@@ -382,6 +403,13 @@ internal sealed class PickleContext(long fileLength)
 
     /// <summary>The OrderedDicts already built from a memoised list, so another REDUCE over it does not copy it again.</summary>
     public Dictionary<List<object?>, (int Count, OrderedDictionary<object, object?> Dict)> DictsFromLists { get; } = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// Values a builder made from one memoised value (a string's Latin-1 bytes, a tuple's integers), shared by every
+    /// later call on the same value because readers only read them: calling a builder on one memoised 1 MiB string
+    /// again and again once copied it every time.
+    /// </summary>
+    public Dictionary<object, object> Built { get; } = new(ReferenceEqualityComparer.Instance);
 
     public void Charge(long units, ByteCursor cursor)
     {

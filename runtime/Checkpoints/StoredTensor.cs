@@ -29,7 +29,8 @@ internal sealed record StoredTensor(ElementType Type, ReadOnlyMemory<byte> Stora
         var shape = new int[Size.Length];
         for (var d = 0; d < Size.Length; d++)
         {
-            if (Size[d] < 0 || Size[d] > int.MaxValue || Stride[d] < 0 || Stride[d] > storageCount)
+            // A tensor with no elements reads nothing, so torch accepts any stride for it (even over an empty storage).
+            if (Size[d] < 0 || Size[d] > int.MaxValue || Stride[d] < 0 || (!empty && Stride[d] > storageCount))
                 throw Fail($"has invalid size {Size[d]} or stride {Stride[d]} for a storage of {storageCount} elements");
             shape[d] = (int)Size[d];
             if (empty) continue;

@@ -33,16 +33,12 @@ internal static class TorchGlobals
             case ("builtins" or "__builtin__", "bytes" or "bytearray", 0): return new(Array.Empty<byte>());
             case ("builtins" or "__builtin__", "bytearray", 1): return new(As<byte[]>(args[0], "bytes for bytearray()", cursor));
             case ("_codecs", "encode", 2) when args[1] is "latin1":
-                // Protocols 0-2 write bytes as _codecs.encode(str, 'latin1'): every char is one byte below 256.
-                var text = As<string>(args[0], "a string to encode", cursor);
-                return text.AsSpan().ContainsAnyExceptInRange('\0', '\u00ff')
-                    ? throw cursor.Fail("_codecs.encode(…, 'latin1') of a string that is not Latin-1")
-                    : new(Encoding.Latin1.GetBytes(text));
+                return new(Latin1(As<string>(args[0], "a string to encode", cursor), context, cursor));
             case ("torch._utils", "_rebuild_tensor", 4):
             case ("torch._utils", "_rebuild_tensor_v2", 6 or 7):
                 return new(args[0] is PyObject placeholder
                     ? placeholder
-                    : new TensorRef(As<StorageRef>(args[0], "a tensor's storage", cursor), AsLong(args[1], cursor), Longs(args[2], cursor), Longs(args[3], cursor)));
+                    : new TensorRef(As<StorageRef>(args[0], "a tensor's storage", cursor), AsLong(args[1], cursor), Longs(args[2], context, cursor), Longs(args[3], context, cursor)));
             case ("torch._utils", "_rebuild_parameter", 3):
             case ("torch._utils", "_rebuild_parameter_with_state", 4):
                 return new(args[0] is PyObject dependency ? dependency : As<TensorRef>(args[0], "a parameter's data", cursor));
@@ -99,8 +95,28 @@ internal static class TorchGlobals
     public static long AsLong(object? value, ByteCursor cursor) =>
         value is long v ? v : throw cursor.Fail($"expected an integer, got {Describe(value)}");
 
-    private static long[] Longs(object? value, ByteCursor cursor) =>
-        value is PyTuple t ? Array.ConvertAll(t.Items, v => AsLong(v, cursor)) : throw cursor.Fail($"expected a tuple of integers, got {Describe(value)}");
+    // A tensor's sizes and strides: built once per tuple and shared (tensors only read them), charged by element.
+    private static long[] Longs(object? value, PickleContext context, ByteCursor cursor)
+    {
+        var tuple = As<PyTuple>(value, "a tuple of integers", cursor);
+        if (context.Built.TryGetValue(tuple, out var built)) return (long[])built;
+        context.Charge(tuple.Items.Length, cursor);
+        var longs = Array.ConvertAll(tuple.Items, v => AsLong(v, cursor));
+        context.Built[tuple] = longs;
+        return longs;
+    }
+
+    // Protocols 0-2 write bytes as _codecs.encode(str, 'latin1'): every char is one byte below 256. Built once per
+    // string and shared (readers only read bytes), charged by the bytes copied.
+    private static byte[] Latin1(string text, PickleContext context, ByteCursor cursor)
+    {
+        if (context.Built.TryGetValue(text, out var built)) return (byte[])built;
+        context.Charge(text.Length, cursor);
+        if (text.AsSpan().ContainsAnyExceptInRange('\0', '\u00ff')) throw cursor.Fail("_codecs.encode(…, 'latin1') of a string that is not Latin-1");
+        var bytes = Encoding.Latin1.GetBytes(text);
+        context.Built[text] = bytes;
+        return bytes;
+    }
 
     public static string Describe(object? value) => value switch
     {

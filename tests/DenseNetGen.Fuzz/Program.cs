@@ -1,10 +1,15 @@
+extern alias generator;
+
 using DenseNetGen.Checkpoints;
+using DenseNetGen.Data;
 using DenseNetGen.Preprocessing;
 using DenseNetGen.Tests.Nets;
 using SharpFuzz;
+using SpecParser = generator::DenseNetGen.Generator.Parsing.SpecParser;
 
 // One AFL++ target per reader, chosen by the first argument (tools/fuzz.sh TARGET). Each reads one input per
-// execution; the reader's documented refusal (CheckpointException, ImageDecodeException) is the expected answer to
+// execution; the reader's documented refusal (CheckpointException, ImageDecodeException, InvalidDataException for
+// an IDX file; for a spec, diagnostics rather than an exception) is the expected answer to
 // a bad input, and anything else (another exception, a crash, a hang, memory past afl-fuzz's -m limit) is a finding.
 // Every checkpoint format of CheckpointFormats.All is a target under its name, so a new format is fuzzed as listed.
 var targets = new Dictionary<string, Action<ReadOnlyMemory<byte>>>(StringComparer.Ordinal)
@@ -18,6 +23,16 @@ var targets = new Dictionary<string, Action<ReadOnlyMemory<byte>>>(StringCompare
     // Every format by content, then the binder against OddImageNet, the net the reference checkpoints were written for.
     ["checkpoint"] = bytes => CheckpointBinder.Bind(CheckpointReader.Read(bytes, "fuzz-input"), OddImageNet.Definition),
     ["image"] = bytes => ImageDecoder.Decode(bytes.Span, 3, "fuzz-input"),
+    // An IDX array, plain or gzipped, of the rank its own header names, then every image of a rank-3 file as
+    // FashionMnistDataset cuts it.
+    ["idx"] = bytes =>
+    {
+        var idx = IdxFile.Read(new MemoryStream(bytes.ToArray(), writable: false), "fuzz-input", bytes.Length > 3 ? bytes.Span[3] : 1);
+        if (idx.Dimensions is [var n, var h, var w] && h > 0 && w > 0)
+            for (int i = 0; i < n; i++) _ = new DecodedImage(w, h, 1, idx.Data.AsSpan(i * h * w, h * w).ToArray());
+    },
+    // The generator's spec parser on any text: every problem must be a diagnostic, never an exception.
+    ["spec"] = bytes => SpecParser.Parse("/fuzz/net.densenet.json", System.Text.Encoding.UTF8.GetString(bytes.Span)),
 };
 foreach (var format in CheckpointFormats.All)
     targets.Add(format.Name, bytes => format.Read(bytes, "fuzz-input", null));
@@ -49,7 +64,7 @@ Fuzzer.OutOfProcess.Run(stream =>
     {
         target(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
     }
-    catch (Exception e) when (e is CheckpointException or ImageDecodeException)
+    catch (Exception e) when (e is CheckpointException or ImageDecodeException or InvalidDataException)
     {
     }
 });

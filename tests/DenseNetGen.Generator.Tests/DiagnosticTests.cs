@@ -87,6 +87,12 @@ public class DiagnosticTests
         { Spec(("name", "§\"Classifier\"")), "DNG008" },
         { Spec(("name", "§\"DenseBlock2\"")), "DNG008" },
         { Spec(("name", "§\"mynet\"")), "DNG008" },
+        // Issue 19: C# ignores the soft hyphen, so this was the member Definition (CS0542); 2,001 characters passed
+        // the metadata limit (CS7013); a zero-width space in a namespace. Each is now a located DNG error.
+        { Spec(("name", "§\"Defini\\u00adtion\"")), "DNG008" },
+        { Spec(("name", "§\"N" + new string('a', 2000) + "\"")), "DNG008" },
+        { Spec(("namespace", "§\"My.Ne\\u200bts\"")), "DNG009" },
+        { Spec(("namespace", "§\"" + string.Join(".", Enumerable.Repeat("Abcdefghij", 50)) + "\"")), "DNG009" },
         { Spec(("namespace", "§\"My..Nets\"")), "DNG009" },
         { Spec(("namespace", "§\"My.class\"")), "DNG009" },
         { Spec(("growthRate", "§5000")), "DNG011" },

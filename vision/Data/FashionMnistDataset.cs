@@ -16,17 +16,21 @@ public sealed class FashionMnistDataset : ImageDataset
 {
     private readonly byte[] _pixels;
     private readonly int[] _labels;
+    private readonly string _imagesPath;
 
     /// <summary>Reads an images file (rank 3) and its labels file (rank 1); either may be gzipped.</summary>
     /// <exception cref="InvalidDataException">A file is malformed or the two disagree on the count.</exception>
     public FashionMnistDataset(string imagesPath, string labelsPath)
     {
+        _imagesPath = imagesPath;
         var images = IdxFile.Read(imagesPath, 3);
         var labels = IdxFile.Read(labelsPath, 1);
         if (images.Dimensions[0] != labels.Dimensions[0])
             throw new InvalidDataException($"'{imagesPath}' holds {images.Dimensions[0]} images but '{labelsPath}' holds {labels.Dimensions[0]} labels.");
         Height = images.Dimensions[1];
         Width = images.Dimensions[2];
+        if (images.Dimensions[0] > 0 && (Height == 0 || Width == 0))
+            throw new InvalidDataException($"'{imagesPath}' holds images of {Height}x{Width} pixels.");
         _pixels = images.Data;
         _labels = labels.Data.Select(b => (int)b).ToArray();
     }
@@ -68,6 +72,10 @@ public sealed class FashionMnistDataset : ImageDataset
                 $"the IDX data set has {classes} classes but the model has {numClasses}.", classes, numClasses, []);
         return this;
     }
+
+    /// <summary>The images file and the image's index in it.</summary>
+    /// <param name="index">The image's index.</param>
+    public override string Describe(int index) => $"{_imagesPath} image {index}";
 
     /// <summary>Image <paramref name="index"/>, gray, repeated to <paramref name="channels"/> (1 or 3) channels; a fresh copy.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside [0, <see cref="Count"/>).</exception>

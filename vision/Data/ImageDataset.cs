@@ -42,7 +42,19 @@ public abstract class ImageDataset
         ArgumentNullException.ThrowIfNull(preprocessor);
         if (start < 0 || count <= 0 || start + count > Count)
             throw new ArgumentOutOfRangeException(nameof(count), $"Batch [{start}, {start + count}) is outside the dataset's {Count} images.");
-        return preprocessor.ProcessAll(count, i => LoadImage(start + i, preprocessor.Channels));
+        return preprocessor.ProcessAll(count, i => Checked(preprocessor, start + i));
+    }
+
+    /// <summary>Names image <paramref name="index"/> in error messages (its file, or its place in the data set's file).</summary>
+    /// <param name="index">The image's index.</param>
+    public virtual string Describe(int index) => $"image {index} of the data set";
+
+    // Refused by name before the resize makes its buffer: the preprocessor's own check cannot name the image.
+    private DecodedImage Checked(ImagePreprocessor preprocessor, int index)
+    {
+        var image = LoadImage(index, preprocessor.Channels);
+        ImageDecoder.CheckResizedSize(image.Width, image.Height, preprocessor.Info.ResizeShortEdge, ImageDecoder.MaxPixels, Describe(index));
+        return image;
     }
 
     /// <summary>The whole dataset in order, as batches of at most <paramref name="batchSize"/> images with their labels.</summary>

@@ -38,6 +38,10 @@ public sealed class ImageFolderDataset : ImageDataset
     /// <exception cref="ImageDecodeException">The file is missing, unreadable or too large.</exception>
     public override DecodedImage LoadImage(int index, int channels) => ImageDecoder.Decode(_paths[index], channels);
 
+    /// <summary>The image's file.</summary>
+    /// <param name="index">The image's index.</param>
+    public override string Describe(int index) => _paths[index];
+
     /// <summary>
     /// Class folders must be as many as the model's classes. When the model's classes have names, each folder must be
     /// one of them (letters and digits compared, case ignored: "T-shirt_top" is "T-shirt/top"; for ImageNet a synonym
@@ -91,19 +95,27 @@ public sealed class ImageFolderDataset : ImageDataset
     private static string Quote(IReadOnlyList<string> names) =>
         string.Join(", ", names.Take(5).Select(n => $"'{n}'")) + (names.Count > 5 ? $" and {names.Count - 5} more" : "");
 
-    /// <summary>Reads <paramref name="root"/>/&lt;class&gt;/**/&lt;image&gt; (files sorted within each class).</summary>
-    public static ImageFolderDataset FromDirectory(string root)
+    /// <summary>
+    /// Reads <paramref name="root"/>/&lt;class&gt;/**/&lt;image&gt; (files sorted within each class). Directory links are
+    /// not followed unless <see cref="DatasetFileOptions.FollowDirectoryLinks"/> says so (then each directory is walked
+    /// once, so a link loop ends), and every image must lie under the root, links resolved, unless
+    /// <see cref="DatasetFileOptions.AllowOutsideRoot"/> says otherwise.
+    /// </summary>
+    /// <exception cref="InvalidDataException">No class folders or no images, or an image outside the root.</exception>
+    public static ImageFolderDataset FromDirectory(string root, DatasetFileOptions? options = null)
     {
+        options ??= DatasetFileOptions.Default;
         if (!Directory.Exists(root))
             throw new DirectoryNotFoundException($"Image folder '{root}' does not exist.");
-        var classes = Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
+        var walk = new FolderWalk(root, options);
+        var classes = walk.Directories(root).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
         if (classes.Length == 0)
             throw new InvalidDataException($"Image folder '{root}' has no class subfolders.");
         var paths = new List<string>();
         var labels = new List<int>();
         for (int label = 0; label < classes.Length; label++)
         {
-            var files = Directory.EnumerateFiles(Path.Combine(root, classes[label]), "*", SearchOption.AllDirectories)
+            var files = walk.Files(Path.Combine(root, classes[label]))
                 .Where(f => Extensions.Contains(Path.GetExtension(f)))
                 .Order(StringComparer.Ordinal);
             foreach (var file in files)
@@ -120,27 +132,37 @@ public sealed class ImageFolderDataset : ImageDataset
     /// <summary>
     /// Reads an annotation file of "path label" lines (the label is after the last space; blank
     /// lines are skipped); paths are relative to <paramref name="imageRoot"/>, by default the
-    /// file's folder.
+    /// file's folder, and must lie under it (links resolved) unless <see cref="DatasetFileOptions.AllowOutsideRoot"/>.
     /// </summary>
-    public static ImageFolderDataset FromAnnotationFile(string annotationFile, string? imageRoot = null)
+    /// <exception cref="InvalidDataException">A malformed line, no lines, or a path outside the root.</exception>
+    public static ImageFolderDataset FromAnnotationFile(string annotationFile, string? imageRoot = null, DatasetFileOptions? options = null)
     {
+        options ??= DatasetFileOptions.Default;
         imageRoot ??= Path.GetDirectoryName(Path.GetFullPath(annotationFile)) ?? ".";
+        var confinement = new FolderWalk(imageRoot, options);
         var paths = new List<string>();
         var labels = new List<int>();
         int lineNumber = 0;
-        foreach (var raw in File.ReadLines(annotationFile))
+        using var stream = IO.InputFile.OpenRegular(annotationFile, long.MaxValue, reason => new InvalidDataException($"Annotation file '{annotationFile}' {reason}."));
+        using var reader = new StreamReader(stream);
+        while (reader.ReadLine() is { } raw)
         {
             lineNumber++;
             var line = raw.Trim();
             if (line.Length == 0) continue;
             int space = line.LastIndexOf(' ');
             if (space <= 0 || !int.TryParse(line.AsSpan(space + 1), out var label) || label < 0)
-                throw new InvalidDataException($"Annotation file '{annotationFile}' line {lineNumber}: expected 'path label', got '{line}'.");
-            paths.Add(Path.Combine(imageRoot, line[..space].TrimEnd()));
+                throw new InvalidDataException($"Annotation file '{annotationFile}' line {lineNumber}: expected 'path label', got '{Excerpt(line)}'.");
+            var path = Path.Combine(imageRoot, line[..space].TrimEnd());
+            confinement.CheckInside(path);
+            paths.Add(path);
             labels.Add(label);
         }
         if (paths.Count == 0)
             throw new InvalidDataException($"Annotation file '{annotationFile}' lists no images.");
         return new ImageFolderDataset([.. paths], [.. labels], null);
     }
+
+    // A line quoted in a message: its start only (a 50 MB line once became a 100 MB "one-line" error).
+    private static string Excerpt(string line) => line.Length <= 200 ? line : $"{line[..200]}… ({line.Length:N0} characters)";
 }

@@ -1,17 +1,31 @@
+using System.Buffers;
 using System.Diagnostics;
 using DenseNetGen.Data;
 using DenseNetGen.Labels;
 using DenseNetGen.Preprocessing;
+using DenseNetGen.Serving;
 
 namespace DenseNetGen.Inference;
 
 /// <summary>
 /// A network with its preprocessing and class names: images in, typed top-k predictions out, as
 /// mmpretrain's inference_model. Thread-safe to the same degree as <see cref="DenseNetModel"/>
-/// (calls are serialized); disposing it disposes the model.
+/// (calls are serialized); disposing it disposes the model (or the pool it was made over).
 /// </summary>
 public sealed class ImageClassifier : IDisposable
 {
+    private readonly DenseNetPool? _pool;
+
+    /// <summary>
+    /// A classifier whose async predictions run through <paramref name="pool"/>, batched with every other caller's;
+    /// the synchronous ones run on its first replica.
+    /// </summary>
+    public ImageClassifier(DenseNetPool pool)
+        : this((pool ?? throw new ArgumentNullException(nameof(pool))).Replicas[0])
+    {
+        _pool = pool;
+    }
+
     /// <summary>
     /// Wraps <paramref name="model"/>, taking ownership (the classifier disposes it), naming classes as its spec
     /// does: its own names, a built-in set, or numbers.
@@ -70,10 +84,59 @@ public sealed class ImageClassifier : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
         var (n, h, w) = Dimensions(batch);
-        var logits = Model.Forward(batch.Data, n, h, w);
+        return Rank(Model.Forward(batch.Data, n, h, w), topK);
+    }
+
+    /// <summary>
+    /// The top-k classes of an encoded image read from <paramref name="image"/> asynchronously (an ASP.NET Core
+    /// request body, which refuses synchronous reads), decoded and run without blocking a thread while it waits.
+    /// </summary>
+    /// <exception cref="ImageDecodeException">The bytes are not an image, or the stream fails.</exception>
+    public async Task<Prediction> PredictAsync(Stream image, int topK = 5, string sourceName = "stream", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        using var encoded = await EncodedImage.ReadAsync(image, sourceName, cancellationToken).ConfigureAwait(false);
+        return await PredictAsync(encoded.Bytes, topK, sourceName, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The top-k classes of an encoded image held in an array.</summary>
+    public Task<Prediction> PredictAsync(byte[] image, int topK = 5, string sourceName = "buffer", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return PredictAsync(image.AsMemory(), topK, sourceName, cancellationToken);
+    }
+
+    /// <summary>
+    /// The top-k classes of an encoded image held in memory: decoded and preprocessed into a pooled buffer, then run
+    /// through the pool (batched with other callers) or the model. <paramref name="cancellationToken"/> cancels
+    /// the wait for the device.
+    /// </summary>
+    public async Task<Prediction> PredictAsync(ReadOnlyMemory<byte> image, int topK = 5, string sourceName = "buffer", CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
+        int length = Preprocessor.ImageLength, size = Preprocessor.CropSize;
+        var input = ArrayPool<float>.Shared.Rent(length);
+        try
+        {
+            Preprocessor.Process(ImageDecoder.Decode(image.Span, Preprocessor.Channels, sourceName), input.AsSpan(0, length));
+            var pixels = input.AsMemory(0, length);
+            var logits = _pool is null
+                ? await Model.ForwardAsync(pixels, 1, size, size, cancellationToken).ConfigureAwait(false)
+                : await _pool.ForwardAsync(pixels, 1, size, size, cancellationToken).ConfigureAwait(false);
+            return Rank(logits, topK)[0];
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(input);
+        }
+    }
+
+    /// <summary>Softmax and the top-k named classes of each row of logits.</summary>
+    private Prediction[] Rank(float[] logits, int topK)
+    {
         int classes = Model.Plan.NumClasses;
-        var predictions = new Prediction[n];
-        for (int i = 0; i < n; i++)
+        var predictions = new Prediction[logits.Length / classes];
+        for (int i = 0; i < predictions.Length; i++)
         {
             var probabilities = Scores.Softmax(logits.AsSpan(i * classes, classes));
             predictions[i] = new Prediction(
@@ -104,6 +167,8 @@ public sealed class ImageClassifier : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         dataset = dataset.ForClasses(Model.Plan.NumClasses, ClassNames);
         int count = Math.Min(dataset.Count, limit ?? int.MaxValue);
+        // A batch larger than the images evaluated is that many images (--batch 1000000000 means "all at once").
+        batchSize = Math.Min(batchSize, Math.Max(count, 1));
         int classes = Model.Plan.NumClasses;
         int top1 = 0, top5 = 0;
         var clock = Stopwatch.StartNew();
@@ -138,6 +203,10 @@ public sealed class ImageClassifier : IDisposable
         return (batch.Shape[0], batch.Shape[2], batch.Shape[3]);
     }
 
-    /// <summary>Disposes the model (not its device).</summary>
-    public void Dispose() => Model.Dispose();
+    /// <summary>Disposes the model (not its device), or the pool the classifier was made over.</summary>
+    public void Dispose()
+    {
+        if (_pool is null) Model.Dispose();
+        else _pool.Dispose();
+    }
 }

@@ -9,7 +9,9 @@ namespace DenseNetGen.Preprocessing;
 /// </summary>
 /// <remarks>
 /// Decompression bombs are refused from the header, before any pixel is decoded: an image may declare at most
-/// <see cref="MaxPixels"/> pixels (width × height). Decoding needs about 10 bytes per pixel at its peak.
+/// <see cref="MaxPixels"/> pixels (width × height), and, when the caller resizes, make at most as many after the
+/// resize. Decoding needs about 10 bytes per pixel at its peak. Files are read only when regular and at most
+/// <see cref="MaxFileBytes"/> long.
 /// Every failure is an <see cref="ImageDecodeException"/> naming the image.
 /// </remarks>
 public static class ImageDecoder
@@ -52,45 +54,59 @@ public static class ImageDecoder
         return value;
     }
 
-    /// <summary>Decodes the file at <paramref name="path"/> to <paramref name="channels"/> (1 or 3) channels.</summary>
+    /// <summary>
+    /// The largest image file read under a pixel cap: 8 bytes per pixel (a 16-bit RGBA PNG stored uncompressed) plus
+    /// 1 MiB of metadata, at most what one array holds. The size is checked before the file is opened for reading.
+    /// </summary>
+    /// <param name="maxPixels">The pixel cap the file's image is decoded under.</param>
+    public static long MaxFileBytes(long maxPixels) => Math.Min(Array.MaxLength, 8 * Math.Min(maxPixels, Array.MaxLength) + (1 << 20));
+
+    /// <summary>
+    /// Decodes the file at <paramref name="path"/> to <paramref name="channels"/> (1 or 3) channels. Only a regular file
+    /// (or a link to one) is read, and only when it is at most <see cref="MaxFileBytes"/> long.
+    /// </summary>
     /// <param name="path">The image file; only this file is read.</param>
     /// <param name="channels">1 for gray (OpenCV's luma weights), 3 for RGB.</param>
     /// <param name="maxPixels">The pixel cap for this call (default: <see cref="MaxPixels"/>).</param>
-    /// <exception cref="ImageDecodeException">The file is missing, unreadable, not an image, or larger than the cap.</exception>
-    public static DecodedImage Decode(string path, int channels = 3, long? maxPixels = null)
+    /// <param name="resizeShortEdge">When positive, the image is also refused from its header when resizing its short edge to this would make more pixels than the cap.</param>
+    /// <exception cref="ImageDecodeException">The file is missing, unreadable, not a regular file, not an image, or larger than the cap.</exception>
+    public static DecodedImage Decode(string path, int channels = 3, long? maxPixels = null, int resizeShortEdge = 0)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            throw new ImageDecodeException(path, e.Message, e);
-        }
-        return Decode(bytes, channels, path, maxPixels);
+        var bytes = IO.InputFile.ReadAll(path, MaxFileBytes(maxPixels ?? MaxPixels), reason => new ImageDecodeException(path, $"it {reason}."));
+        return Decode(bytes, channels, path, maxPixels, resizeShortEdge);
     }
 
-    /// <summary>Reads <paramref name="stream"/> to its end and decodes it.</summary>
+    /// <summary>
+    /// Reads <paramref name="stream"/> to its end and decodes it. At most <see cref="MaxFileBytes"/> are read: a
+    /// longer stream (a request body that never ends) is refused as soon as it passes the cap.
+    /// </summary>
     /// <param name="stream">The encoded image; read from its position to its end, not disposed.</param>
     /// <param name="channels">1 for gray, 3 for RGB.</param>
     /// <param name="sourceName">Names the image in error messages.</param>
     /// <param name="maxPixels">The pixel cap for this call (default: <see cref="MaxPixels"/>).</param>
-    /// <exception cref="ImageDecodeException">The stream fails, or holds no image, or one larger than the cap.</exception>
-    public static DecodedImage Decode(Stream stream, int channels = 3, string sourceName = "stream", long? maxPixels = null)
+    /// <param name="resizeShortEdge">As for the file overload.</param>
+    /// <exception cref="ImageDecodeException">The stream fails, is too long, or holds no image, or one larger than the cap.</exception>
+    public static DecodedImage Decode(Stream stream, int channels = 3, string sourceName = "stream", long? maxPixels = null, int resizeShortEdge = 0)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        var limit = MaxFileBytes(maxPixels ?? MaxPixels);
         using var buffer = new MemoryStream();
         try
         {
-            stream.CopyTo(buffer);
+            var chunk = new byte[81920];
+            for (int read; (read = stream.Read(chunk)) > 0;)
+            {
+                if (buffer.Length + read > limit)
+                    throw new ImageDecodeException(sourceName, $"it is more than {limit:N0} bytes, the most an image under the pixel cap may be.");
+                buffer.Write(chunk, 0, read);
+            }
         }
         catch (IOException e)
         {
             throw new ImageDecodeException(sourceName, e.Message, e);
         }
-        return Decode(buffer.ToArray(), channels, sourceName, maxPixels);
+        return Decode(buffer.ToArray(), channels, sourceName, maxPixels, resizeShortEdge);
     }
 
     /// <summary>Decodes an encoded image held in memory.</summary>
@@ -98,9 +114,10 @@ public static class ImageDecoder
     /// <param name="channels">1 for gray, 3 for RGB.</param>
     /// <param name="sourceName">Names the image in error messages.</param>
     /// <param name="maxPixels">The pixel cap for this call (default: <see cref="MaxPixels"/>).</param>
-    /// <exception cref="ImageDecodeException">Not an image, or one larger than the cap.</exception>
+    /// <param name="resizeShortEdge">As for the file overload.</param>
+    /// <exception cref="ImageDecodeException">Not an image, or one larger than the cap (before or after the resize).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="channels"/> is neither 1 nor 3, or the cap is not positive.</exception>
-    public static DecodedImage Decode(ReadOnlySpan<byte> encoded, int channels = 3, string sourceName = "buffer", long? maxPixels = null)
+    public static DecodedImage Decode(ReadOnlySpan<byte> encoded, int channels = 3, string sourceName = "buffer", long? maxPixels = null, int resizeShortEdge = 0)
     {
         if (channels is not (1 or 3))
             throw new ArgumentOutOfRangeException(nameof(channels), $"Images decode to 1 (gray) or 3 (RGB) channels, not {channels}.");
@@ -120,6 +137,7 @@ public static class ImageDecoder
             throw new ImageDecodeException(sourceName,
                 $"it declares {width}x{height} = {(long)width * height:N0} pixels, more than the cap of {cap:N0} " +
                 $"(raise it with {MaxPixelsVariable} or ImageDecoder.MaxPixels if the image is genuine).");
+        if (resizeShortEdge > 0) CheckResizedSize(width, height, resizeShortEdge, cap, sourceName);
 
         // Past the cap's check, the size is the user's choice; what .NET cannot hold is still a clean refusal.
         if ((long)width * height * 4 > Array.MaxLength)
@@ -138,6 +156,25 @@ public static class ImageDecoder
         var rgb = DropAlpha(rgba, width * height);
         var image = ExifOrientation.Apply(new DecodedImage(width, height, 3, rgb), codec.EncodedOrigin);
         return image.ToChannels(channels);
+    }
+
+    /// <summary>
+    /// Refuses an image whose size after "resize the short edge to <paramref name="shortEdge"/>" would exceed
+    /// <paramref name="cap"/> pixels: a 100-byte 1x10,000 PNG once became a 256x2,560,000 buffer of 2 GB.
+    /// </summary>
+    /// <param name="width">The image's width.</param>
+    /// <param name="height">The image's height.</param>
+    /// <param name="shortEdge">What its short edge is resized to.</param>
+    /// <param name="cap">The most pixels the resized image may have.</param>
+    /// <param name="sourceName">Names the image in the error.</param>
+    /// <exception cref="ImageDecodeException">The resized image would be larger than the cap.</exception>
+    public static void CheckResizedSize(int width, int height, int shortEdge, long cap, string sourceName)
+    {
+        var pixels = ImagePreprocessor.ResizedPixels(width, height, shortEdge);
+        if (pixels > cap)
+            throw new ImageDecodeException(sourceName,
+                $"it is {width}x{height}: resizing its short edge to {shortEdge} would make {pixels:N0} pixels, more than the cap of {cap:N0} " +
+                $"(raise it with {MaxPixelsVariable} or ImageDecoder.MaxPixels if the image is genuine).");
     }
 
     private static byte[] DropAlpha(byte[] rgba, int pixelCount)

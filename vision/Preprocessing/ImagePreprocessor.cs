@@ -51,6 +51,16 @@ public sealed class ImagePreprocessor
             ? (shortEdge, (int)((double)shortEdge * height / width))
             : ((int)((double)shortEdge * width / height), shortEdge);
 
+    /// <summary>How many pixels <see cref="ResizedSize"/> makes, in 64 bits (its long side can pass int's range).</summary>
+    /// <param name="width">The image's width.</param>
+    /// <param name="height">The image's height.</param>
+    /// <param name="shortEdge">What its short edge is resized to.</param>
+    public static long ResizedPixels(int width, int height, int shortEdge)
+    {
+        var (shortSide, longSide) = width < height ? (width, height) : (height, width);
+        return (long)shortEdge * (long)Math.Min((double)shortEdge * longSide / shortSide, long.MaxValue / Math.Max(shortEdge, 1));
+    }
+
     /// <summary>mmcv's CenterCrop offset: max(0, round((size - crop) / 2)) with Python's half-to-even round.</summary>
     public static int CenterCropOffset(int size, int crop) =>
         Math.Max(0, (int)Math.Round((size - crop) / 2.0, MidpointRounding.ToEven));
@@ -59,6 +69,8 @@ public sealed class ImagePreprocessor
     public DecodedImage ResizeAndCrop(DecodedImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
+        // Before the resize buffer exists (decoders check from the header; images built in memory are checked here).
+        ImageDecoder.CheckResizedSize(image.Width, image.Height, Info.ResizeShortEdge, ImageDecoder.MaxPixels, $"a {image.Width}x{image.Height} image");
         image = image.ToChannels(Channels);
         var (w, h) = ResizedSize(image.Width, image.Height, Info.ResizeShortEdge);
         var resized = LinearResizer.Resize(image, w, h);
@@ -128,16 +140,16 @@ public sealed class ImagePreprocessor
 
     /// <summary>Decodes and preprocesses one image file into [1, C, crop, crop].</summary>
     /// <exception cref="ImageDecodeException">The file is missing or not an image.</exception>
-    public Tensor Load(string path) => Process(ImageDecoder.Decode(path, Channels));
+    public Tensor Load(string path) => Process(ImageDecoder.Decode(path, Channels, resizeShortEdge: Info.ResizeShortEdge));
 
     /// <summary>Decodes and preprocesses image files into one batch [N, C, crop, crop].</summary>
     /// <exception cref="ImageDecodeException">A file is missing or not an image.</exception>
     public Tensor Load(IReadOnlyList<string> paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        return ProcessAll(paths.Count, n => ImageDecoder.Decode(paths[n], Channels));
+        return ProcessAll(paths.Count, n => ImageDecoder.Decode(paths[n], Channels, resizeShortEdge: Info.ResizeShortEdge));
     }
 
     /// <summary>Decodes and preprocesses an image stream into [1, C, crop, crop].</summary>
-    public Tensor Load(Stream stream, string sourceName = "stream") => Process(ImageDecoder.Decode(stream, Channels, sourceName));
+    public Tensor Load(Stream stream, string sourceName = "stream") => Process(ImageDecoder.Decode(stream, Channels, sourceName, resizeShortEdge: Info.ResizeShortEdge));
 }
