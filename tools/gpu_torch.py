@@ -2,15 +2,25 @@
 """PyTorch's side of the GPU check (tools/gpu-check.sh), on the deterministic weights of tools/deterministic.py.
 
   gpu_torch.py bench [--device cuda] [--models DenseNet121] [--batches 1,8,64,256] [--runs 10]
-      eager PyTorch, FP32 with TF32 off and PyTorch's default (TF32 on for cuDNN convs), per batch: median and
-      best latency, images/s, peak memory (torch.cuda.max_memory_allocated; on the CPU an estimate from the
-      profiler's memory events, see cpu_peak; parameters included either way) and the parameters' own size.
+                     [--peers eager,graphs,compile] [--compile-modes reduce-overhead,default] [--compile-budget 150]
+      PyTorch's fair peers of ours, each FP32 with TF32 off and with PyTorch's default (cuDNN convs in TF32,
+      matmuls not), per batch: median and best latency, images/s, peak memory (torch.cuda.max_memory_allocated; on
+      the CPU an estimate from the profiler's memory events for eager, see cpu_peak; parameters included either
+      way), the parameters' own size and the setup's seconds (warm-ups, capture, compilation). The peers:
+        eager    eager PyTorch, with torch.backends.cudnn.benchmark = True on CUDA;
+        graphs   the same eager forward captured once in a torch.cuda.CUDAGraph on a static input and replayed
+                 (as ours replays its launches), CUDA only;
+        compile  torch.compile(mode=M, dynamic=False) for each --compile-modes M ("reduce-overhead" is Inductor
+                 with CUDA graphs), compiled afresh per case; no case starts once --compile-budget seconds have
+                 gone to compiling, and a mode that fails to compile (no Triton, no C compiler, ...) says why
+                 in one line and skips its other cases.
+      A peer that cannot run here (CUDA graphs on the CPU, torch.compile before PyTorch 2.0) says why and is skipped.
   gpu_torch.py tf32-references --out DIR [--device cuda] [--models ...]
       the cases of tests/references/parity/NAME.json recomputed with TF32 on, written to DIR/NAME.json in the same
       format, for `densenet-bench parity --precision tf32 --references DIR`; prints how far PyTorch's own TF32
       outputs are from its FP32 ones (the scale a TF32 bar has to allow).
 
-Needs torch and numpy (any recent version). --device cpu runs anywhere (for trying the script out); TF32 then
+Needs torch and numpy (PyTorch 1.13 or newer). --device cpu runs anywhere (for trying the script out); TF32 then
 changes nothing.
 """
 import argparse
@@ -48,9 +58,21 @@ def model_for(spec, device):
     return model.to(device)
 
 
+# PyTorch's own settings at start-up (cuDNN convs may use TF32, matmuls may not): the "default" rows restore these.
+DEFAULT_TF32 = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
+
+
 def set_tf32(on):
     torch.backends.cuda.matmul.allow_tf32 = on
     torch.backends.cudnn.allow_tf32 = on
+
+
+def restore_default_tf32():
+    torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = DEFAULT_TF32
+
+
+# (label, how to set it): FP32 with TF32 off everywhere, then whatever PyTorch does when left alone.
+TF32_MODES = [("fp32 (tf32 off)", lambda: set_tf32(False)), ("default", restore_default_tf32)]
 
 
 def sync(device):
@@ -58,53 +80,165 @@ def sync(device):
         torch.cuda.synchronize(device)
 
 
+def short(error):
+    """One line for the report: the exception's type and the first line of its message."""
+    lines = [line for line in str(error).splitlines() if line.strip()]
+    return f"{type(error).__name__}: {lines[0][:240] if lines else ''}"
+
+
+# The peers. Each maker takes (model, x, device) and returns a callable running one forward pass on x's
+# storage; the time it took (warm-ups, capture, compilation) is reported as "setup s". A peer that cannot run on
+# this device or this PyTorch says why once instead of failing.
+
+def eager(model, x, device):
+    for _ in range(2):
+        model(x)
+    return lambda: model(x)
+
+
+def cuda_graph(model, x, device):
+    """Eager replayed under a CUDA graph: x is the static input, captured once after warm-ups on a side stream
+    (where cudnn.benchmark picks its algorithms; benchmarking inside a capture is not allowed)."""
+    side = torch.cuda.Stream(device)
+    side.wait_stream(torch.cuda.current_stream(device))
+    with torch.cuda.stream(side):
+        for _ in range(3):
+            model(x)
+    torch.cuda.current_stream(device).wait_stream(side)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        model(x)
+    graph.replay()
+    return graph.replay
+
+
+def compiled(mode):
+    def make(model, x, device):
+        # A fresh compilation per case: the TF32 flags are part of dynamo's guards, and each batch gets kernels
+        # specialised to its shape (dynamic=False), as our plan is specialised to its batch.
+        torch._dynamo.reset()
+        run = torch.compile(model, mode=mode, dynamic=False)
+        for _ in range(3):  # reduce-overhead records its CUDA graph on the second or third call
+            run(x)
+        return lambda: run(x)
+    return make
+
+
+def compile_unavailable(device):
+    if not hasattr(torch, "compile"):
+        return f"torch.compile is not in PyTorch {torch.__version__} (it came with 2.0)"
+    if device.type == "cuda":
+        try:
+            import triton  # noqa: F401  (Inductor's GPU code generator)
+        except ImportError as e:
+            return f"Triton does not import ({short(e)}); Inductor needs it for CUDA"
+    return None
+
+
+def peers(args, device):
+    """(name, maker, reason it cannot run here or None), in the order they run."""
+    found = []
+    for peer in args.peers:
+        if peer == "eager":
+            found.append(("eager" + (" cudnn.benchmark" if device.type == "cuda" else ""), eager, None))
+        elif peer == "graphs":
+            found.append(("eager + CUDA graph", cuda_graph if device.type == "cuda" else None,
+                          None if device.type == "cuda" else "CUDA graphs need a CUDA device"))
+        else:
+            reason = compile_unavailable(device)
+            for mode in args.compile_modes:
+                found.append((f"compile {mode}", None if reason else compiled(mode), reason))
+    return found
+
+
 def bench(args, device, specs):
     runs = args.runs
-    print(f"PyTorch {torch.__version__} eager on {device_name(device)}; deterministic weights; "
-          f"median and best of {runs} after 2 warm-ups; {time.strftime('%Y-%m-%d %H:%M', time.gmtime())}Z")
-    print(f"{'model':<22}{'mode':<22}{'batch':>6}{'median ms':>11}{'min ms':>10}{'images/s':>10}{'peak MiB':>10}{'params MiB':>11}")
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+    print(f"PyTorch {torch.__version__} on {device_name(device)}; default TF32: matmul "
+          f"{DEFAULT_TF32[0]}, cuDNN {DEFAULT_TF32[1]}; cudnn.benchmark {torch.backends.cudnn.benchmark}; "
+          f"deterministic weights; median and best of {runs} after the setup's warm-ups; "
+          f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())}Z")
+    if "compile" in args.peers:
+        print(f"torch.compile: {args.compile_budget:.0f} s budget for compiling; a case starts only within it")
+    print(f"{'model':<22}{'peer':<26}{'tf32':<17}{'batch':>6}{'median ms':>11}{'min ms':>10}{'images/s':>10}"
+          f"{'peak MiB':>10}{'params MiB':>11}{'setup s':>9}")
+    compile_spent = 0.0
     for spec in specs:
         model = model_for(spec, device)
         params = sum(p.numel() * p.element_size() for p in model.parameters()) + \
             sum(b.numel() * b.element_size() for b in model.buffers())
         size = spec["inputSize"]
-        for mode, tf32 in (("fp32 (tf32 off)", False), ("default (tf32 on)", True)):
-            set_tf32(tf32)
-            for batch in args.batches:
-                x = torch.from_numpy(deterministic.input_values(batch, spec["inChannels"], size, size)).to(device)
-                try:
-                    times, peak = time_model(model, x, device, runs, params)
-                except torch.cuda.OutOfMemoryError:
-                    print(f"{spec['name']:<22}{mode:<22}{batch:>6}  out of device memory")
-                    torch.cuda.empty_cache()
-                    continue
-                median = statistics.median(times)
-                peak_text = f"{peak / 2**20:.1f}" if peak is not None else "n/a"
-                print(f"{spec['name']:<22}{mode:<22}{batch:>6}{median:>11.2f}{min(times):>10.2f}"
-                      f"{batch * 1000 / median:>10.1f}{peak_text:>10}{params / 2**20:>11.1f}", flush=True)
-                del x
+        for peer, make, reason in peers(args, device):
+            if reason:
+                print(f"{spec['name']:<22}{peer:<26}skipped: {reason}", flush=True)
+                continue
+            for tf32, apply_tf32 in TF32_MODES:
+                apply_tf32()
+                for batch in args.batches:
+                    row = f"{spec['name']:<22}{peer:<26}{tf32:<17}{batch:>6}"
+                    is_compile = peer.startswith("compile")
+                    if is_compile and compile_spent > args.compile_budget:
+                        print(f"{row}  skipped: compile budget of {args.compile_budget:.0f} s spent", flush=True)
+                        continue
+                    x = torch.from_numpy(deterministic.input_values(batch, spec["inChannels"], size, size)).to(device)
+                    start = time.perf_counter()
+                    try:
+                        times, peak, setup = time_peer(make, model, x, device, runs, params, make is eager)
+                    except Exception as e:  # noqa: BLE001  one peer's failure is a row of the report, not the end
+                        if device.type == "cuda" and isinstance(e, torch.cuda.OutOfMemoryError):
+                            print(f"{row}  out of device memory", flush=True)
+                        else:
+                            print(f"{row}  failed: {short(e)}", flush=True)
+                            # A peer that fails to build fails the same way for every case: skip its other rows.
+                            reason = short(e)
+                        times = None
+                    finally:
+                        if is_compile:
+                            compile_spent += time.perf_counter() - start
+                        del x
+                        if device.type == "cuda":
+                            torch.cuda.empty_cache()
+                    if times is None:
+                        if reason:
+                            break
+                        continue
+                    median = statistics.median(times)
+                    peak_text = f"{peak / 2**20:.1f}" if peak is not None else "n/a"
+                    print(f"{row}{median:>11.2f}{min(times):>10.2f}{batch * 1000 / median:>10.1f}{peak_text:>10}"
+                          f"{params / 2**20:>11.1f}{setup:>9.1f}", flush=True)
+                if reason:
+                    print(f"{spec['name']:<22}{peer:<26}its other cases skipped after that failure", flush=True)
+                    break
+        restore_default_tf32()
         del model
         if device.type == "cuda":
             torch.cuda.empty_cache()
 
 
-def time_model(model, x, device, runs, params):
+def time_peer(make, model, x, device, runs, params, cpu_profile):
+    """Median-ready times (ms) of `runs` calls after the peer's setup, the peak memory and the setup's seconds."""
     with torch.inference_mode():
         if device.type == "cuda":
             torch.cuda.empty_cache()
             torch.cuda.reset_peak_memory_stats(device)
-        for _ in range(2):
-            model(x)
+        start = time.perf_counter()
+        step = make(model, x, device)
         sync(device)
+        setup = time.perf_counter() - start
         times = []
         for _ in range(runs):
             start = time.perf_counter()
-            model(x)
+            step()
             sync(device)
             times.append((time.perf_counter() - start) * 1000)
-        # Parameters included on both: the CUDA allocator counts them as allocated from the start.
-        peak = torch.cuda.max_memory_allocated(device) if device.type == "cuda" else params + cpu_peak(model, x)
-    return times, peak
+        # Parameters included on both: the CUDA allocator counts them as allocated from the start. On the CPU only
+        # eager has an estimate (cpu_peak profiles a plain forward).
+        if device.type == "cuda":
+            peak = torch.cuda.max_memory_allocated(device)
+        else:
+            peak = params + cpu_peak(model, x) if cpu_profile else None
+    return times, peak, setup
 
 
 def cpu_peak(model, x):
@@ -180,12 +314,22 @@ def main():
     ap.add_argument("--models", default="DenseNet121", help="comma-separated spec or file names")
     ap.add_argument("--batches", default="1,8,64,256")
     ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--peers", default="eager,graphs,compile", help="comma-separated: eager, graphs, compile")
+    ap.add_argument("--compile-modes", default="reduce-overhead,default", help="torch.compile modes, comma-separated")
+    ap.add_argument("--compile-budget", type=float, default=150, help="seconds of compiling after which no compile case starts")
     ap.add_argument("--out")
     args = ap.parse_args()
     try:
         args.batches = [int(b) for b in args.batches.split(",")]
     except ValueError:
         ap.error(f"--batches: expected comma-separated integers, got {args.batches!r}")
+    args.peers = [p.strip() for p in args.peers.split(",") if p.strip()]
+    args.compile_modes = [m.strip() for m in args.compile_modes.split(",") if m.strip()]
+    wrong = [p for p in args.peers if p not in ("eager", "graphs", "compile")]
+    if wrong or not args.peers:
+        ap.error(f"--peers: expected some of eager, graphs, compile, got {','.join(wrong) or 'none'}")
+    if "compile" in args.peers and not args.compile_modes:
+        ap.error("--compile-modes: name at least one torch.compile mode")
     if args.runs < 1 or any(b < 1 for b in args.batches):
         ap.error("--runs and every batch must be at least 1")
     if args.command == "tf32-references" and not args.out:

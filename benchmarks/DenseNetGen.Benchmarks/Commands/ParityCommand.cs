@@ -12,8 +12,9 @@ namespace DenseNetGen.Benchmarks.Commands;
 /// <summary>
 /// Every spec with a parity reference (the zoo and the test specs), with deterministic weights, against
 /// PyTorch's recorded outputs on one device, held to the test suite's FP32 bar (<see cref="Tolerance.Fp32"/>: max |Δ| ≤ 5e-6·max(1, max|ref|))
-/// for logits and for features, and the same top-1. On a device other than the CPU accelerator the outputs
-/// are also held to the same bar against the CPU accelerator's. Exit code 1 on any failure: this is the GPU check.
+/// for logits and for features, and the same top-1. On a device other than <see cref="DeviceKind.Cpu"/> (the SIMD
+/// CPU backend) the outputs are also held to the same bar against that backend's, a second reference computed
+/// independently of ILGPU. Exit code 1 on any failure: this is the GPU check.
 /// </summary>
 internal static class ParityCommand
 {
@@ -24,7 +25,7 @@ internal static class ParityCommand
         var device = BenchOptions.Device();
         var models = BenchOptions.Models("every spec with a reference");
         var references = new Option<DirectoryInfo?>("--references") { Description = "Folder of PyTorch references (default: tests/references/parity above the current folder or the executable)" };
-        var noCpu = new Option<bool>("--no-cpu-compare") { Description = "Skip the comparison with the CPU accelerator (slow for the big nets)" };
+        var noCpu = new Option<bool>("--no-cpu-compare") { Description = "Skip the comparison with the SIMD CPU backend (cpu)" };
         var precision = BenchOptions.Precision();
         var bar = new Option<double>("--bar") { Description = $"Largest relative |Δ| that passes (default {DefaultBar:0e0}, the FP32 bar; TF32 runs are held to a looser one)", DefaultValueFactory = _ => DefaultBar };
         var command = new Command("parity", "Outputs of every spec against PyTorch's references, on one device") { device, models, references, noCpu, precision, bar };
@@ -38,7 +39,7 @@ internal static class ParityCommand
             using var cpu = target.Kind == DeviceKind.Cpu || parsed.GetValue(noCpu) ? null : ComputeDevice.Open(DeviceKind.Cpu);
             Console.WriteLine($"device: {target.Description}");
             Console.WriteLine($"references: {folder}; bar: relative |Δ| ≤ {limit:0e0}, relative = |Δ| / max(1, max|ref|)" +
-                              (cpu is null ? "; no CPU-accelerator comparison" : "; also against the CPU accelerator"));
+                              (cpu is null ? "; no comparison with the SIMD CPU backend" : "; also against the SIMD CPU backend (vs cpu)"));
             Console.WriteLine($"{"model",-22}{"case",-16}{"logits |Δ|",11}{"rel",9}{"feat |Δ|",11}{"rel",9}{"top-1",7}{"vs cpu rel",12}{"ms",9}  verdict");
             bool ok = true;
             foreach (var network in networks)
