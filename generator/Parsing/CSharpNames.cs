@@ -10,7 +10,7 @@ namespace DenseNetGen.Generator.Parsing
         // and of the generated class itself: a class cannot contain a member named like itself.
         private static readonly string[] BaseMembers =
         {
-            "Plan", "ModelCard", "Weights", "Device", "GetParameter", "Forward", "ExtractFeatures", "Infer", "Dispose",
+            "Plan", "ModelCard", "Weights", "Device", "GetParameter", "Forward", "ForwardAsync", "ExtractFeatures", "Infer", "InferAsync", "Dispose",
         };
 
         private static readonly Regex NumberedMember = new(@"^(DenseBlock|Transition)[0-9]+$", RegexOptions.CultureInvariant);

@@ -1,7 +1,8 @@
 namespace DenseNetGen.Backends;
 
 /// <summary>
-/// An environment setting a backend reads as a device opens (DENSENET_KERNELS, DENSENET_CUDA_GRAPHS) holds a value
+/// An environment setting a backend reads as a device opens (DENSENET_KERNELS, DENSENET_CUDA_GRAPHS, DENSENET_THREADS,
+/// DENSENET_SPIN, DENSENET_CONV3X3) holds a value
 /// it does not know: the user's mistake, which a command line reports as a usage error. Any other
 /// <see cref="ArgumentException"/> from opening a device is a bug of the backend.
 /// </summary>

@@ -23,10 +23,11 @@ internal sealed record Tolerance(string Path, double Relative)
     public static readonly Tolerance Tf32 = new("TF32", 5e-3);
 
     /// <summary>
-    /// Winograd 3x3 convs (the transforms add error FP32 direct convs do not have): the former FP32 bar until the
-    /// Winograd path's own errors are measured and this is set a few times above them.
+    /// Winograd 3x3 convs (the transforms add error FP32 direct convs do not have): measured at most 5.3e-6 on a single
+    /// conv (F(4x4,3x3), 128 → 32 channels on a 7x7 map, WinogradConvTests) and 1.2e-6 on the zoo's logits; the bar
+    /// sits about four times above the single conv's.
     /// </summary>
-    public static readonly Tolerance Winograd = new("Winograd", 1e-4);
+    public static readonly Tolerance Winograd = new("Winograd", 2e-5);
 
     /// <summary>Every path's bar, for listings.</summary>
     public static IReadOnlyList<Tolerance> All { get; } = [Fp32, Tf32, Winograd];

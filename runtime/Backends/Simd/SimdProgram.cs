@@ -77,8 +77,9 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
     private static SimdStep[] Compile(NetworkPlan plan, IReadOnlyList<PlanStep> outline, BoundCheckpoint weights, Conv3x3Algorithm conv3x3)
     {
         var steps = new List<SimdStep>();
-        // Winograd tiles are chosen by each conv's map at the spec's input size: weights are transformed here, once.
-        var nominal = PlanGeometry.Compute(plan, 1, plan.InputSize, plan.InputSize);
+        // Winograd tiles are chosen by each conv's map at the spec's input size: weights are transformed here, once. A
+        // hand-built plan without an input size (the kernel tests') has no nominal map, and its 3x3 convs run direct.
+        PlanGeometry? nominal = plan.InputSize > 0 ? PlanGeometry.Compute(plan, 1, plan.InputSize, plan.InputSize) : null;
         try
         {
             foreach (var step in outline)
@@ -92,7 +93,7 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
         return [.. steps];
     }
 
-    private static SimdStep Compile(NetworkPlan plan, PlanStep step, BoundCheckpoint weights, PlanGeometry nominal, Conv3x3Algorithm conv3x3)
+    private static SimdStep Compile(NetworkPlan plan, PlanStep step, BoundCheckpoint weights, PlanGeometry? nominal, Conv3x3Algorithm conv3x3)
     {
         int i = step.FirstOp;
         switch (step)
@@ -120,6 +121,8 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
             case { Main: ConvOp c }:
             {
                 var folded = FoldedConv.Of(c, weights);
+                if (nominal is null)
+                    return new ConvStep<TVec>(i, c, folded);
                 int map = Math.Min(nominal.Ops[i].InHeight, nominal.Ops[i].InWidth);
                 return WinogradChoice.Step<TVec>(i, c, folded, map, conv3x3) ?? new ConvStep<TVec>(i, c, folded);
             }

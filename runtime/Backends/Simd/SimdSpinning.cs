@@ -18,6 +18,6 @@ internal static class SimdSpinning
     {
         "on" => true,
         "off" => false,
-        _ => throw new ArgumentException($"{origin}: unknown value '{text}'; expected on or off."),
+        _ => throw new InvalidSettingException(origin, $"{origin}: unknown value '{text}'; expected on or off."),
     };
 }

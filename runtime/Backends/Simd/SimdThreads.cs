@@ -29,7 +29,7 @@ internal static class SimdThreads
         int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int threads)
         && threads is >= 1 and <= Max
             ? threads
-            : throw new ArgumentException($"{origin}: expected a thread count from 1 to {Max}, got '{text}'.");
+            : throw new InvalidSettingException(origin, $"{origin}: expected a thread count from 1 to {Max}, got '{text}'.");
 
     private static int PhysicalCores()
     {

@@ -51,7 +51,7 @@ public sealed class WinogradConvTests
         };
         run();
 
-        ParityAssert.Close(output.Data, destination.Channels(outOffset, outChannels), $"{name}, F({tile}x{tile},3x3) at {width} bits");
+        ParityAssert.Close(output.Data, destination.Channels(outOffset, outChannels), $"{name}, F({tile}x{tile},3x3) at {width} bits", Tolerance.Winograd);
         destination.AssertUntouchedOutside(outOffset, outChannels);
     }
 

@@ -29,7 +29,7 @@ internal static class Conv3x3Setting
         var name = value.Trim().ToLowerInvariant();
         foreach (var (known, algorithm) in s_names)
             if (known == name) return algorithm;
-        throw new ArgumentException($"{EnvironmentVariable}: unknown 3x3 conv algorithm '{value}'; expected {string.Join(" or ", s_names.Select(n => n.Name))}.");
+        throw new InvalidSettingException(EnvironmentVariable, $"{EnvironmentVariable}: unknown 3x3 conv algorithm '{value}'; expected {string.Join(" or ", s_names.Select(n => n.Name))}.");
     }
 
     public static string Name(Conv3x3Algorithm algorithm) => s_names.First(n => n.Algorithm == algorithm).Name;
