@@ -1,3 +1,4 @@
+using DenseNetGen.Backends;
 using DenseNetGen.Backends.Simd;
 using DenseNetGen.Backends.Simd.Winograd;
 using DenseNetGen.Checkpoints;
@@ -46,7 +47,8 @@ public sealed class Conv3x3SettingTests
     [Fact]
     public void AnUnknownValueIsRefusedNamingTheChoices()
     {
-        var error = Assert.Throws<ArgumentException>(() => Conv3x3Setting.Parse("fft"));
+        var error = Assert.Throws<InvalidSettingException>(() => Conv3x3Setting.Parse("fft"));
+        Assert.Equal("DENSENET_CONV3X3", error.Setting);
         Assert.Equal("DENSENET_CONV3X3: unknown 3x3 conv algorithm 'fft'; expected winograd or direct.", error.Message);
     }
 }
