@@ -6,7 +6,8 @@
 #      tools/make_package_test_files.py) and prints its parameter count and logits, held to PyTorch's
 #      (tests/references/parity/TinyCifarNet.json); the same program against a reference with one logit changed, or an
 #      input with a NaN pixel, must fail, so the comparison can fail. The project restores no ILGPU and no SkiaSharp;
-#   2. the same app published with NativeAOT: zero IL2xxx/IL3xxx warnings, and the native binary gives PyTorch's
+#   2. the same app published with NativeAOT: zero IL2xxx/IL3xxx warnings, the DNG100 warning that the default
+#      instruction set means Vector128 without FMA, and the native binary gives PyTorch's
 #      logits too;
 #   3. a bad spec fails the build with the located DNG error;
 #   4. a GPU app (`dotnet add package DenseNetGen.Gpu`): referencing the package is what registers ILGPU's devices,
@@ -122,6 +123,9 @@ sizes "a CPU-only app (DenseNetGen)"
 step "the same app as NativeAOT"
 publish=$(dotnet publish -c Release -r linux-x64 -p:PublishAot=true -o aot 2>&1) || fail "the NativeAOT publish failed: $publish"
 if grep -E 'warning IL[23][0-9]{3}' <<<"$publish"; then fail "the NativeAOT publish warned (above)"; fi
+# At the default instruction set the package says, at publish, that the image runs at Vector128 without FMA.
+grep -q 'warning DNG100: DenseNetGen: this NativeAOT build targets x86-64-v2' <<<"$publish" \
+  || fail "the NativeAOT publish at the default instruction set did not warn about the vector width (DNG100)"
 ls -l aot/app | awk '{ printf "package-test: NativeAOT binary %.1f MiB\n", $5 / 2^20 }'
 aot/app pytorch.json tiny-cifar.safetensors tiny-cifar.input.f32 || fail "the NativeAOT build does not give PyTorch's logits"
 
