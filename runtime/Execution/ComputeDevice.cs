@@ -15,7 +15,7 @@ namespace DenseNetGen.Execution;
 /// </remarks>
 public sealed class ComputeDevice : IDisposable
 {
-    private static readonly Lazy<ComputeDevice> s_default = new(() => Open(DeviceKindParser.FromEnvironment()));
+    private static readonly RetryingLazy<ComputeDevice> s_default = new(() => Open(DeviceKindParser.FromEnvironment()));
 
     private readonly IBackend _backend;
     private readonly string _choice;
@@ -29,8 +29,11 @@ public sealed class ComputeDevice : IDisposable
 
     /// <summary>
     /// The process-wide device chosen by DENSENET_DEVICE (auto, cpu, opencl, cuda, ilgpu-cpu; default auto), opened on first
-    /// use and kept for the life of the process: do not dispose it.
+    /// use and kept for the life of the process: do not dispose it. A failed opening is not kept: once the setting
+    /// that made it fail is fixed, the next use opens the device.
     /// </summary>
+    /// <exception cref="InvalidSettingException">DENSENET_DEVICE or a setting the backend reads as it opens is invalid.</exception>
+    /// <exception cref="DeviceUnavailableException">DENSENET_DEVICE names a backend that is absent.</exception>
     public static ComputeDevice Default => s_default.Value;
 
     /// <summary>
