@@ -61,9 +61,10 @@ internal static class InfoCommand
         }
     }
 
+    // The SIMD line reads DENSENET_THREADS and DENSENET_SPIN: a bad value is the user's, as when a device opens.
     private static void WriteDevices(TextWriter stdout)
     {
-        foreach (var d in ComputeDevice.ListDevices()) stdout.WriteLine(d);
+        foreach (var d in ModelOptions.Opening(ComputeDevice.ListDevices)) stdout.WriteLine(d);
     }
 
     private static string WeightsNote(ZooModel m) =>

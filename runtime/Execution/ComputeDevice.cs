@@ -51,7 +51,11 @@ public sealed class ComputeDevice : IDisposable
         return new ComputeDevice(backend, choice);
     }
 
-    /// <summary>Every device the backends see, including OpenCL devices ILGPU cannot run kernels on.</summary>
+    /// <summary>
+    /// Every device the backends see, including OpenCL devices ILGPU cannot run kernels on; the SIMD CPU backend's
+    /// line gives the threads a device opened with the default options gets (DENSENET_THREADS when set).
+    /// </summary>
+    /// <exception cref="InvalidSettingException">DENSENET_THREADS or DENSENET_SPIN is invalid.</exception>
     public static IReadOnlyList<DeviceInfo> ListDevices() => BackendRegistry.ListDevices();
 
     /// <summary>The backend actually opened: never <see cref="DeviceKind.Auto"/>, whatever was asked for.</summary>
