@@ -66,7 +66,7 @@ public static class CheckpointBinder
             bound[name] = keys[i];
             var shape = contents.ShapeOf(keys[i]);
             if (!shape.SequenceEqual(parameter.Shape))
-                mismatched.Add($"{keys[i]}: checkpoint [{string.Join(", ", shape)}] vs model [{string.Join(", ", parameter.Shape)}]");
+                mismatched.Add($"{keys[i]}: checkpoint [{string.Join(", ", shape)}]{(shape.Contains(0) ? " (no elements)" : "")} vs model [{string.Join(", ", parameter.Shape)}]");
         }
         // A key the model needs whose value only a placeholder global could build (metadata keys are not looked at).
         var placeholders = contents.Unbuildable

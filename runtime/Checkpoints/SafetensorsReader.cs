@@ -87,10 +87,13 @@ internal static class SafetensorsReader
         if (offsets is not [var begin, var end] || begin < 0 || begin > end || end > dataLength)
             throw new CheckpointException(source, $"data_offsets lie outside the {dataLength} data bytes (truncated or corrupt)", property.Name);
         if (type is null) return (null, shape, begin, end);
-        long count = 1;
+        // A zero in the shape makes a tensor with no elements and no bytes, which the format allows ([0, 3] included).
+        bool empty = Array.IndexOf(shape, 0L) >= 0;
+        long count = empty ? 0 : 1;
         foreach (var d in shape)
         {
-            if (d < 0 || d > end - begin) throw new CheckpointException(source, $"shape [{string.Join(", ", shape)}] does not fit its data", property.Name);
+            if (d < 0 || (!empty && d > end - begin)) throw new CheckpointException(source, $"shape [{string.Join(", ", shape)}] does not fit its data", property.Name);
+            if (empty) continue;
             count *= d;
             if (count > end - begin) throw new CheckpointException(source, $"shape [{string.Join(", ", shape)}] does not fit its data", property.Name);
         }
