@@ -22,6 +22,22 @@ public sealed class EmptyTensorTests
         Assert.Equal([1.5f, -2.0f], contents.Tensors["pair"].Data);
     }
 
+    /// <summary>A shape with a zero still has to match its bytes (none), and a negative size is no size.</summary>
+    [Theory]
+    [InlineData("""{"a": {"dtype": "F32", "shape": [0, 3], "data_offsets": [0, 12]}}""", 12, "a: shape [0, 3] needs 0 bytes but data_offsets give 12")]
+    [InlineData("""{"a": {"dtype": "F32", "shape": [0, -1], "data_offsets": [0, 0]}}""", 0, "a: shape [0, -1] does not fit its data")]
+    public void AnEmptyShapeWithBytesOrANegativeSizeIsRefused(string header, int dataBytes, string message)
+    {
+        var json = System.Text.Encoding.UTF8.GetBytes(header);
+        var file = new byte[8 + json.Length + dataBytes];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)json.Length);
+        json.CopyTo(file, 8);
+
+        var error = Assert.Throws<CheckpointException>(() => SafetensorsReader.Read(file, "empty.safetensors"));
+
+        Assert.EndsWith(message, error.Message);
+    }
+
     [Fact]
     public void AnEmptyTensorWhereTheNetworkNeedsWeightsIsRefusedByName()
     {
