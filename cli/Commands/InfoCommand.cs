@@ -48,7 +48,7 @@ internal static class InfoCommand
         stdout.WriteLine($"  FLOPs       {Giga(card.FlopCount)} at {plan.InputSize}x{plan.InputSize}");
         stdout.WriteLine($"  input       {plan.InChannels}x{plan.InputSize}x{plan.InputSize}");
         stdout.WriteLine($"  preprocess  resize short edge {p.ResizeShortEdge}, center crop {p.CropSize}, mean [{Floats(p.Mean)}], std [{Floats(p.Std)}]");
-        stdout.WriteLine($"  labels      {card.Labels ?? "numbered"} ({plan.NumClasses} classes)");
+        stdout.WriteLine($"  labels      {LabelsNote(card)} ({plan.NumClasses} classes)");
         stdout.WriteLine($"  weights     {WeightsNote(model)}");
         stdout.WriteLine();
         stdout.WriteLine($"  {"stage",-14}{"layers",7}  {"channels",-14}{"output",9}");
@@ -61,9 +61,21 @@ internal static class InfoCommand
         }
     }
 
+    // The SIMD line reads DENSENET_THREADS and DENSENET_SPIN: a bad value is the user's, as when a device opens.
     private static void WriteDevices(TextWriter stdout)
     {
-        foreach (var d in ComputeDevice.ListDevices()) stdout.WriteLine(d);
+        foreach (var d in ModelOptions.Opening(ComputeDevice.ListDevices)) stdout.WriteLine(d);
+    }
+
+    /// <summary>
+    /// How the model names its classes: its own names (the first few, quoted), a built-in set's name, or "numbered".
+    /// </summary>
+    internal static string LabelsNote(ModelCard card)
+    {
+        const int shown = 5;
+        if (card.ClassNames is not { } names) return card.Labels ?? "numbered";
+        var quoted = names.Take(shown).Select(n => $"\"{n}\"");
+        return "own names " + string.Join(", ", quoted) + (names.Count > shown ? ", …" : "");
     }
 
     private static string WeightsNote(ZooModel m) =>

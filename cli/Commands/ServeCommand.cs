@@ -19,7 +19,7 @@ using Prometheus;
 namespace DenseNetGen.Cli.Commands;
 
 /// <summary>
-/// `densenet serve [--model NAME [--weights FILE]]... [--urls URL]`: a model server on Kestrel speaking the Open
+/// `densenet serve [--model NAME[:VERSION] [--weights FILE]]... [--urls URL]`: a model server on Kestrel speaking the Open
 /// Inference Protocol (KServe v2), with Prometheus metrics at /metrics. Binds to loopback unless --urls says
 /// otherwise; SIGTERM or Ctrl+C stops taking requests and finishes the ones already in.
 /// </summary>
@@ -32,7 +32,7 @@ internal static class ServeCommand
         var shared = new ModelOptions();
         var models = new Option<string[]>("--model", "-m")
         {
-            Description = $"A model to serve, under the name `densenet info` lists (repeatable; default: the embedded {DenseNets.DefaultName} net)",
+            Description = $"A model to serve, under the name `densenet info` lists, as NAME or NAME:VERSION (version default {ServedModel.DefaultVersion}; repeatable; default: the embedded {DenseNets.DefaultName} net)",
         };
         var weights = new Option<FileInfo[]>("--weights", "-w") { Description = "The checkpoint of the --model before it" };
         var urls = new Option<string>("--urls") { Description = $"Where to listen, ASP.NET Core's way (default {DefaultUrls}; loopback only unless you name another address)", DefaultValueFactory = _ => DefaultUrls };
@@ -69,10 +69,10 @@ internal static class ServeCommand
             var served = new List<ServedModel>();
             try
             {
-                foreach (var (zoo, file) in wanted)
+                foreach (var (zoo, version, file) in wanted)
                 {
                     var bound = zoo.BindWeights(file?.FullName, shared.CheckpointOptions(parsed));
-                    served.Add(new ServedModel(zoo.Name, DenseNetPool.Create(bound, zoo.Create, pool)));
+                    served.Add(new ServedModel(zoo.Name, version, DenseNetPool.Create(bound, zoo.Create, pool)));
                 }
                 Serve(stdout, parsed.GetValue(urls)!, served, limits, requestTimeout);
             }
@@ -114,7 +114,7 @@ internal static class ServeCommand
         app.Start();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         foreach (var model in models)
-            stdout.WriteLine($"model {model.Name}: {model.Pool.Replicas.Count} replica(s) on {model.Pool.Replicas[0].Device.Description}");
+            stdout.WriteLine($"model {model.Name} version {model.Version}: {model.Pool.Replicas.Count} replica(s) on {model.Pool.Replicas[0].Device.Description}");
         stdout.WriteLine($"listening on {string.Join(" ", addresses)} (Ctrl+C or SIGTERM stops; requests already in finish)");
         stdout.Flush();
         app.WaitForShutdown();
@@ -123,9 +123,10 @@ internal static class ServeCommand
 
     /// <summary>
     /// Each --model with the --weights that follows it (before the next --model); a --weights before any --model
-    /// belongs to the embedded default. No --model serves the embedded net.
+    /// belongs to the embedded default. No --model serves the embedded net. A --model NAME:VERSION serves the model
+    /// under that version, else under <see cref="ServedModel.DefaultVersion"/>.
     /// </summary>
-    private static List<(ZooModel Model, FileInfo? Weights)> Pairs(ParseResult parsed, Option<string[]> models, Option<FileInfo[]> weights)
+    private static List<(ZooModel Model, string Version, FileInfo? Weights)> Pairs(ParseResult parsed, Option<string[]> models, Option<FileInfo[]> weights)
     {
         var names = new List<string>();
         var files = new List<FileInfo?>();
@@ -152,17 +153,28 @@ internal static class ServeCommand
         }
         if (names.Count == 0) names.Add(DenseNets.DefaultName);
         if (files.Count < names.Count) files.Add(null);
-        var pairs = new List<(ZooModel, FileInfo?)>();
+        var pairs = new List<(ZooModel, string, FileInfo?)>();
         for (int i = 0; i < names.Count; i++)
         {
-            var model = ModelOptions.Find(names[i]);
-            if (pairs.Any(p => p.Item1 == model)) throw new UsageException($"{model.Name} is named twice; each model is served once, under its name.");
+            var (name, version) = NameAndVersion(names[i]);
+            var model = ModelOptions.Find(name);
+            if (pairs.Any(p => p.Item1 == model)) throw new UsageException($"{model.Name} is named twice; each model is served once, in one version, under its name.");
             if (files[i] is null && model.EmbeddedWeights is null)
                 throw new UsageException($"{model.Name} ships without weights: follow --model {names[i]} with --weights FILE.");
             if (files[i] is { Exists: false } missing) throw new FileNotFoundException($"Checkpoint not found: {missing.FullName}");
-            pairs.Add((model, files[i]));
+            pairs.Add((model, version, files[i]));
         }
         return pairs;
+    }
+
+    // Zoo names hold no ':', so the last one, if any, starts the version.
+    private static (string Name, string Version) NameAndVersion(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        if (colon < 0) return (text, ServedModel.DefaultVersion);
+        var version = text[(colon + 1)..];
+        return ServedModel.IsValidVersion(version) ? (text[..colon], version)
+            : throw new UsageException($"--model {text}: {ServedModel.VersionRule}.");
     }
 
     private static int Positive(int value, string option, int max) =>

@@ -66,7 +66,7 @@ public static class CheckpointBinder
             bound[name] = keys[i];
             var shape = contents.ShapeOf(keys[i]);
             if (!shape.SequenceEqual(parameter.Shape))
-                mismatched.Add($"{keys[i]}: checkpoint [{string.Join(", ", shape)}] vs model [{string.Join(", ", parameter.Shape)}]");
+                mismatched.Add($"{keys[i]}: checkpoint [{string.Join(", ", shape)}]{(shape.Contains(0) ? " (no elements)" : "")} vs model [{string.Join(", ", parameter.Shape)}]");
         }
         // A key the model needs whose value only a placeholder global could build (metadata keys are not looked at).
         var placeholders = contents.Unbuildable
@@ -93,6 +93,7 @@ public static class CheckpointBinder
             Entry = contents.Entry,
             OtherEntries = contents.OtherEntries,
             Placeholders = contents.Placeholders,
+            ClassNames = SafetensorsClassNames.Decode(contents.Metadata, plan.NumClasses, contents.Source),
         };
     }
 
@@ -148,4 +149,10 @@ public sealed record BoundCheckpoint(IReadOnlyDictionary<string, Tensor> Tensors
 
     /// <summary>Globals met that build no data → how many inert placeholders they became (see <see cref="CheckpointContents.Placeholders"/>).</summary>
     public IReadOnlyDictionary<string, int> Placeholders { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>
+    /// The class names the file carries (a .safetensors file's "class_names" metadata, which
+    /// <see cref="SafetensorsWriter"/> writes for a spec with its own names), checked against the plan; else null.
+    /// </summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
 }

@@ -73,6 +73,9 @@ public sealed class CheckpointContents
     /// </summary>
     public IReadOnlyDictionary<string, int> Placeholders { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>A .safetensors header's "__metadata__" (its string values); empty for other formats.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Keys of the weights whose value only a placeholder global could have built → that global.</summary>
     internal IReadOnlyDictionary<string, string> Unbuildable { get; } = new Dictionary<string, string>();
 

@@ -5,8 +5,9 @@ namespace DenseNetGen.Checkpoints;
 
 /// <summary>
 /// Reads .safetensors: an 8-byte little-endian header length, a JSON header naming each tensor's dtype,
-/// shape and [begin, end) byte range in the data that follows. "__metadata__" is ignored, as are tensors
-/// of element types this reader does not know (e.g. float8), though their ranges are checked like any other.
+/// shape and [begin, end) byte range in the data that follows. "__metadata__"'s string values are kept
+/// (<see cref="CheckpointContents.Metadata"/>); tensors of element types this reader does not know (e.g. float8)
+/// are left out, though their ranges are checked like any other.
 /// </summary>
 internal static class SafetensorsReader
 {
@@ -37,13 +38,18 @@ internal static class SafetensorsReader
             throw cursor.Fail($"header is not valid JSON: {e.Message}", e);
         }
         var entries = new List<(string Key, ElementType? Type, long[] Shape, long Begin, long End)>();
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         using (json)
         {
             if (json.RootElement.ValueKind != JsonValueKind.Object)
                 throw cursor.Fail($"header is a JSON {json.RootElement.ValueKind}, not an object of tensors");
             foreach (var property in json.RootElement.EnumerateObject())
             {
-                if (property.Name == "__metadata__") continue;
+                if (property.Name == "__metadata__")
+                {
+                    ReadMetadata(property.Value, metadata);
+                    continue;
+                }
                 var (type, shape, begin, end) = ReadEntry(property, data.Length, source);
                 entries.Add((property.Name, type, shape, begin, end));
             }
@@ -54,7 +60,16 @@ internal static class SafetensorsReader
         var tensors = entries
             .Where(e => e.Type is not null)
             .Select(e => (e.Key, new StoredTensor(e.Type!.Value, data[(int)e.Begin..(int)e.End], 0, e.Shape, ContiguousStrides(e.Shape)).Validated(e.Key, source)));
-        return new CheckpointContents(source, Format, file.Length, tensors.ToList(), new Dictionary<string, string>());
+        return new CheckpointContents(source, Format, file.Length, tensors.ToList(), new Dictionary<string, string>()) { Metadata = metadata };
+    }
+
+    // The format's metadata maps strings to strings; anything else in it is passed over, as it was before the
+    // metadata was read at all, so a file other tools accept still loads.
+    private static void ReadMetadata(JsonElement value, Dictionary<string, string> metadata)
+    {
+        if (value.ValueKind != JsonValueKind.Object) return;
+        foreach (var entry in value.EnumerateObject())
+            if (entry.Value.ValueKind == JsonValueKind.String) metadata[entry.Name] = entry.Value.GetString()!;
     }
 
     /// <summary>
@@ -87,10 +102,13 @@ internal static class SafetensorsReader
         if (offsets is not [var begin, var end] || begin < 0 || begin > end || end > dataLength)
             throw new CheckpointException(source, $"data_offsets lie outside the {dataLength} data bytes (truncated or corrupt)", property.Name);
         if (type is null) return (null, shape, begin, end);
-        long count = 1;
+        // A zero in the shape makes a tensor with no elements and no bytes, which the format allows ([0, 3] included).
+        bool empty = Array.IndexOf(shape, 0L) >= 0;
+        long count = empty ? 0 : 1;
         foreach (var d in shape)
         {
-            if (d < 0 || d > end - begin) throw new CheckpointException(source, $"shape [{string.Join(", ", shape)}] does not fit its data", property.Name);
+            if (d < 0 || (!empty && d > end - begin)) throw new CheckpointException(source, $"shape [{string.Join(", ", shape)}] does not fit its data", property.Name);
+            if (empty) continue;
             count *= d;
             if (count > end - begin) throw new CheckpointException(source, $"shape [{string.Join(", ", shape)}] does not fit its data", property.Name);
         }

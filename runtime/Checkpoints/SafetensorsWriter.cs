@@ -23,6 +23,8 @@ public static class SafetensorsWriter
     /// <paramref name="card"/>: "format" ("pt", as
     /// Hugging Face's tools expect), "model", "source" (the file name), "source_format", "convention", "names"
     /// ("torchvision"), "entry" (where in the source the weights were, e.g. "state_dict_ema"), "in_channels", "input_size", "num_classes", "labels" (when the spec names a set),
+    /// "class_names" (when the spec gives its own class names: a JSON array of strings in logit order, which
+    /// <see cref="CheckpointBinder"/> reads back into <see cref="BoundCheckpoint.ClassNames"/>),
     /// "mean", "std", "resize", "crop" (mmpretrain's test pipeline), "parameters" and "generator".
     /// </summary>
     public static IReadOnlyDictionary<string, string> Metadata(NetworkPlan plan, ModelCard card, BoundCheckpoint weights)
@@ -51,6 +53,7 @@ public static class SafetensorsWriter
             ["generator"] = "DenseNetGen",
         };
         if (card.Labels is { } labels) metadata["labels"] = labels;
+        if (card.ClassNames is { } names) metadata[SafetensorsClassNames.Key] = SafetensorsClassNames.Encode(names);
         if (weights.Entry is { } entry) metadata["entry"] = entry;
         return metadata;
     }

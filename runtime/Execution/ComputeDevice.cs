@@ -15,7 +15,7 @@ namespace DenseNetGen.Execution;
 /// </remarks>
 public sealed class ComputeDevice : IDisposable
 {
-    private static readonly Lazy<ComputeDevice> s_default = new(() => Open(DeviceKindParser.FromEnvironment()));
+    private static readonly RetryingLazy<ComputeDevice> s_default = new(() => Open(DeviceKindParser.FromEnvironment()));
 
     private readonly IBackend _backend;
     private readonly string _choice;
@@ -29,8 +29,11 @@ public sealed class ComputeDevice : IDisposable
 
     /// <summary>
     /// The process-wide device chosen by DENSENET_DEVICE (auto, cpu, opencl, cuda, ilgpu-cpu; default auto), opened on first
-    /// use and kept for the life of the process: do not dispose it.
+    /// use and kept for the life of the process: do not dispose it. A failed opening is not kept: once the setting
+    /// that made it fail is fixed, the next use opens the device.
     /// </summary>
+    /// <exception cref="InvalidSettingException">DENSENET_DEVICE or a setting the backend reads as it opens is invalid.</exception>
+    /// <exception cref="DeviceUnavailableException">DENSENET_DEVICE names a backend that is absent.</exception>
     public static ComputeDevice Default => s_default.Value;
 
     /// <summary>
@@ -48,7 +51,11 @@ public sealed class ComputeDevice : IDisposable
         return new ComputeDevice(backend, choice);
     }
 
-    /// <summary>Every device the backends see, including OpenCL devices ILGPU cannot run kernels on.</summary>
+    /// <summary>
+    /// Every device the backends see, including OpenCL devices ILGPU cannot run kernels on; the SIMD CPU backend's
+    /// line gives the threads a device opened with the default options gets (DENSENET_THREADS when set).
+    /// </summary>
+    /// <exception cref="InvalidSettingException">DENSENET_THREADS or DENSENET_SPIN is invalid.</exception>
     public static IReadOnlyList<DeviceInfo> ListDevices() => BackendRegistry.ListDevices();
 
     /// <summary>The backend actually opened: never <see cref="DeviceKind.Auto"/>, whatever was asked for.</summary>

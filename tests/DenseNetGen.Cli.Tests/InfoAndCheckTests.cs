@@ -32,6 +32,27 @@ public sealed class InfoAndCheckTests
     }
 
     [Fact]
+    public void InfoModelNamesTheLabelSetOfAZooModel()
+    {
+        var result = Run("info", "--model", "fashion-mnist");
+
+        Assert.Equal(CliApp.Ok, result.ExitCode);
+        Assert.Contains("  labels      fashion-mnist (10 classes)", result.Out);
+    }
+
+    [Fact]
+    public void InfoShowsAModelsOwnClassNamesNotNumbers()
+    {
+        var card = Zoo.DenseNets.Find("fashion-mnist").Card;
+        string[] five = ["cat", "dog", "bird", "fish", "frog"];
+        string[] six = [.. five, "newt"];
+
+        Assert.Equal("own names \"cat\", \"dog\", \"bird\", \"fish\", \"frog\"", Commands.InfoCommand.LabelsNote(card with { Labels = null, ClassNames = five }));
+        Assert.Equal("own names \"cat\", \"dog\", \"bird\", \"fish\", \"frog\", …", Commands.InfoCommand.LabelsNote(card with { Labels = null, ClassNames = six }));
+        Assert.Equal("numbered", Commands.InfoCommand.LabelsNote(card with { Labels = null, ClassNames = null }));
+    }
+
+    [Fact]
     public void InfoDevicesListsTheCpuAccelerator()
     {
         var result = Run("info", "--devices");

@@ -24,6 +24,26 @@ public sealed class ThreadSettingTests
     }
 
     [Fact]
+    public void Info_devices_shows_the_threads_and_spinning_the_environment_sets()
+    {
+        var fromEnvironment = ProcessWideSettings.WithEnvironment("DENSENET_THREADS", "3", () => ProcessWideSettings.WithEnvironment(
+            "DENSENET_SPIN", "off", () => Run("info", "--devices")));
+
+        Assert.Equal(CliApp.Ok, fromEnvironment.ExitCode);
+        var line = Assert.Single(fromEnvironment.Out.Split('\n'), l => l.Contains("SIMD CPU backend", StringComparison.Ordinal));
+        Assert.EndsWith(", 3 threads, no spinning", line.TrimEnd());
+    }
+
+    [Fact]
+    public void Info_devices_refuses_an_invalid_DENSENET_THREADS_in_one_line()
+    {
+        var result = ProcessWideSettings.WithEnvironment("DENSENET_THREADS", "abc", () => Run("info", "--devices"));
+
+        Assert.Equal(CliApp.Usage, result.ExitCode);
+        Assert.Equal("densenet: DENSENET_THREADS: expected a thread count from 1 to 1024, got 'abc'.", result.Error.Trim());
+    }
+
+    [Fact]
     public void The_environment_sets_threads_and_spinning_and_the_answer_stays()
     {
         var usual = Run("predict", Sample("bag.png"), "--device", "cpu", "--threads", "2");

@@ -28,7 +28,7 @@ public sealed class ImageClassifier : IDisposable
 
     /// <summary>
     /// Wraps <paramref name="model"/>, taking ownership (the classifier disposes it), naming classes as its spec
-    /// does: its own names, a built-in set, or numbers.
+    /// does (its own names, a built-in set), else with the names its weights file carries, else with numbers.
     /// </summary>
     /// <exception cref="ArgumentException">The model's card names a label set that is unknown or of another size.</exception>
     public ImageClassifier(DenseNetModel model)
@@ -41,17 +41,20 @@ public sealed class ImageClassifier : IDisposable
     /// fine-tuned model's own classes.
     /// </summary>
     /// <param name="model">The network, owned by the classifier from now on.</param>
-    /// <param name="labels">One name per class in logit order; null names them as the model's spec does.</param>
+    /// <param name="labels">One name per class in logit order; null names them as the model's spec or weights file does.</param>
     /// <exception cref="ArgumentException">The count differs from the model's classes, or a name is blank or repeated.</exception>
     public ImageClassifier(DenseNetModel model, IReadOnlyList<string>? labels)
     {
         ArgumentNullException.ThrowIfNull(model);
         var card = model.ModelCard;
         int classes = model.Plan.NumClasses;
+        // The spec's choice (its own names or a built-in set) wins over the weights file's; the file's names
+        // (a converted .safetensors) name the classes of a spec that names none.
+        var named = labels ?? card.ClassNames ?? (card.Labels is null ? model.Weights.ClassNames : null);
         Labels = labels is not null ? LabelSet.Custom(labels, classes, nameof(labels))
-            : card.ClassNames is { } own ? LabelSet.Custom(own, classes, nameof(model))
+            : named is not null ? LabelSet.Custom(named, classes, nameof(model))
             : LabelSet.Get(card.Labels, classes);
-        ClassNames = labels is null && card.ClassNames is null && card.Labels is null ? null : Labels;
+        ClassNames = named is null && card.Labels is null ? null : Labels;
         Model = model;
         Preprocessor = new ImagePreprocessor(card.Preprocess);
     }

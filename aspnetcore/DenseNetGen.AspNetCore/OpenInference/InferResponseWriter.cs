@@ -25,6 +25,7 @@ internal static class InferResponseWriter
         {
             writer.WriteStartObject();
             writer.WriteString("model_name", model.Name);
+            writer.WriteString("model_version", model.Version);
             if (request.Id is not null) writer.WriteString("id", request.Id);
             writer.WriteStartArray("outputs");
             foreach (var output in request.Outputs)

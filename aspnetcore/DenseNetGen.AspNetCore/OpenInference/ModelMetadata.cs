@@ -29,6 +29,9 @@ internal static class ModelMetadata
     {
         writer.WriteStartObject();
         writer.WriteString("name", model.Name);
+        writer.WriteStartArray("versions");
+        writer.WriteStringValue(model.Version);
+        writer.WriteEndArray();
         writer.WriteString("platform", "densenetgen");
         writer.WriteStartArray("inputs");
         Tensor(writer, TensorNames.Input, TensorNames.Fp32, [-1, model.Channels, model.Size, model.Size]);

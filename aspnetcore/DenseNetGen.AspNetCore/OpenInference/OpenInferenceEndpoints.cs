@@ -10,21 +10,22 @@ namespace DenseNetGen.AspNetCore.OpenInference;
 
 /// <summary>
 /// The Open Inference Protocol's HTTP/REST endpoints (KServe v2, also Triton's HTTP API) for a set of served models,
-/// with the binary tensor data and classification extensions. Model versions are not served: a path with
-/// /versions/ is not found.
+/// with the binary tensor data and classification extensions. Each model is served in one version
+/// (<see cref="ServedModel.Version"/>), reached with or without /versions/{version} in the path.
 /// </summary>
 public static class OpenInferenceEndpoints
 {
     /// <summary>
-    /// Maps GET /v2, /v2/health/live, /v2/health/ready, /v2/models/{name}, /v2/models/{name}/ready and
-    /// POST /v2/models/{name}/infer. Errors are the protocol's <c>{ "error": "…" }</c> with a 4xx/5xx status.
+    /// Maps GET /v2, /v2/health/live, /v2/health/ready, and for each model GET /v2/models/{name}[/versions/{version}],
+    /// GET …/ready and POST …/infer. Errors are the protocol's <c>{ "error": "…" }</c> with a 4xx/5xx status; a name
+    /// or version not served is a 404 naming what is.
     /// </summary>
     public static IEndpointRouteBuilder MapOpenInferenceProtocol(this IEndpointRouteBuilder endpoints, IReadOnlyList<ServedModel> models, OpenInferenceOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(models);
         options ??= new OpenInferenceOptions();
-        var byName = models.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var table = new ServedModelTable(models);
         foreach (var model in models) ServingMetrics.Watch(model);
         var lifetime = endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>();
 
@@ -33,27 +34,52 @@ public static class OpenInferenceEndpoints
         endpoints.MapGet("/v2/health/live", () => Results.Ok());
         endpoints.MapGet("/v2/health/ready", () =>
             lifetime.ApplicationStopping.IsCancellationRequested ? Results.BadRequest() : Results.Ok());
-        endpoints.MapGet("/v2/models/{name}/ready", (HttpContext c, string name) =>
-            byName.ContainsKey(name) && !lifetime.ApplicationStopping.IsCancellationRequested
-                ? Task.CompletedTask
-                : WriteErrorAsync(c.Response, byName.ContainsKey(name) ? StatusCodes.Status400BadRequest : StatusCodes.Status404NotFound,
-                    byName.ContainsKey(name) ? $"Model '{name}' is shutting down." : UnknownModel(name, byName)));
-        endpoints.MapGet("/v2/models/{name}", (HttpContext c, string name) => byName.TryGetValue(name, out var model)
-            ? WriteJsonAsync(c.Response, StatusCodes.Status200OK, w => ModelMetadata.WriteModel(w, model))
-            : WriteErrorAsync(c.Response, StatusCodes.Status404NotFound, UnknownModel(name, byName)));
-        endpoints.MapPost("/v2/models/{name}/infer", (HttpContext c, string name) => InferAsync(c, name, byName, options));
+        endpoints.MapGet("/v2/models/{name}/ready", (HttpContext c, string name) => ReadyAsync(c, table, name, null, lifetime));
+        endpoints.MapGet("/v2/models/{name}/versions/{version}/ready", (HttpContext c, string name, string version) => ReadyAsync(c, table, name, version, lifetime));
+        endpoints.MapGet("/v2/models/{name}", (HttpContext c, string name) => MetadataAsync(c, table, name, null));
+        endpoints.MapGet("/v2/models/{name}/versions/{version}", (HttpContext c, string name, string version) => MetadataAsync(c, table, name, version));
+        endpoints.MapPost("/v2/models/{name}/infer", (HttpContext c, string name) => InferAsync(c, table, name, null, options));
+        endpoints.MapPost("/v2/models/{name}/versions/{version}/infer", (HttpContext c, string name, string version) => InferAsync(c, table, name, version, options));
         return endpoints;
     }
 
-    private static async Task InferAsync(HttpContext context, string name, Dictionary<string, ServedModel> models, OpenInferenceOptions options)
+    private static Task ReadyAsync(HttpContext context, ServedModelTable table, string name, string? version, IHostApplicationLifetime lifetime)
+    {
+        try
+        {
+            table.Find(name, version);
+        }
+        catch (InferenceError e)
+        {
+            return WriteErrorAsync(context.Response, e.Status, e.Message);
+        }
+        return lifetime.ApplicationStopping.IsCancellationRequested
+            ? WriteErrorAsync(context.Response, StatusCodes.Status400BadRequest, $"Model '{name}' is shutting down.")
+            : Task.CompletedTask;
+    }
+
+    private static Task MetadataAsync(HttpContext context, ServedModelTable table, string name, string? version)
+    {
+        ServedModel model;
+        try
+        {
+            model = table.Find(name, version);
+        }
+        catch (InferenceError e)
+        {
+            return WriteErrorAsync(context.Response, e.Status, e.Message);
+        }
+        return WriteJsonAsync(context.Response, StatusCodes.Status200OK, w => ModelMetadata.WriteModel(w, model));
+    }
+
+    private static async Task InferAsync(HttpContext context, ServedModelTable table, string name, string? version, OpenInferenceOptions options)
     {
         var started = Stopwatch.GetTimestamp();
         var cancellation = context.RequestAborted;
         bool cancelled = false;
         try
         {
-            if (!models.TryGetValue(name, out var model))
-                throw new InferenceError(UnknownModel(name, models), StatusCodes.Status404NotFound);
+            var model = table.Find(name, version);
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
                 limit.MaxRequestBodySize = options.MaxRequestBytes;
             if (context.Request.ContentLength > options.MaxRequestBytes) throw TooLarge(options);
@@ -109,9 +135,6 @@ public static class OpenInferenceEndpoints
         $"The request body is larger than this server's limit of {options.MaxRequestBytes:N0} bytes; send fewer images per request " +
         "or binary data instead of JSON, or raise the limit (densenet serve --max-request-bytes).",
         StatusCodes.Status413PayloadTooLarge);
-
-    private static string UnknownModel(string name, Dictionary<string, ServedModel> models) =>
-        $"No model named '{name}' is served here; served: {string.Join(", ", models.Keys)}.";
 
     /// <summary>
     /// Writes the protocol's error object <c>{ "error": message }</c> with <paramref name="status"/>, unless the

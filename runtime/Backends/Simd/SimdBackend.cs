@@ -43,13 +43,17 @@ internal sealed class SimdBackend : IBackend
     public string DeviceName => Name;
 
     /// <summary>"Cpu device 'SIMD CPU backend' (Vector512, 2 threads)", ", no spinning" added when waits block at once.</summary>
-    public string Description => $"Cpu device '{Name}' ({Capability(_pool.Threads)}{(_pool.Spinning ? "" : ", no spinning")})";
+    public string Description => $"Cpu device '{Name}' ({Capability(_pool.Threads, _pool.Spinning)})";
 
     public int Threads => _pool.Threads;
 
-    /// <summary>The device line of <c>densenet info --devices</c>: the default thread count.</summary>
+    /// <summary>
+    /// The device line of <c>densenet info --devices</c>: the threads and spinning a device opened now with the
+    /// default options gets (DENSENET_THREADS and DENSENET_SPIN when set).
+    /// </summary>
+    /// <exception cref="InvalidSettingException">DENSENET_THREADS or DENSENET_SPIN is invalid.</exception>
     public static IEnumerable<DeviceInfo> ListDevices() =>
-        [new DeviceInfo(Name, DeviceKind.Cpu, long.MaxValue, Capability(SimdThreads.Default), true)];
+        [new DeviceInfo(Name, DeviceKind.Cpu, long.MaxValue, Capability(SimdThreads.Resolve(0), SimdSpinning.Resolve(null)), true)];
 
     /// <summary>"; 3x3 convs: winograd" or "; 3x3 convs: direct" (DENSENET_CONV3X3).</summary>
     public string Settings => $"; 3x3 convs: {Conv3x3Setting.Name(_conv3x3)}";
@@ -58,5 +62,6 @@ internal sealed class SimdBackend : IBackend
 
     public void Dispose() => _pool.Dispose();
 
-    private static string Capability(int threads) => $"{VectorWidth.Name}, {threads} thread{(threads == 1 ? "" : "s")}";
+    private static string Capability(int threads, bool spinning) =>
+        $"{VectorWidth.Name}, {threads} thread{(threads == 1 ? "" : "s")}{(spinning ? "" : ", no spinning")}";
 }

@@ -6,18 +6,7 @@ internal static class SimdSpinning
     public const string EnvironmentVariable = "DENSENET_SPIN";
 
     /// <summary>The option's value; when null DENSENET_SPIN (on or off) when set, else on.</summary>
-    /// <exception cref="ArgumentException">DENSENET_SPIN is neither on nor off.</exception>
+    /// <exception cref="InvalidSettingException">DENSENET_SPIN is neither on nor off.</exception>
     public static bool Resolve(bool? spinning) =>
-        spinning ?? (Environment.GetEnvironmentVariable(EnvironmentVariable) is not { } text || Parse(text, EnvironmentVariable));
-
-    /// <summary>on or off, any case.</summary>
-    /// <param name="text">The value given.</param>
-    /// <param name="origin">Where the text came from, for the error message.</param>
-    /// <exception cref="ArgumentException">Anything else.</exception>
-    public static bool Parse(string text, string origin) => text.Trim().ToLowerInvariant() switch
-    {
-        "on" => true,
-        "off" => false,
-        _ => throw new InvalidSettingException(origin, $"{origin}: unknown value '{text}'; expected on or off."),
-    };
+        spinning ?? (SettingParser.Read(EnvironmentVariable) is not { } text || SettingParser.OnOff(EnvironmentVariable, text));
 }

@@ -15,21 +15,11 @@ internal static class SimdThreads
     public static int Default { get; } = PhysicalCores();
 
     /// <summary>The option's value; for 0 DENSENET_THREADS when set, else <see cref="Default"/>.</summary>
-    /// <exception cref="ArgumentException">DENSENET_THREADS is not a count from 1 to <see cref="Max"/>.</exception>
+    /// <exception cref="InvalidSettingException">DENSENET_THREADS is not a count from 1 to <see cref="Max"/>.</exception>
     public static int Resolve(int threads) =>
         threads > 0 ? threads
-        : Environment.GetEnvironmentVariable(EnvironmentVariable) is { } text ? Parse(text, EnvironmentVariable)
+        : SettingParser.Read(EnvironmentVariable) is { } text ? SettingParser.Count(EnvironmentVariable, text, "a thread count", Max)
         : Default;
-
-    /// <summary>A thread count from 1 to <see cref="Max"/>.</summary>
-    /// <param name="text">The value given.</param>
-    /// <param name="origin">Where the text came from, for the error message.</param>
-    /// <exception cref="ArgumentException">Anything else.</exception>
-    public static int Parse(string text, string origin) =>
-        int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int threads)
-        && threads is >= 1 and <= Max
-            ? threads
-            : throw new InvalidSettingException(origin, $"{origin}: expected a thread count from 1 to {Max}, got '{text}'.");
 
     private static int PhysicalCores()
     {

@@ -30,9 +30,9 @@ public class DeviceSelectionTests
     [Fact]
     public void UnknownDeviceNameIsAClearError()
     {
-        var error = Assert.Throws<ArgumentException>(() => DeviceKindParser.Parse("gpu", DeviceKindParser.EnvironmentVariable));
-        Assert.Contains("DENSENET_DEVICE", error.Message);
-        Assert.Contains("'gpu'", error.Message);
+        var error = Assert.Throws<InvalidSettingException>(() => DeviceKindParser.Parse("gpu", DeviceKindParser.EnvironmentVariable));
+        Assert.Equal("DENSENET_DEVICE", error.Setting);
+        Assert.Equal("DENSENET_DEVICE: unknown device 'gpu'; expected auto, cpu, opencl, cuda or ilgpu-cpu.", error.Message);
     }
 
     [Fact]

@@ -18,19 +18,14 @@ internal static class Conv3x3Setting
     private static readonly (string Name, Conv3x3Algorithm Algorithm)[] s_names =
         [("winograd", Conv3x3Algorithm.Winograd), ("direct", Conv3x3Algorithm.Direct)];
 
-    /// <exception cref="ArgumentException">The variable names no algorithm.</exception>
-    public static Conv3x3Algorithm FromEnvironment() => Parse(Environment.GetEnvironmentVariable(EnvironmentVariable));
+    /// <exception cref="InvalidSettingException">The variable names no algorithm.</exception>
+    public static Conv3x3Algorithm FromEnvironment() => Parse(SettingParser.Read(EnvironmentVariable));
 
     /// <summary>A value of the variable: unset or blank is the default, names are case-insensitive.</summary>
-    /// <exception cref="ArgumentException">The value names no algorithm.</exception>
-    public static Conv3x3Algorithm Parse(string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value)) return Conv3x3Algorithm.Winograd;
-        var name = value.Trim().ToLowerInvariant();
-        foreach (var (known, algorithm) in s_names)
-            if (known == name) return algorithm;
-        throw new InvalidSettingException(EnvironmentVariable, $"{EnvironmentVariable}: unknown 3x3 conv algorithm '{value}'; expected {string.Join(" or ", s_names.Select(n => n.Name))}.");
-    }
+    /// <exception cref="InvalidSettingException">The value names no algorithm.</exception>
+    public static Conv3x3Algorithm Parse(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? Conv3x3Algorithm.Winograd
+        : SettingParser.OneOf(EnvironmentVariable, value, "3x3 conv algorithm", s_names);
 
     public static string Name(Conv3x3Algorithm algorithm) => s_names.First(n => n.Algorithm == algorithm).Name;
 }
