@@ -41,7 +41,7 @@ internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec 
         float* input, int inCapacity, float* output, int outCapacity, int height, int width,
         float* scratch, long scratchPerWorker, int threads)
     {
-        if (scratchPerWorker < ScratchFloats(weights)) throw new ArgumentException("scratch too small", nameof(scratchPerWorker));
+        if (scratchPerWorker < ScratchFloats(weights.Layout.KBlocks)) throw new ArgumentException("scratch too small", nameof(scratchPerWorker));
         _weights = weights;
         _layout = weights.Layout;
         _relu = relu;
@@ -72,9 +72,8 @@ internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec 
     /// <summary>Floats of one element's GEMM result, [Rows][PanelWidth].</summary>
     private static int ResultFloats => Rows * PointwiseWeights<TVec>.PanelWidth;
 
-    /// <summary>Per-worker scratch: α² operands, then α² results.</summary>
-    public static long ScratchFloats(WinogradWeights<TVec, TTile> weights) =>
-        (long)Elements * (OperandFloats(weights.Layout.KBlocks) + ResultFloats);
+    /// <summary>Per-worker scratch for <paramref name="kBlocks"/> input blocks: α² operands, then α² results.</summary>
+    public static long ScratchFloats(int kBlocks) => (long)Elements * (OperandFloats(kBlocks) + ResultFloats);
 
     public int TileCount => _tiling.Count;
 
