@@ -54,7 +54,9 @@ internal sealed class Conv3x3Step<TVec> : SimdStep where TVec : struct, IVec<TVe
 
     public override long ScratchFloats { get; }
 
-    public override long WeightBytes => _variants.Sum(v => v?.WeightBytes ?? 0);
+    /// <summary>The variants made so far, and the folded weights kept to make the others.</summary>
+    public override long WeightBytes =>
+        _variants.Sum(v => v?.WeightBytes ?? 0) + ((long)_folded.Weights.Length + _folded.Bias.Length) * sizeof(float);
 
     /// <summary>The kind of the variant the last bound shape chose (at load: the spec's input size at batch 1).</summary>
     public override string Kind => _bound.Kind;
