@@ -77,8 +77,9 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
     private static SimdStep[] Compile(NetworkPlan plan, IReadOnlyList<PlanStep> outline, BoundCheckpoint weights, Conv3x3Algorithm conv3x3)
     {
         var steps = new List<SimdStep>();
-        // Winograd tiles are chosen by each conv's map at the spec's input size: weights are transformed here, once. A
-        // hand-built plan without an input size (the kernel tests') has no nominal map, and its 3x3 convs run direct.
+        // A 3x3 conv's algorithm is chosen per input shape when the shape is bound; the spec's input size at batch 1 is
+        // prepared here, at load. A hand-built plan without an input size (the kernel tests') keeps the direct conv,
+        // whose FP32 bar those tests hold it to.
         PlanGeometry? nominal = plan.InputSize > 0 ? PlanGeometry.Compute(plan, 1, plan.InputSize, plan.InputSize) : null;
         try
         {
@@ -121,10 +122,9 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
             case { Main: ConvOp c }:
             {
                 var folded = FoldedConv.Of(c, weights);
-                if (nominal is null)
+                if (nominal is null || conv3x3 != Conv3x3Algorithm.Winograd || c is not { Kernel: 3, Stride: 1, Padding: 1 })
                     return new ConvStep<TVec>(i, c, folded);
-                int map = Math.Min(nominal.Ops[i].InHeight, nominal.Ops[i].InWidth);
-                return WinogradChoice.Step<TVec>(i, c, folded, map, conv3x3) ?? new ConvStep<TVec>(i, c, folded);
+                return new Conv3x3Step<TVec>(i, c, folded, Math.Min(nominal.Ops[i].InHeight, nominal.Ops[i].InWidth));
             }
             case { Main: MaxPoolOp m }:
                 return new MaxPoolStep<TVec>(i, m);

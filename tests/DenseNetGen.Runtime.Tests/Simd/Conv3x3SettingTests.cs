@@ -37,6 +37,52 @@ public sealed class Conv3x3SettingTests
     }
 
     [Theory]
+    [InlineData(56, 1, 4)]
+    [InlineData(28, 1, 4)]
+    [InlineData(14, 1, 0)] // 16 F(4x4) tiles: two groups of 14, most of the second padding
+    [InlineData(14, 4, 4)] // 64 tiles, the first count at or above four groups' 56
+    [InlineData(14, 8, 4)]
+    [InlineData(7, 8, 0)]
+    [InlineData(7, 64, 0)]
+    public void TheAvx512TileDependsOnTheMapAndTheBatch(int map, int batch, int tile) =>
+        Assert.Equal(tile, WinogradChoice.Tile<Vec512>(map, batch));
+
+    /// <summary>
+    /// One program bound at batch 1, 8, then 1 again (the arena grows, the launches are rebound): every shape gives
+    /// the direct conv's answers within Winograd's bar, and each 3x3 conv step names the tile
+    /// <see cref="WinogradChoice"/> gives its map at that batch (at 512 bits: direct at 14x14 for batch 1, F(4x4) at batch 8).
+    /// </summary>
+    [Fact]
+    public void EachShapeRunsTheTileChosenForItsMapAndBatch()
+    {
+        var plan = FashionMnistDenseNet.Definition;
+        var weights = CheckpointBinder.Bind(DeterministicWeights.ForManifest(plan.Parameters), plan);
+        using var pool = new WorkerPool(2, spin: true);
+        using var winograd = new SimdNetwork(plan, weights, pool, Conv3x3Algorithm.Winograd);
+        using var direct = new SimdNetwork(plan, weights, pool, Conv3x3Algorithm.Direct);
+        var kindsAt14 = new List<string>();
+        foreach (int batch in new[] { 1, 8, 1 })
+        {
+            var geometry = PlanGeometry.Compute(plan, batch, plan.InputSize, plan.InputSize);
+            var input = DeterministicWeights.Input(batch, plan.InChannels, plan.InputSize, plan.InputSize);
+            using var shaped = winograd.ForShape(geometry);
+            using var reference = direct.ForShape(geometry);
+            var logits = shaped.Run(input, plan.Ops.Count, [plan.OutputBuffer], null)[0];
+            var expected = reference.Run(input, plan.Ops.Count, [plan.OutputBuffer], null)[0];
+            ParityAssert.Close(expected, logits, $"batch {batch}", Tolerance.Winograd);
+            foreach (var step in winograd.Steps)
+                if (plan.Ops[step.FirstOp] is ConvOp { Kernel: 3, Stride: 1 } && geometry.Ops[step.FirstOp].InHeight == 14)
+                    kindsAt14.Add($"{batch}: {step.Kind}");
+        }
+        Assert.NotEmpty(kindsAt14);
+        if (VectorWidth.Bits == 512)
+        {
+            Assert.All(kindsAt14, k => Assert.Equal(k.StartsWith("8:", StringComparison.Ordinal), k.Contains("F(4x4,3x3)", StringComparison.Ordinal)));
+            Assert.DoesNotContain(kindsAt14, k => k.Contains("F(2x2", StringComparison.Ordinal));
+        }
+    }
+
+    [Theory]
     [InlineData(null, "winograd")]
     [InlineData(" ", "winograd")]
     [InlineData("Direct", "direct")]

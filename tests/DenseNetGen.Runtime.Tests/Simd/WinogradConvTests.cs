@@ -70,7 +70,7 @@ public sealed class WinogradConvTests
         {
             const int threads = 3;
             using var weights = new WinogradWeights<TVec, TTile>(Weights, Bias, InOffset, InChannels, OutOffset, OutChannels);
-            long perWorker = WinogradConv<TVec, TTile>.ScratchFloats(weights);
+            long perWorker = WinogradConv<TVec, TTile>.ScratchFloats(weights.Layout.KBlocks);
             using var scratch = new NativeBuffer(perWorker * threads);
             using var pool = new WorkerPool(threads, spin: true);
             pool.Run(new WinogradConv<TVec, TTile>(weights, Relu, Source.Batch, Source.Pointer, Source.Capacity,

@@ -9,8 +9,8 @@ namespace DenseNetGen.Backends.Simd.Gemm;
 /// ReLU and the op's own lanes to the blocked output.
 /// </summary>
 /// <remarks>
-/// With few pixels (batch 1 at 7x7: 4 pixel groups) a tile takes a share of the panels instead of all of them, so
-/// every thread gets work; the packing is then repeated per share, which costs 1/(2·Count) of the tile's FLOPs.
+/// Tiles are pixel groups × shares of the panels (<see cref="PanelTiling"/>); the packing is repeated per share,
+/// which costs 1/(2·Count) of the tile's FLOPs.
 /// </remarks>
 internal sealed unsafe class PointwiseConv<TVec> : ISimdLaunch where TVec : struct, IVec<TVec>
 {
@@ -25,7 +25,7 @@ internal sealed unsafe class PointwiseConv<TVec> : ISimdLaunch where TVec : stru
     private readonly int _outWidth, _outPixels, _pixels;
     private readonly float* _scratch;
     private readonly long _scratchPerWorker;
-    private readonly int _chunks;
+    private readonly PanelTiling _tiling;
 
     /// <param name="weights">The packed weights and prologue; owned by the caller and outliving this op.</param>
     /// <param name="average2x2">The input is 2x the output size and each output pixel reads the 2x2 average of the prologue's result.</param>
@@ -64,9 +64,7 @@ internal sealed unsafe class PointwiseConv<TVec> : ISimdLaunch where TVec : stru
         _pixels = batch * _outPixels;
         _scratch = scratch;
         _scratchPerWorker = scratchPerWorker;
-        int groups = (_pixels + Rows - 1) / Rows;
-        _chunks = Math.Clamp((4 * threads + groups - 1) / groups, 1, weights.Panels);
-        TileCount = groups * _chunks;
+        _tiling = new PanelTiling((_pixels + Rows - 1) / Rows, weights.Panels, threads);
     }
 
     private static int Rows => MicroKernel<TVec>.Rows;
@@ -74,13 +72,12 @@ internal sealed unsafe class PointwiseConv<TVec> : ISimdLaunch where TVec : stru
     public static long ScratchFloats(PointwiseWeights<TVec> weights) =>
         (long)Rows * weights.KBlocks * Blocked.Lanes + Rows * PointwiseWeights<TVec>.PanelWidth;
 
-    public int TileCount { get; }
+    public int TileCount => _tiling.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunTile(int tile)
     {
-        int group = tile / _chunks, chunk = tile % _chunks;
-        int firstPanel = (int)((long)_w.Panels * chunk / _chunks), endPanel = (int)((long)_w.Panels * (chunk + 1) / _chunks);
+        var (group, firstPanel, endPanel) = _tiling.Split(tile);
         float* a = _scratch + WorkerPool.CurrentWorker * _scratchPerWorker;
         float* c = a + (long)Rows * _w.KBlocks * Blocked.Lanes;
         int p0 = group * Rows, rows = Math.Min(Rows, _pixels - p0);

@@ -8,7 +8,7 @@ namespace DenseNetGen.Backends.Simd.Kernels;
 /// and the zero padding is applied after it.
 /// </summary>
 /// <remarks>
-/// A tile is (image, group of 32 output channels, range of output rows, range of output columns). It stages the input
+/// A tile is (image, range of output columns, range of output rows, group of 32 output channels). It stages the input
 /// rows and columns it needs into this thread's slab, padded, prologue-applied and split by stride phase (<see cref="StageRows"/>), then runs
 /// <see cref="ConvTile"/> register tiles along each row. The channel loops run over the conv's actual input channels
 /// only (a 3-channel stem does 3 per kernel position, not 16). Destination lanes outside [OutOffset, OutOffset +
@@ -106,10 +106,13 @@ internal sealed unsafe class DirectConv<TVec> : ISimdLaunch where TVec : struct,
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunTile(int tile)
     {
-        int rowChunk = tile % _rowChunks, unit = tile / _rowChunks;
-        int columnChunk = unit % _columnChunks;
-        unit /= _columnChunks;
-        int group = unit % _weights.Groups, image = unit / _weights.Groups;
+        // Output-channel groups vary fastest, so the groups of one range of rows run together (or side by side on
+        // two threads) and the ones after the first find its input in cache: DenseNet-121's stem at batch 8 reads a
+        // 26 MB blocked input, more than L3, once per group otherwise.
+        int group = tile % _weights.Groups, unit = tile / _weights.Groups;
+        int rowChunk = unit % _rowChunks;
+        unit /= _rowChunks;
+        int columnChunk = unit % _columnChunks, image = unit / _columnChunks;
         int y0 = rowChunk * _rowsPerTile, y1 = Math.Min(_outHeight, y0 + _rowsPerTile);
         int x0 = columnChunk * _columnsPerTile, columns = Math.Min(_outWidth, x0 + _columnsPerTile) - x0;
         // Register tiles of near-equal width: `segments` of `narrow` or narrow + 1 pixels.

@@ -33,7 +33,7 @@ internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec 
     private readonly int _height, _width, _tilesX, _tilesPerImage, _tiles;
     private readonly float* _scratch;
     private readonly long _scratchPerWorker;
-    private readonly int _chunks;
+    private readonly PanelTiling _tiling;
     /// <summary>1 on the input slots the weights own, 0 elsewhere; used on the blocks that are partly the conv's.</summary>
     private readonly PinnedFloats _mask;
 
@@ -41,7 +41,7 @@ internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec 
         float* input, int inCapacity, float* output, int outCapacity, int height, int width,
         float* scratch, long scratchPerWorker, int threads)
     {
-        if (scratchPerWorker < ScratchFloats(weights)) throw new ArgumentException("scratch too small", nameof(scratchPerWorker));
+        if (scratchPerWorker < ScratchFloats(weights.Layout.KBlocks)) throw new ArgumentException("scratch too small", nameof(scratchPerWorker));
         _weights = weights;
         _layout = weights.Layout;
         _relu = relu;
@@ -60,9 +60,7 @@ internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec 
         _scratchPerWorker = scratchPerWorker;
         _mask = new PinnedFloats(_layout.KBlocks * Blocked.Lanes);
         for (int k = _layout.InOffset - _layout.InBase; k < _layout.KSlots; k++) _mask.Pointer[k] = 1;
-        int groups = (_tiles + Rows - 1) / Rows;
-        _chunks = Math.Clamp((4 * threads + groups - 1) / groups, 1, _layout.Panels);
-        TileCount = groups * _chunks;
+        _tiling = new PanelTiling((_tiles + Rows - 1) / Rows, _layout.Panels, threads);
     }
 
     private static int Rows => MicroKernel<TVec>.Rows;
@@ -74,17 +72,15 @@ internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec 
     /// <summary>Floats of one element's GEMM result, [Rows][PanelWidth].</summary>
     private static int ResultFloats => Rows * PointwiseWeights<TVec>.PanelWidth;
 
-    /// <summary>Per-worker scratch: α² operands, then α² results.</summary>
-    public static long ScratchFloats(WinogradWeights<TVec, TTile> weights) =>
-        (long)Elements * (OperandFloats(weights.Layout.KBlocks) + ResultFloats);
+    /// <summary>Per-worker scratch for <paramref name="kBlocks"/> input blocks: α² operands, then α² results.</summary>
+    public static long ScratchFloats(int kBlocks) => (long)Elements * (OperandFloats(kBlocks) + ResultFloats);
 
-    public int TileCount { get; }
+    public int TileCount => _tiling.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunTile(int tile)
     {
-        int group = tile / _chunks, chunk = tile % _chunks;
-        int firstPanel = (int)((long)_layout.Panels * chunk / _chunks), endPanel = (int)((long)_layout.Panels * (chunk + 1) / _chunks);
+        var (group, firstPanel, endPanel) = _tiling.Split(tile);
         float* operands = _scratch + WorkerPool.CurrentWorker * _scratchPerWorker;
         float* results = operands + (long)Elements * OperandFloats(_layout.KBlocks);
         int t0 = group * Rows, rows = Math.Min(Rows, _tiles - t0);

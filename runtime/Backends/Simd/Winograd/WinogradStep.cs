@@ -3,14 +3,14 @@ using DenseNetGen.Planning;
 
 namespace DenseNetGen.Backends.Simd.Winograd;
 
-/// <summary>A 3x3, stride 1, padding 1 conv by Winograd's <typeparamref name="TTile"/>: weights transformed once, here, at load.</summary>
+/// <summary>A 3x3, stride 1, padding 1 conv by Winograd's <typeparamref name="TTile"/>: weights transformed once, here.</summary>
 internal sealed unsafe class WinogradStep<TVec, TTile>(int op, ConvOp c, FoldedConv folded) : SimdStep(op, op, c.Source, c.Destination)
     where TVec : struct, IVec<TVec> where TTile : struct, IWinogradTile
 {
     private readonly WinogradWeights<TVec, TTile> _weights =
         new(folded.Weights, folded.Bias, c.SourceChannelOffset, c.InChannels, c.DestinationChannelOffset, c.OutChannels);
 
-    public override long ScratchFloats => WinogradConv<TVec, TTile>.ScratchFloats(_weights);
+    public override long ScratchFloats => WinogradConv<TVec, TTile>.ScratchFloats(_weights.Layout.KBlocks);
     public override long WeightBytes => _weights.Bytes;
     public override string Kind => $"3x3/1 conv, Winograd {TTile.Name}";
 
@@ -25,30 +25,91 @@ internal sealed unsafe class WinogradStep<TVec, TTile>(int op, ConvOp c, FoldedC
 }
 
 /// <summary>
-/// Which 3x3 convs run by Winograd, and with which tile: measured per width and map size (benchmarks/README.md,
-/// "Winograd 3x3"). A tile group is one micro-kernel of <see cref="MicroKernel{TVec}.Rows"/> Winograd tiles, so on small
-/// maps most of a group is padding (DenseNet-121's 7x7 maps at batch 1: 4 F(4x4) tiles in a group of 14) and the
-/// direct conv is faster.
+/// A 3x3, stride 1, padding 1 conv under <see cref="Conv3x3Algorithm.Winograd"/>: direct, F(2x2,3x3) or F(4x4,3x3),
+/// chosen per input shape by <see cref="WinogradChoice"/> when the shape is bound (once per shape). A variant's
+/// weights are made the first time a shape chooses it and kept; the spec's input size at batch 1 is chosen at load,
+/// so its first run transforms nothing. The folded weights stay to make the variants later shapes choose.
+/// </summary>
+internal sealed class Conv3x3Step<TVec> : SimdStep where TVec : struct, IVec<TVec>
+{
+    private readonly ConvOp _conv;
+    private readonly FoldedConv _folded;
+    /// <summary>Indexed by <see cref="WinogradChoice.Tile{TVec}"/>'s answer: 0 direct, 2 F(2x2), 4 F(4x4).</summary>
+    private readonly SimdStep?[] _variants = new SimdStep?[5];
+    private SimdStep _bound;
+
+    /// <param name="op">The conv's op index.</param>
+    /// <param name="c">The conv: 3x3, stride 1, padding 1.</param>
+    /// <param name="folded">Its weights with the following BatchNorm folded in.</param>
+    /// <param name="nominalMap">The smaller side of the conv's map at the spec's input size.</param>
+    public Conv3x3Step(int op, ConvOp c, FoldedConv folded, int nominalMap) : base(op, op, c.Source, c.Destination)
+    {
+        _conv = c;
+        _folded = folded;
+        _bound = Variant(WinogradChoice.Tile<TVec>(nominalMap, 1));
+        // Every variant a shape may choose runs in the program's scratch, sized once from the steps at load.
+        int kBlocks = Blocked.Blocks(c.SourceChannelOffset % Blocked.Lanes + c.InChannels);
+        ScratchFloats = Math.Max(WinogradConv<TVec, WinogradF2>.ScratchFloats(kBlocks), WinogradConv<TVec, WinogradF4>.ScratchFloats(kBlocks));
+    }
+
+    public override long ScratchFloats { get; }
+
+    /// <summary>The variants made so far, and the folded weights kept to make the others.</summary>
+    public override long WeightBytes =>
+        _variants.Sum(v => v?.WeightBytes ?? 0) + ((long)_folded.Weights.Length + _folded.Bias.Length) * sizeof(float);
+
+    /// <summary>The kind of the variant the last bound shape chose (at load: the spec's input size at batch 1).</summary>
+    public override string Kind => _bound.Kind;
+
+    public override ISimdLaunch Bind(in StepBinding b)
+    {
+        var g = b.Geometry.Ops[FirstOp];
+        _bound = Variant(WinogradChoice.Tile<TVec>(Math.Min(g.InHeight, g.InWidth), b.Batch));
+        return _bound.Bind(b);
+    }
+
+    private SimdStep Variant(int tile) => _variants[tile] ??= tile switch
+    {
+        4 => new WinogradStep<TVec, WinogradF4>(FirstOp, _conv, _folded),
+        2 => new WinogradStep<TVec, WinogradF2>(FirstOp, _conv, _folded),
+        _ => new ConvStep<TVec>(FirstOp, _conv, _folded),
+    };
+
+    public override void Dispose()
+    {
+        foreach (var variant in _variants) variant?.Dispose();
+    }
+}
+
+/// <summary>
+/// Which 3x3 convs run by Winograd, and with which tile: measured per width, map size and batch (benchmarks/README.md,
+/// "Winograd 3x3"). A tile group is one micro-kernel of <see cref="MicroKernel{TVec}.Rows"/> Winograd tiles, so when
+/// a shape has few tiles most of a group is padding (DenseNet-121's 7x7 maps at batch 1: 4 F(4x4) tiles in a group of
+/// 14) and the direct conv is faster.
 /// </summary>
 internal static class WinogradChoice
 {
-    /// <summary>Micro-kernel rows, smallest map side, tile: the first line that fits wins; none means the direct conv.</summary>
-    private static readonly (int Rows, int MinimumMap, int Tile)[] s_choices =
+    /// <summary>Micro-kernel rows, smallest map side, fewest Winograd tiles over the batch, tile: the first line that fits wins; none means the direct conv.</summary>
+    private static readonly (int Rows, int MinimumMap, int MinimumTiles, int Tile)[] s_choices =
     [
-        (14, 28, 4), // AVX-512: F(4x4) 2.0x and 1.5x the direct conv at 56 and 28; at 14 both tiles lose (0.7x, 0.9x)
-        (6, 28, 4),  // 256 and 128 bits: F(4x4) 1.95x at 56, equal to F(2x2) at 28 (1.5x)
-        (6, 14, 2),  // F(2x2) 1.2x at 14, where F(4x4) loses (0.7x); at 7 both lose
+        (14, 28, 0, 4),  // AVX-512: F(4x4) 2.0x and 1.5x the direct conv at 56 and 28
+        (14, 14, 56, 4), // at 14, F(4x4) 1.2x at batch 8 (128 tiles); at batch 1 (16 tiles, 2 part-filled groups) 0.7x, and F(2x2) 0.9x
+        (6, 28, 0, 4),   // 256 and 128 bits: F(4x4) 1.95x at 56, equal to F(2x2) at 28 (1.5x)
+        (6, 14, 0, 2),   // F(2x2) 1.2x at 14, where F(4x4) loses (0.7x); at 7 both lose
     ];
 
-    /// <summary>The step for <paramref name="c"/>, whose map is <paramref name="mapSize"/> pixels on a side at the spec's input size; null for the direct conv.</summary>
-    public static SimdStep? Step<TVec>(int op, ConvOp c, FoldedConv folded, int mapSize, Conv3x3Algorithm algorithm) where TVec : struct, IVec<TVec>
+    /// <summary>
+    /// The tile for a conv on a <paramref name="mapSize"/>-pixel map (smaller side) at <paramref name="batch"/>: 4 for
+    /// F(4x4,3x3), 2 for F(2x2,3x3), 0 for the direct conv.
+    /// </summary>
+    public static int Tile<TVec>(int mapSize, int batch) where TVec : struct, IVec<TVec>
     {
-        if (algorithm != Conv3x3Algorithm.Winograd || c is not { Kernel: 3, Stride: 1, Padding: 1 }) return null;
-        foreach (var (rows, minimumMap, tile) in s_choices)
-            if (rows == MicroKernel<TVec>.Rows && mapSize >= minimumMap)
-                return tile == 4
-                    ? new WinogradStep<TVec, WinogradF4>(op, c, folded)
-                    : new WinogradStep<TVec, WinogradF2>(op, c, folded);
-        return null;
+        foreach (var (rows, minimumMap, minimumTiles, tile) in s_choices)
+        {
+            int perSide = (mapSize + tile - 1) / tile;
+            if (rows == MicroKernel<TVec>.Rows && mapSize >= minimumMap && (long)batch * perSide * perSide >= minimumTiles)
+                return tile;
+        }
+        return 0;
     }
 }
