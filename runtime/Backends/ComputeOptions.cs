@@ -30,8 +30,8 @@ public enum KernelSetKind
 /// </param>
 /// <param name="SelfTest">
 /// Whether an ILGPU device runs its known-answer self-test when it opens (once per device, kernel set and precision in
-/// a process; see README, Devices); null = DENSENET_SELF_TEST (on or off), else on. Off skips it: a device whose
-/// kernels compute wrongly is then used anyway.
+/// a process; see README, Devices); null = DENSENET_SELF_TEST (on or off), else on for CUDA and OpenCL and off for
+/// ILGPU's CPU accelerator, where it is slow. Off skips it: a device whose kernels compute wrongly is then used anyway.
 /// </param>
 /// <remarks>
 /// Opening the SIMD backend with an invalid DENSENET_THREADS or DENSENET_SPIN throws <see cref="ArgumentException"/>

@@ -30,7 +30,7 @@ internal static class BackendRegistry
     /// <summary><see cref="Open(DeviceKind, ComputeOptions)"/> over <paramref name="families"/> in auto order (tests pass their own).</summary>
     internal static (IBackend Backend, string Choice) Open(DeviceKind kind, ComputeOptions options, IEnumerable<IBackendFamily> families, bool noGpuPackage)
     {
-        bool selfTest = SelfTestSetting.Resolve(options.SelfTest);
+        var selfTest = SelfTestSetting.Resolve(options.SelfTest);
         if (kind != DeviceKind.Auto)
         {
             var named = (families.SelectMany(f => f.Kinds).FirstOrDefault(b => b.Kind == kind) ?? throw Missing(kind)).Open(options);
@@ -66,14 +66,19 @@ internal static class BackendRegistry
 
     /// <summary>
     /// The self-test of a backend that asks for one (<see cref="IBackend.SelfTestKey"/>), run once per key in the
-    /// process: "; self-test: ok (N ms)" for the device line, or "; self-test: off" when skipped. A failure disposes
+    /// process: "; self-test: ok (N ms)" for the device line, or "; self-test: off" when skipped (<paramref name="selfTest"/>
+    /// false; null is the device's default: on, except on ILGPU's CPU accelerator). A failure disposes
     /// the backend and throws, so auto goes on to the next candidate and says why, and a named device is refused.
     /// </summary>
     /// <exception cref="DeviceUnavailableException">The self-test failed; the message names the op, its kernel and how far off it was.</exception>
-    internal static string Vet(IBackend backend, bool selfTest)
+    internal static string Vet(IBackend backend, bool? selfTest)
     {
         if (backend.SelfTestKey is not { } key) return "";
-        if (!selfTest) return "; self-test: off";
+        // ILGPU's CPU accelerator is itself a check without a GPU, and the GPU set's 256-thread groups with OS thread
+        // barriers make the test take about a minute of CPU there (benchmarks/README.md), so it runs only when asked.
+        if (selfTest is null && backend.Kind == DeviceKind.IlgpuCpu)
+            return $"; self-test: off (on {DeviceNames.Of(DeviceKind.IlgpuCpu)} only with {SelfTestSetting.EnvironmentVariable}=on)";
+        if (selfTest == false) return "; self-test: off";
         SelfTestResult result;
         try
         {

@@ -7,10 +7,10 @@ internal static class SelfTestSetting
 {
     public const string EnvironmentVariable = "DENSENET_SELF_TEST";
 
-    /// <summary>The option's value; when null DENSENET_SELF_TEST (on or off) when set, else on.</summary>
+    /// <summary>The option's value; when null DENSENET_SELF_TEST (on or off) when set, else null: the device's default.</summary>
     /// <exception cref="InvalidSettingException">DENSENET_SELF_TEST is set to neither on nor off.</exception>
-    public static bool Resolve(bool? selfTest) =>
-        selfTest ?? Environment.GetEnvironmentVariable(EnvironmentVariable) is not { } text || Parse(text);
+    public static bool? Resolve(bool? selfTest) =>
+        selfTest ?? (Environment.GetEnvironmentVariable(EnvironmentVariable) is { } text && text.Trim().Length > 0 ? Parse(text) : null);
 
     /// <summary>DENSENET_SELF_TEST's value: on or off, any case; empty means on.</summary>
     /// <exception cref="InvalidSettingException">Anything else.</exception>

@@ -57,6 +57,14 @@ public sealed class SelfTestSelectionTests
         Assert.Matches(@"^; self-test: ok \(\d+ ms\)$", BackendRegistry.Vet(backend, selfTest: true));
     }
 
+    [Fact]
+    public void IlgpuCpuRunsItOnlyWhenAsked()
+    {
+        using var device = ComputeDevice.Open(DeviceKind.IlgpuCpu, new ComputeOptions(KernelSetKind.Cpu));
+
+        Assert.Contains("; self-test: off (on ilgpu-cpu only with DENSENET_SELF_TEST=on); kernel set: cpu", device.Description);
+    }
+
     [Theory]
     [InlineData("on", true)]
     [InlineData(" OFF ", false)]

@@ -19,7 +19,9 @@ public sealed class SelfTestTests
     [Fact]
     public void PassesOnTheGpuSetAndSaysSoInTheDeviceLine()
     {
-        Assert.Matches(@"; self-test: ok \(\d+ ms\);.*kernel set: gpu$", TestDevice.GpuSet.Description);
+        using var device = ComputeDevice.Open(TestDevice.GpuSet.Kind, new ComputeOptions(KernelSetKind.Gpu, SelfTest: true));
+
+        Assert.Matches(@"; self-test: ok \(\d+ ms\);.*kernel set: gpu$", device.Description);
     }
 
     [Fact]
@@ -48,7 +50,6 @@ public sealed class SelfTestTests
     {
         using var device = Open();
         var backend = (IlgpuBackend)device.Backend;
-        Assert.True(SelfTest.Run(backend).Passed);
 
         backend.Device.Fault = new LaunchFault(op, LaunchFaultKind.WrongResult);
         var result = SelfTest.Run(backend);
