@@ -161,13 +161,16 @@ finish_report() {
 
 section() { printf '\n## %s\n\n```\n' "$1" | tee -a "$report"; }
 end() { printf '```\n' | tee -a "$report"; }
-# step LIMIT CMD...: runs CMD for at most LIMIT seconds; a failure or a timeout fails the check.
+# step LIMIT CMD...: runs CMD for at most LIMIT seconds; a failure or a timeout fails the check. Each step's wall
+# time goes to stderr and the report, so the 8-minute budget can be checked step by step.
 step() {
-  local limit=$1
+  local limit=$1 start=$SECONDS
   shift
   timeout -k 10 "$limit" "$@" 2>&1 | tee -a "$report"
   local rc=${PIPESTATUS[0]}
   ((rc == 124 || rc == 137)) && echo "gpu-check: timed out after ${limit}s: $*" | tee -a "$report"
+  echo "gpu-check: $((SECONDS - start)) s: $*" >>"$report"
+  echo "gpu-check: $((SECONDS - start)) s: $*" >&2
   ((rc == 0)) || status=1
 }
 
