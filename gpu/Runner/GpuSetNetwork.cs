@@ -99,7 +99,8 @@ internal sealed class GpuSetNetwork : IlgpuNetwork
             }
 
             var graphs = network.Device.Graphs;
-            if (opFinished is not null || !graphs.On)
+            // An injected fault (tests only) launches plainly: inside a capture it would only be recorded.
+            if (opFinished is not null || !graphs.On || network.Device.Fault is not null)
             {
                 Launch(context, opCount, opFinished);
                 return;
