@@ -181,7 +181,9 @@ internal sealed class GpuSetNetwork : IlgpuNetwork
         {
             if (fault.Kind == LaunchFaultKind.WrongResult)
             {
-                destination.SubView((long)g.DestinationOffset * g.OutPixels, (long)g.OutChannels * g.OutPixels).MemSetToZero(context.Stream);
+                // Written from the host: PoCL refused a fill (clEnqueueFillBuffer) at this offset into the arena.
+                var zeros = new float[g.OutChannels * g.OutPixels];
+                destination.SubView((long)g.DestinationOffset * g.OutPixels, zeros.Length).CopyFromCPU(context.Stream, zeros);
                 return;
             }
             context.Stream.Synchronize();
