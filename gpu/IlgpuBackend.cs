@@ -31,8 +31,11 @@ internal sealed class IlgpuBackend : IBackend
     private readonly string _kernelSetName;
     private readonly IlgpuDevice _device;
 
-    private IlgpuBackend(Context context, Accelerator accelerator, DeviceKind kind, KernelSetRegistration kernelSet, Precision precision)
+    private readonly string _setNote;
+
+    private IlgpuBackend(Context context, Accelerator accelerator, DeviceKind kind, KernelSetRegistration kernelSet, Precision precision, string? setNote)
     {
+        _setNote = setNote is null ? "" : "; " + setNote;
         // Before anything is created, so a bad DENSENET_CUDA_GRAPHS throws without a GPU too.
         var graphs = GraphCapture.For(kernelSet.RecordsGraphs, accelerator.AcceleratorType);
         _context = context;
@@ -83,10 +86,22 @@ internal sealed class IlgpuBackend : IBackend
                     _ => context.GetCPUDevice(0),
                 };
                 var kernelSet = KernelSetRegistry.Choose(requested, device);
+                string? setNote = null;
+                if (kernelSet.Kind == KernelSetKind.Gpu)
+                {
+                    // Refused before anything is compiled or launched: one line naming the device and what it lacks.
+                    var fit = GpuSetFit.Check(GpuCapabilities.Of(device), options.Precision);
+                    if (fit.Fits)
+                        setNote = fit.Note;
+                    else if (KernelSetRegistry.IsDefault(requested) && options.Precision == Precision.Fp32)
+                        (kernelSet, setNote) = (KernelSetRegistry.Cpu, "the GPU kernel set does not fit: " + fit.Refusal);
+                    else
+                        throw new DeviceUnavailableException(kind, fit.Refusal + ".");
+                }
                 if (options.Precision == Precision.Tf32 && (kind is not (DeviceKind.Cuda or DeviceKind.IlgpuCpu) || kernelSet.Kind != KernelSetKind.Gpu))
                     throw new DeviceUnavailableException(kind,
                         $"{ComputeOptions.Tf32Where}; this is a {kind} device '{device.Name}' with the {kernelSet.Name} set.");
-                return new IlgpuBackend(context, device.CreateAccelerator(context), kind, kernelSet, options.Precision);
+                return new IlgpuBackend(context, device.CreateAccelerator(context), kind, kernelSet, options.Precision, setNote);
             }
             catch
             {
@@ -129,7 +144,7 @@ internal sealed class IlgpuBackend : IBackend
 
     /// <summary>
     /// "; CUDA graphs: ..." (GPU set on CUDA), "; precision: tf32" when not FP32 ("tf32 (emulated)" on the CPU
-    /// accelerator), and last "; kernel set: NAME".
+    /// accelerator), why 3x3 convs run as the tiled GEMM or why the GPU set did not fit, and last "; kernel set: NAME".
     /// </summary>
     public string Settings
     {
@@ -137,9 +152,15 @@ internal sealed class IlgpuBackend : IBackend
         {
             string precision = Precision == Precision.Fp32 ? ""
                 : "; precision: " + Precision.ToString().ToLowerInvariant() + (Kind == DeviceKind.IlgpuCpu ? " (emulated)" : "");
-            return $"{_device.Graphs.Setting}{precision}; kernel set: {_kernelSetName}";
+            return $"{_device.Graphs.Setting}{precision}{_setNote}; kernel set: {_kernelSetName}";
         }
     }
+
+    /// <summary>Every ILGPU device is self-tested once per process, per kernel set and precision.</summary>
+    public string SelfTestKey => $"{Kind} '{DeviceName}', kernel set {_kernelSetName}, {Precision}";
+
+    /// <summary>The accelerator, stream, graph setting and test-only fault seam the networks run with.</summary>
+    internal IlgpuDevice Device => _device;
 
     public Precision Precision { get; }
 
@@ -222,11 +243,15 @@ internal sealed class IlgpuBackend : IBackend
     private static DeviceInfo Describe(Device device) => device switch
     {
         CudaDevice cuda => new(cuda.Name, DeviceKind.Cuda, cuda.MemorySize,
-            $"compute capability {cuda.Architecture?.ToString() ?? "unknown"}, driver {cuda.DriverVersion}", true),
+            $"compute capability {cuda.Architecture?.ToString() ?? "unknown"}, driver {cuda.DriverVersion}", true, GpuSetFitOf(cuda)),
         CLDevice cl => new(cl.Name, DeviceKind.OpenCL, cl.MemorySize,
             $"{(cl.DeviceType.HasFlag(CLDeviceType.CL_DEVICE_TYPE_GPU) ? "GPU" : "not a GPU")}, {cl.DeviceVersion}, OpenCL C {cl.CLStdVersion}, generic address space {(cl.Capabilities.GenericAddressSpace ? "yes" : "no")}",
-            cl.Capabilities.GenericAddressSpace && cl.CLStdVersion >= CLCVersion.CL20),
-        CPUDevice cpu => new(cpu.Name, DeviceKind.IlgpuCpu, cpu.MemorySize, $"{cpu.NumThreads} threads", true),
+            cl.Capabilities.GenericAddressSpace && cl.CLStdVersion >= CLCVersion.CL20, GpuSetFitOf(cl)),
+        // The GPU set runs on the CPU accelerator in its own thread layout (DENSENET_KERNELS=gpu), so that is the one checked.
+        CPUDevice cpu => new(cpu.Name, DeviceKind.IlgpuCpu, cpu.MemorySize, $"{cpu.NumThreads} threads", true, GpuSetFitOf(GpuSetCpuConfiguration)),
         _ => new(device.Name, DeviceKind.Auto, device.MemorySize, device.AcceleratorType.ToString(), false),
     };
+
+    /// <summary>Whether the GPU kernel set fits <paramref name="device"/> in FP32 (<see cref="GpuSetFit.Summary"/>).</summary>
+    private static string GpuSetFitOf(Device device) => GpuSetFit.Check(GpuCapabilities.Of(device), Precision.Fp32).Summary;
 }

@@ -40,9 +40,12 @@ internal sealed class GpuKernelSet : IKernelSet
     /// </param>
     public GpuKernelSet(Accelerator accelerator, Precision precision)
     {
-        if (accelerator.MaxNumThreadsPerGroup < TiledConvKernels.GroupSize)
-            throw new NotSupportedException(
-                $"the GPU kernel set needs groups of {TiledConvKernels.GroupSize} threads; '{accelerator.Name}' allows {accelerator.MaxNumThreadsPerGroup}.");
+        // IlgpuBackend.Open refuses such a device with the same check before compiling anything.
+        var fit = GpuSetFit.Check(GpuCapabilities.Of(accelerator.Device), precision);
+        if (!fit.Fits)
+            throw new NotSupportedException(fit.Refusal);
+        Halo = fit.Halo;
+        Precision = precision;
         Multiprocessors = Math.Max(1, accelerator.NumMultiprocessors);
         var (conv, haloConv) = precision == Precision.Tf32 ? Tf32Convs(accelerator) : (TiledConvKernels.Conv, HaloConvKernels.Conv);
         _conv = accelerator.LoadKernel<ConvLauncher>(conv.Method);
@@ -70,12 +73,19 @@ internal sealed class GpuKernelSet : IKernelSet
     /// <summary>The device's multiprocessors, which <see cref="GpuLaunchPlan"/> fills by splitting K.</summary>
     public int Multiprocessors { get; }
 
+    /// <summary>The convs' arithmetic: FP32, or TF32 on tensor cores.</summary>
+    public Precision Precision { get; }
+
+    /// <summary>Whether 3x3 convs run over haloed blocks: false on a device with too little shared memory for them (<see cref="GpuSetFit"/>).</summary>
+    public bool Halo { get; }
+
     /// <summary>
     /// <paramref name="g"/> as this set computes it: with a <see cref="HaloTile"/> where the conv fits
-    /// <see cref="HaloConvKernels"/>, otherwise the tiled GEMM's. Decide before splitting K: the two step differently.
+    /// <see cref="HaloConvKernels"/> and the device has the shared memory (<paramref name="halo"/>), otherwise the
+    /// tiled GEMM's. Decide before splitting K: the two step differently.
     /// </summary>
-    internal static TiledConvGeometry Shape(in TiledConvGeometry g) =>
-        HaloTile.Fits(g) ? g with { Halo = HaloTile.For(g.OutHeight, g.OutWidth) } : g;
+    internal static TiledConvGeometry Shape(in TiledConvGeometry g, bool halo = true) =>
+        halo && HaloTile.Fits(g) ? g with { Halo = HaloTile.For(g.OutHeight, g.OutWidth) } : g;
 
     /// <param name="stream">The stream the launch is queued on.</param>
     /// <param name="source">The input buffer, NCHW float32.</param>
@@ -85,14 +95,19 @@ internal sealed class GpuKernelSet : IKernelSet
     /// <param name="shift">Per-input-channel BatchNorm shift, with <paramref name="scale"/>.</param>
     /// <param name="destination">The output buffer, NCHW float32, written at the op's channel offset.</param>
     /// <param name="partials">Split-K scratch of at least <see cref="TiledConvGeometry.PartialElements"/> floats.</param>
-    /// <param name="arrivals">At least <see cref="TiledConvGeometry.ArrivalCounts"/> zeros; a split launch leaves them zero.</param>
+    /// <param name="arrivals">At least <see cref="TiledConvGeometry.ArrivalCounts"/> counts, in any state: a split launch clears them first.</param>
     /// <param name="g">The conv's shape and tiling, from <see cref="Shape"/> and the launch plan's split.</param>
+    /// <param name="groups">How many of the launch's groups run: all of them (0), or fewer only for the fault seam's aborted launch.</param>
     public void TiledConv(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> destination, ArrayView<float> partials, ArrayView<int> arrivals,
-        in TiledConvGeometry g)
+        in TiledConvGeometry g, int groups = 0)
     {
+        // Cleared in the launch sequence (a memset node in a CUDA graph), not by the kernel: whatever an earlier
+        // launch left behind, failed or aborted midway, this one counts its slices from zero.
+        if (g.Splits > 1)
+            arrivals.SubView(0, g.ArrivalCounts).MemSetToZero(stream);
         var conv = g.IsHalo ? _haloConv : _conv;
-        conv(stream, new KernelConfig(g.Groups, TiledConvKernels.GroupSize), source, weights, bias, scale, shift, destination, partials, arrivals, g);
+        conv(stream, new KernelConfig(groups > 0 ? groups : g.Groups, TiledConvKernels.GroupSize), source, weights, bias, scale, shift, destination, partials, arrivals, g);
     }
 
     /// <summary>One conv op alone: one K slice, no prologue, so neither scratch nor scale and shift are read (the
@@ -100,7 +115,7 @@ internal sealed class GpuKernelSet : IKernelSet
     public void Conv(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> destination, in ConvGeometry g) =>
         TiledConv(stream, source, weights, bias, bias, bias, destination, bias, bias.Cast<int>(),
-            Shape(TiledConvGeometry.From(g, TiledPrologue.None, g.InHeight, g.InWidth)));
+            Shape(TiledConvGeometry.From(g, TiledPrologue.None, g.InHeight, g.InWidth), Halo));
 
     public void BatchNormRelu(AcceleratorStream stream, ArrayView<float> source, ArrayView<float> scale, ArrayView<float> shift,
         ArrayView<float> destination, in PoolGeometry g) =>

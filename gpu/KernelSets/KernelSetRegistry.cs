@@ -22,6 +22,13 @@ internal static class KernelSetRegistry
     /// <summary>Every kernel any set loads (explicitly grouped ones included: their first parameter is no index).</summary>
     public static IReadOnlyList<Delegate> AllKernels { get; } = [.. s_sets.SelectMany(s => s.Kernels).Distinct()];
 
+    /// <summary>The CPU set, which runs where the GPU set does not fit.</summary>
+    public static KernelSetRegistration Cpu => s_sets.Single(s => s.Kind == KernelSetKind.Cpu);
+
+    /// <summary>Whether neither <paramref name="requested"/> nor DENSENET_KERNELS names a set, so the device's default applies.</summary>
+    public static bool IsDefault(KernelSetKind requested) =>
+        requested == KernelSetKind.Auto && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EnvironmentVariable));
+
     /// <summary>
     /// The set <paramref name="requested"/> names; for Auto the one DENSENET_KERNELS names, else the device's
     /// default: the GPU set on CUDA and OpenCL GPU devices, the CPU set on CPU cores (the CPU accelerator, PoCL).

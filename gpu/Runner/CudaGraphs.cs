@@ -29,12 +29,21 @@ internal static unsafe class CudaGraphs
     /// <summary>DENSENET_CUDA_GRAPHS=off launches plainly: on a GPU, it tells a graph problem from a kernel problem.</summary>
     public const string EnvironmentVariable = "DENSENET_CUDA_GRAPHS";
 
-    /// <summary>Whether <paramref name="setting"/> (<see cref="EnvironmentVariable"/>'s value) lets a device capture graphs: empty or "on".</summary>
-    /// <exception cref="InvalidSettingException">The setting is neither empty, "on" nor "off".</exception>
-    public static bool Wanted(string? setting) => setting?.Trim().ToLowerInvariant() switch
+    /// <summary>What DENSENET_CUDA_GRAPHS asks for: graphs where they work (unset), graphs or an error (on), none (off).</summary>
+    public enum Setting
     {
-        null or "" or "on" => true,
-        "off" => false,
+        Default,
+        On,
+        Off,
+    }
+
+    /// <summary><paramref name="setting"/> (<see cref="EnvironmentVariable"/>'s value): empty, "on" or "off", any case.</summary>
+    /// <exception cref="InvalidSettingException">The setting is neither empty, "on" nor "off".</exception>
+    public static Setting Parse(string? setting) => setting?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => Setting.Default,
+        "on" => Setting.On,
+        "off" => Setting.Off,
         _ => throw new InvalidSettingException(EnvironmentVariable, $"{EnvironmentVariable}: unknown value '{setting}'; expected on or off."),
     };
 

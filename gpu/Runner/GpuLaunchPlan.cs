@@ -40,7 +40,8 @@ internal sealed class GpuLaunchPlan
     /// <param name="steps">The network's prepared steps, whose launch parameters the tiled launches extend.</param>
     /// <param name="geometry">Every buffer's size for the input shape planned for.</param>
     /// <param name="multiprocessors">The device's multiprocessors, which split-K tries to fill.</param>
-    public static GpuLaunchPlan Build(IReadOnlyList<GpuSetStep> steps, PlanGeometry geometry, int multiprocessors)
+    /// <param name="halo">Whether 3x3 convs may run over haloed blocks (<see cref="GpuKernelSet.Halo"/>).</param>
+    public static GpuLaunchPlan Build(IReadOnlyList<GpuSetStep> steps, PlanGeometry geometry, int multiprocessors, bool halo = true)
     {
         var launches = new List<GpuLaunch>(steps.Count);
         long partials = 0;
@@ -60,7 +61,7 @@ internal sealed class GpuLaunchPlan
                         tiled = TiledConvGeometry.From(conv, prologue, source.InHeight, source.InWidth)
                             with { SourceCapacity = source.SourceCapacity, SourceOffset = source.SourceOffset };
                     }
-                    var g = Split(GpuKernelSet.Shape(tiled), multiprocessors);
+                    var g = Split(GpuKernelSet.Shape(tiled, halo), multiprocessors);
                     launches.Add(new TiledConvLaunch(t.Outline, t, g));
                     partials = Math.Max(partials, g.PartialElements);
                     arrivals = Math.Max(arrivals, g.ArrivalCounts);

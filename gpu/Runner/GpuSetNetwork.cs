@@ -1,3 +1,4 @@
+using DenseNetGen.Backends.Ilgpu.Kernels.Gpu;
 using DenseNetGen.Backends.Ilgpu.KernelSets;
 using DenseNetGen.Backends.Ilgpu.Steps;
 using DenseNetGen.Checkpoints;
@@ -54,7 +55,7 @@ internal sealed class GpuSetNetwork : IlgpuNetwork
     protected override long ScratchBytes => (_partials?.LengthInBytes ?? 0) + (_arrivals?.LengthInBytes ?? 0);
 
     protected override Shape CreateShape(PlanGeometry geometry, MemoryPlan layout) =>
-        new LaunchPlanShape(this, geometry, layout, GpuLaunchPlan.Build(_steps, geometry, _kernels.Multiprocessors));
+        new LaunchPlanShape(this, geometry, layout, GpuLaunchPlan.Build(_steps, geometry, _kernels.Multiprocessors, _kernels.Halo));
 
     public override void Dispose()
     {
@@ -67,15 +68,11 @@ internal sealed class GpuSetNetwork : IlgpuNetwork
     }
 
     /// <summary>Grows the split-K scratch for <paramref name="launchPlan"/>; true when the arena or the scratch moved.</summary>
-    private bool Reserve(GpuLaunchPlan launchPlan, AcceleratorStream stream, bool arenaMoved)
+    private bool Reserve(GpuLaunchPlan launchPlan, bool arenaMoved)
     {
+        // Arrival counts need no zeroing here: every split launch clears the counts it uses (GpuKernelSet.TiledConv).
         bool moved = arenaMoved | DeviceBuffers.Grow(Device.Accelerator, ref _partials, launchPlan.PartialElements);
-        if (DeviceBuffers.Grow(Device.Accelerator, ref _arrivals, launchPlan.ArrivalCounts))
-        {
-            // Zero once: every split launch leaves the counts it used at zero again.
-            _arrivals!.MemSetToZero(stream);
-            moved = true;
-        }
+        moved |= DeviceBuffers.Grow(Device.Accelerator, ref _arrivals, launchPlan.ArrivalCounts);
         if (moved) _memoryGeneration++;
         return moved;
     }
@@ -94,7 +91,7 @@ internal sealed class GpuSetNetwork : IlgpuNetwork
         /// </summary>
         protected override void Enqueue(in LaunchContext context, int opCount, bool arenaMoved, Action<int>? opFinished)
         {
-            network.Reserve(launchPlan, context.Stream, arenaMoved);
+            network.Reserve(launchPlan, arenaMoved);
             if (_graphGeneration != network._memoryGeneration)
             {
                 DropGraphs();
@@ -102,7 +99,8 @@ internal sealed class GpuSetNetwork : IlgpuNetwork
             }
 
             var graphs = network.Device.Graphs;
-            if (opFinished is not null || !graphs.On)
+            // An injected fault (tests only) launches plainly: inside a capture it would only be recorded.
+            if (opFinished is not null || !graphs.On || network.Device.Fault is not null)
             {
                 Launch(context, opCount, opFinished);
                 return;
@@ -117,14 +115,32 @@ internal sealed class GpuSetNetwork : IlgpuNetwork
                 }
                 catch (InvalidOperationException e)
                 {
-                    // Nothing ran during the failed capture: launch plainly from now on, and the description says why.
-                    graphs.Stop(e.Message);
+                    // Nothing ran during the failed capture: launch plainly from now on, and the description and a
+                    // warning say why (or, with DENSENET_CUDA_GRAPHS=on, Stop throws).
+                    graphs.Stop(e.Message, accelerator.Name);
                     Launch(context, opCount, null);
                     return;
                 }
                 _graphs[opCount] = graph;
             }
             graph.Launch(accelerator, context.Stream);
+        }
+
+        /// <summary>"haloed 3x3 conv with norm+ReLU prologue, split-K 2" and the like: the launch that computes <paramref name="op"/>.</summary>
+        public override string? Kernel(int op)
+        {
+            var launch = launchPlan.Launches.FirstOrDefault(l => l.Outline.FirstOp <= op && op <= l.LastOp);
+            if (launch is not TiledConvLaunch { Geometry: var g })
+                return launch is null ? null : $"{network.Plan.Ops[launch.LastOp].Summary} (element-wise kernel)";
+            string precision = network._kernels.Precision == Precision.Tf32 ? "TF32 " : "";
+            string kernel = g.IsHalo ? "haloed 3x3 conv" : $"tiled GEMM {g.Kernel}x{g.Kernel} conv";
+            string prologue = g.Prologue switch
+            {
+                TiledPrologue.NormRelu => " with norm+ReLU prologue",
+                TiledPrologue.NormReluAverage2x2 => " with norm+ReLU+2x2 pool prologue",
+                _ => "",
+            };
+            return $"{precision}{kernel}{prologue}, {(g.Splits > 1 ? $"split-K {g.Splits}" : "no split")}";
         }
 
         private void Launch(in LaunchContext context, int opCount, Action<int>? opFinished)
@@ -139,8 +155,13 @@ internal sealed class GpuSetNetwork : IlgpuNetwork
                         var conv = c.Step.Conv;
                         // Without a prologue the scale and shift are never read; the conv's bias stands in for them.
                         var (scale, shift) = c.Step.Prologue is { } n ? (n.Scale, n.Shift) : (conv.Bias, conv.Bias);
+                        var fault = network.Device.Fault is { } f && f.Op == c.LastOp ? f : null;
+                        if (fault?.Kind == LaunchFaultKind.AbortSplit) network.Device.Fault = null; // once; a wrong kernel stays wrong
+                        var g = c.Geometry;
+                        int groups = fault?.Kind == LaunchFaultKind.AbortSplit && g.Splits > 1 ? g.PixelTiles * g.ChannelTiles : 0;
                         network._kernels.TiledConv(context.Stream, context.Activations[c.Outline.Source], conv.Weights, conv.Bias, scale, shift,
-                            context.Activations[c.Outline.Destination], network._partials!.View, network._arrivals!.View, c.Geometry);
+                            context.Activations[c.Outline.Destination], network._partials!.View, network._arrivals!.View, g, groups);
+                        if (fault is not null) Inject(context, fault, context.Activations[c.Outline.Destination], g, groups);
                         break;
                     }
                     case OpLaunch o:
@@ -153,6 +174,22 @@ internal sealed class GpuSetNetwork : IlgpuNetwork
                     opFinished(launch.LastOp);
                 }
             }
+        }
+
+        /// <summary>The test-only <see cref="LaunchFault"/> after its launch: see <see cref="LaunchFaultKind"/>.</summary>
+        private static void Inject(in LaunchContext context, LaunchFault fault, ArrayView<float> destination, in TiledConvGeometry g, int groups)
+        {
+            if (fault.Kind == LaunchFaultKind.WrongResult)
+            {
+                // Written from the host: PoCL refused a fill (clEnqueueFillBuffer) at this offset into the arena.
+                var zeros = new float[g.OutChannels * g.OutPixels];
+                destination.SubView((long)g.DestinationOffset * g.OutPixels, zeros.Length).CopyFromCPU(context.Stream, zeros);
+                return;
+            }
+            context.Stream.Synchronize();
+            throw new InjectedFaultException(groups > 0
+                ? $"injected fault: split launch of op {fault.Op} aborted after its first K slice"
+                : $"injected fault: op {fault.Op}'s launch is not split, so nothing was aborted");
         }
 
         private void DropGraphs()

@@ -91,6 +91,9 @@ internal abstract class IlgpuNetwork(NetworkPlan plan, IlgpuDevice device, IKern
         /// <param name="arenaMoved">The arena was reallocated for this run: anything that recorded its addresses is stale.</param>
         protected abstract void Enqueue(in LaunchContext context, int opCount, bool arenaMoved, Action<int>? opFinished);
 
+        /// <summary>The kernel that computes plan op <paramref name="op"/> at this shape, for the self-test's report; null when the op is not run.</summary>
+        public virtual string? Kernel(int op) => null;
+
         public virtual void Dispose()
         {
         }

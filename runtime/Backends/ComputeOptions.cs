@@ -28,12 +28,17 @@ public enum KernelSetKind
 /// other or for the next op, like ONNX Runtime's <c>session.intra_op.allow_spinning</c>; null = DENSENET_SPIN
 /// (on or off), else on. Off blocks at once: a little slower on an idle machine, kinder to a busy one. Other backends ignore it.
 /// </param>
+/// <param name="SelfTest">
+/// Whether an ILGPU device runs its known-answer self-test when it opens (once per device, kernel set and precision in
+/// a process; see README, Devices); null = DENSENET_SELF_TEST (on or off), else on for CUDA and OpenCL and off for
+/// ILGPU's CPU accelerator, where it is slow. Off skips it: a device whose kernels compute wrongly is then used anyway.
+/// </param>
 /// <remarks>
 /// Opening the SIMD backend with an invalid DENSENET_THREADS or DENSENET_SPIN throws <see cref="ArgumentException"/>
 /// (the CLI reports it as a usage error), as an ILGPU device does for DENSENET_KERNELS.
 /// </remarks>
 public sealed record ComputeOptions(
-    KernelSetKind KernelSet = KernelSetKind.Auto, Precision Precision = Precision.Fp32, int Threads = 0, bool? Spinning = null)
+    KernelSetKind KernelSet = KernelSetKind.Auto, Precision Precision = Precision.Fp32, int Threads = 0, bool? Spinning = null, bool? SelfTest = null)
 {
     /// <summary>Auto kernel set, FP32, one SIMD thread per physical core.</summary>
     public static ComputeOptions Default { get; } = new();

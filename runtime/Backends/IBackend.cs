@@ -37,6 +37,16 @@ internal interface IBackend : IDisposable
     /// <exception cref="CheckpointException">A tensor an op names is missing or has the wrong size.</exception>
     /// <exception cref="NotSupportedException">The plan has an op kind this backend cannot run.</exception>
     IPreparedNetwork Prepare(NetworkPlan plan, BoundCheckpoint weights);
+
+    /// <summary>The convolutions' arithmetic the backend was opened with.</summary>
+    Precision Precision => Precision.Fp32;
+
+    /// <summary>
+    /// Null for a backend whose kernels are trusted without a self-test (the SIMD CPU backend, the reference);
+    /// otherwise what the self-test's result is remembered under for the rest of the process: one device with one
+    /// kernel set and precision, whose kernels the selection layer checks against the SIMD backend once, on open.
+    /// </summary>
+    string? SelfTestKey => null;
 }
 
 /// <summary>
@@ -84,4 +94,10 @@ internal interface IShapedNetwork : IDisposable
     /// which is how `densenet-bench profile` times ops one by one.
     /// </param>
     float[][] Run(ReadOnlySpan<float> input, int opCount, ReadOnlySpan<int> read, Action<int>? opFinished);
+
+    /// <summary>
+    /// The kernel that computes plan op <paramref name="op"/> at this shape ("haloed 3x3 conv, split-K 2"), for the
+    /// self-test's report of a wrong result; null where the backend does not say.
+    /// </summary>
+    string? Kernel(int op) => null;
 }

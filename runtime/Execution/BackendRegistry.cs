@@ -23,20 +23,30 @@ internal static class BackendRegistry
     /// and, for auto, the words saying why it was chosen (", chosen by auto (no CUDA device: ...)").
     /// </summary>
     /// <exception cref="DeviceUnavailableException">The kind asked for is absent; the message says what was found.</exception>
-    public static (IBackend Backend, string Choice) Open(DeviceKind kind, ComputeOptions options)
+    /// <exception cref="InvalidSettingException">DENSENET_SELF_TEST, or a setting the backend reads, is invalid.</exception>
+    public static (IBackend Backend, string Choice) Open(DeviceKind kind, ComputeOptions options) =>
+        Open(kind, options, Families, BackendFamilies.Registered.Count == 0);
+
+    /// <summary><see cref="Open(DeviceKind, ComputeOptions)"/> over <paramref name="families"/> in auto order (tests pass their own).</summary>
+    internal static (IBackend Backend, string Choice) Open(DeviceKind kind, ComputeOptions options, IEnumerable<IBackendFamily> families, bool noGpuPackage)
     {
+        var selfTest = SelfTestSetting.Resolve(options.SelfTest);
         if (kind != DeviceKind.Auto)
-            return (Find(kind).Open(options), "");
+        {
+            var named = (families.SelectMany(f => f.Kinds).FirstOrDefault(b => b.Kind == kind) ?? throw Missing(kind)).Open(options);
+            return (named, Vet(named, selfTest));
+        }
 
         var missing = new List<string>();
-        if (BackendFamilies.Registered.Count == 0)
+        if (noGpuPackage)
             missing.Add($"no GPU backend: {GpuPackage} is not referenced");
-        foreach (var candidate in Families.SelectMany(f => f.AutoCandidates))
+        foreach (var candidate in families.SelectMany(f => f.AutoCandidates))
         {
             try
             {
                 var backend = candidate(options);
-                return (backend, missing.Count == 0 ? ", chosen by auto" : $", chosen by auto ({string.Join("; ", missing)})");
+                string vetted = Vet(backend, selfTest);
+                return (backend, (missing.Count == 0 ? ", chosen by auto" : $", chosen by auto ({string.Join("; ", missing)})") + vetted);
             }
             catch (DeviceUnavailableException absent)
             {
@@ -48,10 +58,63 @@ internal static class BackendRegistry
 
     public static IReadOnlyList<DeviceInfo> ListDevices() => [.. Families.SelectMany(f => f.ListDevices())];
 
-    private static BackendRegistration Find(DeviceKind kind) =>
-        Families.SelectMany(f => f.Kinds).FirstOrDefault(b => b.Kind == kind)
-        ?? throw new DeviceUnavailableException(kind,
-            $"no {DeviceNames.Of(kind)} device: {GpuPackage} is not referenced (it brings cuda, opencl and ilgpu-cpu)");
+    private static DeviceUnavailableException Missing(DeviceKind kind) =>
+        new(kind, $"no {DeviceNames.Of(kind)} device: {GpuPackage} is not referenced (it brings cuda, opencl and ilgpu-cpu)");
+
+    private static readonly Lock s_selfTestGate = new();
+    private static readonly Dictionary<string, SelfTestResult> s_selfTests = [];
+
+    /// <summary>
+    /// The self-test of a backend that asks for one (<see cref="IBackend.SelfTestKey"/>), run once per key in the
+    /// process: "; self-test: ok (N ms)" for the device line, or "; self-test: off" when skipped (<paramref name="selfTest"/>
+    /// false; null is the device's default: on, except on ILGPU's CPU accelerator). A failure disposes
+    /// the backend and throws, so auto goes on to the next candidate and says why, and a named device is refused.
+    /// </summary>
+    /// <exception cref="DeviceUnavailableException">The self-test failed; the message names the op, its kernel and how far off it was.</exception>
+    internal static string Vet(IBackend backend, bool? selfTest)
+    {
+        if (backend.SelfTestKey is not { } key) return "";
+        // ILGPU's CPU accelerator is itself a check without a GPU, and the GPU set's 256-thread groups with OS thread
+        // barriers make the test take about a minute of CPU there (benchmarks/README.md), so it runs only when asked.
+        if (selfTest is null && backend.Kind == DeviceKind.IlgpuCpu)
+            return $"; self-test: off (on {DeviceNames.Of(DeviceKind.IlgpuCpu)} only with {SelfTestSetting.EnvironmentVariable}=on)";
+        if (selfTest == false) return "; self-test: off";
+        SelfTestResult result;
+        try
+        {
+            lock (s_selfTestGate)
+            {
+                if (!s_selfTests.TryGetValue(key, out result!))
+                    s_selfTests[key] = result = RunSelfTest(backend);
+            }
+        }
+        catch
+        {
+            backend.Dispose();
+            throw;
+        }
+        if (result.Passed) return $"; self-test: ok ({result.Milliseconds} ms)";
+        var refusal = new DeviceUnavailableException(backend.Kind,
+            $"{DeviceNames.Of(backend.Kind)} device '{backend.DeviceName}' failed its self-test against the {SimdBackend.Name}: {result.Failure}");
+        backend.Dispose();
+        throw refusal;
+    }
+
+    /// <summary>
+    /// <see cref="SelfTest.Run"/>, where a launch that throws fails the test like a wrong result does (auto then
+    /// falls back); a refusal (DENSENET_CUDA_GRAPHS=on and a failed capture) stays one.
+    /// </summary>
+    private static SelfTestResult RunSelfTest(IBackend backend)
+    {
+        try
+        {
+            return SelfTest.Run(backend);
+        }
+        catch (Exception e) when (e is not (DeviceUnavailableException or InvalidSettingException))
+        {
+            return SelfTestResult.Failed($"the plan did not run: {e.GetType().Name}: {e.Message}");
+        }
+    }
 
     /// <summary>The core's own family: the SIMD CPU backend, auto's last resort.</summary>
     private sealed class SimdFamily : IBackendFamily

@@ -5,7 +5,7 @@ namespace DenseNetGen.Cli.Tests;
 
 /// <summary>
 /// An exception that is no user mistake is a bug: one line saying so, exit 3, the stack trace only with --verbose.
-/// Settings from the environment (DENSENET_DEVICE, DENSENET_KERNELS, DENSENET_CUDA_GRAPHS, DENSENET_CONV3X3, DENSENET_MAX_IMAGE_PIXELS) are usage
+/// Settings from the environment (DENSENET_DEVICE, DENSENET_KERNELS, DENSENET_CUDA_GRAPHS, DENSENET_SELF_TEST, DENSENET_CONV3X3, DENSENET_MAX_IMAGE_PIXELS) are usage
 /// errors when invalid.
 /// </summary>
 [Collection(ProcessWideSettings.Name)]
@@ -86,6 +86,16 @@ public sealed class BugAndSettingTests
 
         Assert.Equal(CliApp.Usage, result.ExitCode);
         Assert.Contains(message, result.Error);
+        UsageAndErrorTests.AssertNoStackTrace(result);
+    }
+
+    [Fact]
+    public void An_invalid_DENSENET_SELF_TEST_is_a_usage_error()
+    {
+        var result = ProcessWideSettings.WithEnvironment("DENSENET_SELF_TEST", "maybe", () => Run("predict", Sample("bag.png"), "--device", "cpu"));
+
+        Assert.Equal(CliApp.Usage, result.ExitCode);
+        Assert.Contains("DENSENET_SELF_TEST: unknown value 'maybe'; expected on or off.", result.Error);
         UsageAndErrorTests.AssertNoStackTrace(result);
     }
 

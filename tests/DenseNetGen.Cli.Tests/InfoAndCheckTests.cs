@@ -59,6 +59,8 @@ public sealed class InfoAndCheckTests
 
         Assert.Equal(CliApp.Ok, result.ExitCode);
         Assert.Contains("Cpu", result.Out);
+        // Every ILGPU device says whether the GPU kernel set fits it: the CPU accelerator in its GPU-set layout does.
+        Assert.Matches(@"(?m)^IlgpuCpu .*  GPU kernel set: fits$", result.Out);
     }
 
     [Fact]

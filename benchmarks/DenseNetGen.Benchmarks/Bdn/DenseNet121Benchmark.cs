@@ -21,7 +21,7 @@ public class DenseNet121Benchmark
         Environment.GetEnvironmentVariable(DeviceKindParser.EnvironmentVariable) is { } chosen &&
         DeviceKindParser.Parse(chosen, DeviceKindParser.EnvironmentVariable) != DeviceKind.Auto
             ? [chosen.Trim().ToLowerInvariant()]
-            : ComputeDevice.ListDevices().Where(d => d.Usable).Select(d => d.Backend.ToString().ToLowerInvariant()).Distinct();
+            : ComputeDevice.ListDevices().Where(d => d.Usable).Select(d => DeviceNames.Of(d.Backend)).Distinct();
 
     [ParamsSource(nameof(Backends))]
     public string Backend { get; set; } = "cpu";

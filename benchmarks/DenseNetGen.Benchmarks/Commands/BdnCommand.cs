@@ -13,7 +13,7 @@ namespace DenseNetGen.Benchmarks.Commands;
 
 /// <summary>
 /// BenchmarkDotNet: DenseNet121 batch 1 on each backend, and ONNX Runtime on the same weights when
-/// artifacts/densenet121.onnx exists. Optional and slow on the CPU accelerator (seconds per pass), so CI never runs it.
+/// artifacts/densenet121.onnx exists. Optional and slow on ILGPU's CPU accelerator (ilgpu-cpu: seconds per pass), so CI never runs it.
 /// </summary>
 internal static class BdnCommand
 {

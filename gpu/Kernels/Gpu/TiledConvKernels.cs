@@ -85,11 +85,19 @@ internal static class TiledConvKernels
     /// Split-K without a reduction launch: after a K slice has stored its partial sums, its group counts itself in
     /// its tile's <paramref name="arrivals"/> entry; the slice that arrives last learns so, and it alone adds every
     /// slice's partial sums in slice order (see <see cref="StoreOne"/>), so the result does not depend on which slice
-    /// finished last. That group also resets the count to zero for the next launch on the stream. False for every
-    /// group of an unsplit launch.
+    /// finished last. False for every group of an unsplit launch.
     /// </summary>
-    /// <remarks>Every thread of every group calls this, split or not: its barriers must not sit in a branch
-    /// (PoCL corrupted memory when they did, though the branch was uniform).</remarks>
+    /// <remarks>
+    /// The counts are not reset here: the launch sequence clears them before every split launch (GpuSetNetwork),
+    /// so a launch that failed or was aborted midway, leaving some tiles counted, cannot make a later launch's
+    /// last arrival come early or never. Ordering: each thread's fence (device scope) after its partial-sum stores
+    /// and before the group's atomic count is the release; the fence after the count was seen is the acquire. The
+    /// partial sums are then read with atomics (<see cref="ReadPartial"/>), which are performed at the device's
+    /// coherence point (L2 on NVIDIA), so no stale line in the reading multiprocessor's own cache can answer them,
+    /// whatever the compiler makes of a plain load after a fence.
+    /// Every thread of every group calls this, split or not: its barriers must not sit in a branch
+    /// (PoCL corrupted memory when they did, though the branch was uniform).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool ArrivesLast(ArrayView<int> arrivals, in TiledConvGeometry g)
     {
@@ -101,9 +109,7 @@ internal static class TiledConvKernels
         {
             // Groups are numbered with the K slice slowest, so this is the group's tile.
             int tile = Grid.IdxX % (g.PixelTiles * g.ChannelTiles);
-            bool isLast = Atomic.Add(ref arrivals[tile], 1) == g.Splits - 1;
-            if (isLast) arrivals[tile] = 0;
-            last[0] = isLast ? 1 : 0;
+            last[0] = Atomic.Add(ref arrivals[tile], 1) == g.Splits - 1 ? 1 : 0;
         }
         else if (Group.IdxX == 0)
         {
@@ -115,6 +121,14 @@ internal static class TiledConvKernels
         MemoryFence.DeviceLevel();
         return result;
     }
+
+    /// <summary>
+    /// Partial sum <paramref name="index"/> read as an atomic (a compare-exchange that never stores: 0 is replaced by
+    /// 0), so it comes from the device's coherence point rather than a cache line loaded before another slice wrote it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float ReadPartial(ArrayView<float> partials, long index) =>
+        Interop.IntAsFloat((uint)Atomic.CompareExchange(ref partials.Cast<int>()[index], 0, 0));
 
     /// <summary>One group's place in the GEMM: its first output channel and pixel, its K slice and range.</summary>
     internal readonly record struct TileOrigin(int Channel, int Pixel, int Split, int KBegin, int KEnd);
@@ -179,7 +193,7 @@ internal static class TiledConvKernels
         {
             sum = 0f;
             for (int s = 0; s < g.Splits; s++)
-                sum += partials[s * slice + at];
+                sum += ReadPartial(partials, s * slice + at);
             Store(destination, bias, g, co, p, sum);
         }
         else if (g.Splits > 1)
