@@ -19,6 +19,8 @@ internal static class KernelSetRegistry
         new("gpu", KernelSetKind.Gpu, (accelerator, precision) => new GpuKernelSet(accelerator, precision), GpuKernelSet.Kernels, RecordsGraphs: true),
     ];
 
+    private static readonly (string Name, KernelSetRegistration Value)[] s_choices = [.. s_sets.Select(s => (s.Name, s))];
+
     /// <summary>Every kernel any set loads (explicitly grouped ones included: their first parameter is no index).</summary>
     public static IReadOnlyList<Delegate> AllKernels { get; } = [.. s_sets.SelectMany(s => s.Kernels).Distinct()];
 
@@ -27,7 +29,7 @@ internal static class KernelSetRegistry
 
     /// <summary>Whether neither <paramref name="requested"/> nor DENSENET_KERNELS names a set, so the device's default applies.</summary>
     public static bool IsDefault(KernelSetKind requested) =>
-        requested == KernelSetKind.Auto && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EnvironmentVariable));
+        requested == KernelSetKind.Auto && SettingParser.Read(EnvironmentVariable) is null;
 
     /// <summary>
     /// The set <paramref name="requested"/> names; for Auto the one DENSENET_KERNELS names, else the device's
@@ -38,13 +40,8 @@ internal static class KernelSetRegistry
     {
         if (requested != KernelSetKind.Auto)
             return s_sets.Single(s => s.Kind == requested);
-        var value = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(value))
-        {
-            var name = value.Trim().ToLowerInvariant();
-            return s_sets.FirstOrDefault(s => s.Name == name)
-                ?? throw new InvalidSettingException(EnvironmentVariable, $"{EnvironmentVariable}: unknown kernel set '{value}'; expected {string.Join(" or ", s_sets.Select(s => s.Name))}.");
-        }
+        if (SettingParser.Read(EnvironmentVariable) is { } value)
+            return SettingParser.OneOf(EnvironmentVariable, value, "kernel set", s_choices);
         bool gpu = device is CudaDevice or CLDevice { DeviceType: CLDeviceType.CL_DEVICE_TYPE_GPU };
         return s_sets.Single(s => s.Kind == (gpu ? KernelSetKind.Gpu : KernelSetKind.Cpu));
     }

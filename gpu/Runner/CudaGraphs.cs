@@ -37,15 +37,12 @@ internal static unsafe class CudaGraphs
         Off,
     }
 
-    /// <summary><paramref name="setting"/> (<see cref="EnvironmentVariable"/>'s value): empty, "on" or "off", any case.</summary>
-    /// <exception cref="InvalidSettingException">The setting is neither empty, "on" nor "off".</exception>
-    public static Setting Parse(string? setting) => setting?.Trim().ToLowerInvariant() switch
-    {
-        null or "" => Setting.Default,
-        "on" => Setting.On,
-        "off" => Setting.Off,
-        _ => throw new InvalidSettingException(EnvironmentVariable, $"{EnvironmentVariable}: unknown value '{setting}'; expected on or off."),
-    };
+    private static readonly (string Name, Setting Value)[] s_settings = [("on", Setting.On), ("off", Setting.Off)];
+
+    /// <summary><paramref name="setting"/> (<see cref="EnvironmentVariable"/>'s value): unset or blank, "on" or "off", any case.</summary>
+    /// <exception cref="InvalidSettingException">The setting is neither blank, "on" nor "off".</exception>
+    public static Setting Parse(string? setting) =>
+        string.IsNullOrWhiteSpace(setting) ? Setting.Default : SettingParser.OneOf(EnvironmentVariable, setting, "value", s_settings);
 
     private static string s_unavailable = "libcuda not loaded";
 

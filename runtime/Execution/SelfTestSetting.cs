@@ -10,14 +10,9 @@ internal static class SelfTestSetting
     /// <summary>The option's value; when null DENSENET_SELF_TEST (on or off) when set, else null: the device's default.</summary>
     /// <exception cref="InvalidSettingException">DENSENET_SELF_TEST is set to neither on nor off.</exception>
     public static bool? Resolve(bool? selfTest) =>
-        selfTest ?? (Environment.GetEnvironmentVariable(EnvironmentVariable) is { } text && text.Trim().Length > 0 ? Parse(text) : null);
+        selfTest ?? (SettingParser.Read(EnvironmentVariable) is { } text ? Parse(text) : null);
 
-    /// <summary>DENSENET_SELF_TEST's value: on or off, any case; empty means on.</summary>
+    /// <summary>DENSENET_SELF_TEST's value: on or off, any case.</summary>
     /// <exception cref="InvalidSettingException">Anything else.</exception>
-    public static bool Parse(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "" or "on" => true,
-        "off" => false,
-        _ => throw new InvalidSettingException(EnvironmentVariable, $"{EnvironmentVariable}: unknown value '{text}'; expected on or off."),
-    };
+    public static bool Parse(string text) => SettingParser.OnOff(EnvironmentVariable, text);
 }
