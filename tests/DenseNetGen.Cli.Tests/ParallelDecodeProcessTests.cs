@@ -43,6 +43,17 @@ public sealed class ParallelDecodeProcessTests(ITestOutputHelper output) : IDisp
         Assert.True(result.PeakRss <= bound, $"peak RSS over twice the decode budget plus one image and 150 MB ({bound / 1e6:N0} MB): {result}");
     }
 
+    // The budget's variable is read before any image, so a bad value is a usage error, not a batch's failure.
+    [Fact]
+    public void ABadDecodeBudgetIsAUsageError()
+    {
+        var result = CliProcess.Run(new Dictionary<string, string> { [DecodeBudget.BytesVariable] = "lots" }, "predict", CliRunner.Sample("bag.png"));
+        output.WriteLine($"predict with {DecodeBudget.BytesVariable}=lots: {result}");
+
+        CliProcess.AssertRefused(result, 0, "DENSENET_DECODE_MEMORY: 'lots' is not a byte count");
+        Assert.Equal(CliApp.Usage, result.ExitCode);
+    }
+
     private string DataSetOfLargeImages(out long fileBytes)
     {
         var root = Path.Combine(_dir, "data");
