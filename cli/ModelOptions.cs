@@ -68,6 +68,8 @@ internal sealed class ModelOptions
             ? (option, "--max-image-pixels")
             : (Environment.GetEnvironmentVariable(ImageDecoder.MaxPixelsVariable), ImageDecoder.MaxPixelsVariable);
         ImageDecoder.MaxPixels = text is null ? ImageDecoder.DefaultMaxPixels : AsUsage(() => ImageDecoder.ParseMaxPixels(text, origin));
+        // DENSENET_DECODE_MEMORY is read here, so a bad value is a usage error before any image, not a batch's failure.
+        _ = Opening(() => DecodeBudget.Shared);
     }
 
     /// <summary>The checkpoint options the command line asks for.</summary>

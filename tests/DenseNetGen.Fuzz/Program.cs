@@ -11,7 +11,6 @@ using SpecParser = generator::DenseNetGen.Generator.Parsing.SpecParser;
 // execution; the reader's documented refusal (CheckpointException, ImageDecodeException, InvalidDataException for
 // an IDX file; for a spec, diagnostics rather than an exception) is the expected answer to
 // a bad input, and anything else (another exception, a crash, a hang, memory past afl-fuzz's -m limit) is a finding.
-// Every checkpoint format of CheckpointFormats.All is a target under its name, so a new format is fuzzed as listed.
 var targets = new Dictionary<string, Action<ReadOnlyMemory<byte>>>(StringComparer.Ordinal)
 {
     // The restricted unpickler alone, with torch's persistent ids, as TorchZipReader calls it on data.pkl.
@@ -34,13 +33,17 @@ var targets = new Dictionary<string, Action<ReadOnlyMemory<byte>>>(StringCompare
     // The generator's spec parser on any text: every problem must be a diagnostic, never an exception.
     ["spec"] = bytes => SpecParser.Parse("/fuzz/net.densenet.json", System.Text.Encoding.UTF8.GetString(bytes.Span)),
 };
-foreach (var format in CheckpointFormats.All)
-    targets.Add(format.Name, bytes => format.Read(bytes, "fuzz-input", null));
+// Every checkpoint format of CheckpointFormats.All is a target under its name. The list is read lazily: in the
+// instrumented build, product code run before Fuzzer.OutOfProcess.Run has mapped afl's bitmap is an access violation
+// (it was: every target aborted at start-up once the formats were listed here), so only the uninstrumented copy's
+// `targets` and `recognise` read it outside a run.
+Action<ReadOnlyMemory<byte>>? FormatTarget(string name) =>
+    CheckpointFormats.All.FirstOrDefault(f => f.Name == name) is { } format ? bytes => format.Read(bytes, "fuzz-input", null) : null;
 
 // tools/fuzz.sh asks which targets there are, and which files are seeds of a format's target (those it recognises).
 if (args is ["targets"])
 {
-    Console.WriteLine(string.Join(" ", targets.Keys));
+    Console.WriteLine(string.Join(" ", targets.Keys.Concat(CheckpointFormats.All.Select(f => f.Name))));
     return 0;
 }
 if (args is ["recognise", .. var files])
@@ -50,14 +53,17 @@ if (args is ["recognise", .. var files])
     return 0;
 }
 
-if (args is not [var name] || !targets.TryGetValue(name, out var target))
+if (args is not [var name])
 {
-    Console.Error.WriteLine($"usage: DenseNetGen.Fuzz TARGET (one of: {string.Join(", ", targets.Keys)}); input on stdin; or: targets; or: recognise FILE...");
+    Console.Error.WriteLine($"usage: DenseNetGen.Fuzz TARGET (one of: {string.Join(", ", targets.Keys)} or a checkpoint format's name); input on stdin; or: targets; or: recognise FILE...");
     return 2;
 }
 
+var target = targets.GetValueOrDefault(name);
 Fuzzer.OutOfProcess.Run(stream =>
 {
+    // tools/fuzz.sh has checked the name against `targets`; an unknown one fails the first execution loudly.
+    target ??= FormatTarget(name) ?? throw new ArgumentException($"unknown fuzz target '{name}'");
     using var buffer = new MemoryStream();
     stream.CopyTo(buffer);
     try

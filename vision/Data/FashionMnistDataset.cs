@@ -84,6 +84,8 @@ public sealed class FashionMnistDataset : ImageDataset
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
         int size = Width * Height;
+        // The image's copy (and its RGB form), charged to a batch's DecodeBudget lease before they exist.
+        DecodeBudget.Charge(size * (channels == 1 ? 1L : 4L));
         var gray = new DecodedImage(Width, Height, 1, _pixels.AsSpan(index * size, size).ToArray());
         return gray.ToChannels(channels);
     }

@@ -73,7 +73,20 @@ public static class ImageDecoder
     public static DecodedImage Decode(string path, int channels = 3, long? maxPixels = null, int resizeShortEdge = 0)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var bytes = IO.InputFile.ReadAll(path, MaxFileBytes(maxPixels ?? MaxPixels), reason => new ImageDecodeException(path, $"it {reason}."));
+        Exception Fail(string reason) => new ImageDecodeException(path, $"it {reason}.");
+        byte[] bytes;
+        try
+        {
+            using var file = IO.InputFile.OpenRegular(path, MaxFileBytes(maxPixels ?? MaxPixels), Fail);
+            // Charged from the file's length before the buffer exists (in a batch's DecodeBudget lease).
+            DecodeBudget.Charge(file.Length);
+            bytes = new byte[file.Length];
+            file.ReadExactly(bytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Fail($"cannot be read: {e.Message}");
+        }
         return Decode(bytes, channels, path, maxPixels, resizeShortEdge);
     }
 
@@ -142,6 +155,11 @@ public static class ImageDecoder
         // Past the cap's check, the size is the user's choice; what .NET cannot hold is still a clean refusal.
         if ((long)width * height * 4 > Array.MaxLength)
             throw new ImageDecodeException(sourceName, $"it declares {width}x{height} pixels, more than one buffer can hold.");
+        // What decoding makes, charged from the header before it exists (in a batch's DecodeBudget lease): Skia's copy
+        // of the file, RGBA, RGB, a rotated copy when the EXIF orientation asks for one, and gray.
+        long pixelCount = (long)width * height;
+        DecodeBudget.Charge(encoded.Length + pixelCount * (4 + 3)
+            + (codec.EncodedOrigin == SKEncodedOrigin.TopLeft ? 0 : pixelCount * 3) + (channels == 1 ? pixelCount : 0));
         var rgba = new byte[width * height * 4];
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         SKCodecResult result;

@@ -71,8 +71,10 @@ public sealed class ImagePreprocessor
         ArgumentNullException.ThrowIfNull(image);
         // Before the resize buffer exists (decoders check from the header; images built in memory are checked here).
         ImageDecoder.CheckResizedSize(image.Width, image.Height, Info.ResizeShortEdge, ImageDecoder.MaxPixels, $"a {image.Width}x{image.Height} image");
-        image = image.ToChannels(Channels);
         var (w, h) = ResizedSize(image.Width, image.Height, Info.ResizeShortEdge);
+        // The channel conversion, the resized image and the crop, charged before they exist (in a batch's lease).
+        DecodeBudget.Charge((image.Channels == Channels ? 0 : (long)image.Width * image.Height * Channels) + ((long)w * h + (long)CropSize * CropSize) * Channels);
+        image = image.ToChannels(Channels);
         var resized = LinearResizer.Resize(image, w, h);
         int crop = CropSize, x0 = CenterCropOffset(w, crop), y0 = CenterCropOffset(h, crop);
         if (x0 == 0 && y0 == 0 && w == crop && h == crop) return resized;
@@ -113,7 +115,8 @@ public sealed class ImagePreprocessor
     /// <summary>
     /// Images 0..count-1, each produced by <paramref name="load"/> (called from several threads at once), as one
     /// tensor [count, C, crop, crop]. Decoding and resizing run in parallel: on a GPU they, not the network, bound
-    /// a data set's evaluation. When images fail, the lowest index's exception is rethrown as it was, so the
+    /// a data set's evaluation. The images in flight share <see cref="DecodeBudget.Shared"/>: their file bytes and
+    /// buffers are charged to it from their headers, so many large images wait for each other instead of all decoding at once. When images fail, the lowest index's exception is rethrown as it was, so the
     /// message names the same file on every run.
     /// </summary>
     public Tensor ProcessAll(int count, Func<int, DecodedImage> load)
@@ -126,6 +129,8 @@ public sealed class ImagePreprocessor
         {
             try
             {
+                // Decoded pixels and file bytes are charged to the shared budget as they are made (DecodeBudget).
+                using var lease = DecodeBudget.Shared.Open();
                 Process(load(n), data.AsSpan(n * ImageLength, ImageLength));
             }
             catch (Exception e)
