@@ -33,6 +33,20 @@ internal static class SettingParser
             ? value
             : throw new InvalidSettingException(variable, $"{variable}: expected {what} from 1 to {max}, got '{text}'.");
 
+    /// <summary>A positive whole number as users type large ones: digits, with '_' or ',' between groups allowed.</summary>
+    /// <param name="variable">The variable (or option) the text came from, for the message.</param>
+    /// <param name="text">The value given, e.g. "100_000_000".</param>
+    /// <param name="what">What the number counts, for the message (e.g. "byte count").</param>
+    /// <param name="example">A value to show in the message.</param>
+    /// <exception cref="InvalidSettingException">Anything else: "VARIABLE: 'x' is not a WHAT; expected a positive integer such as EXAMPLE."</exception>
+    public static long Amount(string variable, string text, string what, long example)
+    {
+        var digits = text.Trim().Replace("_", "", StringComparison.Ordinal).Replace(",", "", StringComparison.Ordinal);
+        return long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long value) && value >= 1
+            ? value
+            : throw new InvalidSettingException(variable, $"{variable}: '{text}' is not a {what}; expected a positive integer such as {example}.");
+    }
+
     /// <summary>The value of the choice <paramref name="text"/> names.</summary>
     /// <param name="variable">The variable the text came from, for the message.</param>
     /// <param name="text">The value given.</param>

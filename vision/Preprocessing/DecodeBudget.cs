@@ -88,13 +88,7 @@ public sealed class DecodeBudget
         }
     }
 
-    private static long Parse(string text)
-    {
-        var digits = text.Trim().Replace("_", "", StringComparison.Ordinal).Replace(",", "", StringComparison.Ordinal);
-        if (!long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 1)
-            throw new Backends.InvalidSettingException(BytesVariable, $"{BytesVariable}: '{text}' is not a byte count; expected a positive integer such as {DefaultBytes}.");
-        return value;
-    }
+    private static long Parse(string text) => Backends.SettingParser.Amount(BytesVariable, text, "byte count", DefaultBytes);
 
     /// <summary>One image's charges, released together.</summary>
     internal sealed class Lease(DecodeBudget budget, long ticket, Lease? outer, bool nested) : IDisposable

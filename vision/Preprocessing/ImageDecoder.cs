@@ -48,10 +48,7 @@ public static class ImageDecoder
     public static long ParseMaxPixels(string text, string origin)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var digits = text.Trim().Replace("_", "", StringComparison.Ordinal).Replace(",", "", StringComparison.Ordinal);
-        if (!long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 1)
-            throw new ArgumentException($"{origin}: '{text}' is not a pixel count; expected a positive integer such as {DefaultMaxPixels}.");
-        return value;
+        return Backends.SettingParser.Amount(origin, text, "pixel count", DefaultMaxPixels);
     }
 
     /// <summary>

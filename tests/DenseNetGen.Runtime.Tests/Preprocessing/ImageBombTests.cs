@@ -102,7 +102,7 @@ public sealed class ImageBombTests
     [InlineData("99999999999999999999")]
     public void A_bad_setting_is_an_error_naming_where_it_came_from(string text)
     {
-        var e = Assert.Throws<ArgumentException>(() => ImageDecoder.ParseMaxPixels(text, "--max-image-pixels"));
+        var e = Assert.Throws<DenseNetGen.Backends.InvalidSettingException>(() => ImageDecoder.ParseMaxPixels(text, "--max-image-pixels"));
 
         Assert.StartsWith($"--max-image-pixels: '{text}'", e.Message);
     }
