@@ -25,7 +25,7 @@ modules=(
   "safetensors runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Checkpoints/SafetensorsReader.cs FullyQualifiedName~Safetensors|FullyQualifiedName~HostileCheckpoint|FullyQualifiedName~FuzzSeed"
   "containers  runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Checkpoints/TorchZipReader.cs,**/Checkpoints/ZipArchiveReader.cs,**/Checkpoints/LegacyTorchReader.cs,**/Checkpoints/ByteCursor.cs FullyQualifiedName~Checkpoint|FullyQualifiedName~Pickle|FullyQualifiedName~Safetensors|FullyQualifiedName~Hostile|FullyQualifiedName~FuzzSeed"
   "binder      runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Checkpoints/CheckpointBinder.cs,**/Checkpoints/KeyConvention.cs,**/Checkpoints/MmpretrainConvention.cs,**/Checkpoints/TorchvisionLegacyConvention.cs FullyQualifiedName~Checkpoint|FullyQualifiedName~Hostile"
-  "memory-plan runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Execution/MemoryPlan.cs FullyQualifiedName~MemoryPlan"
+  "memory-plan runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Backends/MemoryPlan.cs FullyQualifiedName~MemoryPlan"
   "planning    runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Planning/PlanFusion.cs,**/Planning/PlanGeometry.cs FullyQualifiedName~MemoryPlan|FullyQualifiedName~KernelSetSelection|FullyQualifiedName~PlanFusion|FullyQualifiedName~PlanGeometry"
   "simd        runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Simd/Blocked.cs,**/Simd/Kernels/*.cs,**/Simd/Gemm/*.cs FullyQualifiedName~DirectConv|FullyQualifiedName~MaxPool|FullyQualifiedName~SimdNetwork|FullyQualifiedName~Pointwise"
   "parser      generator/DenseNetGen.Generator.csproj tests/DenseNetGen.Generator.Tests **/Parsing/*.cs FullyQualifiedName~DenseNetGen.Generator.Tests"
@@ -40,6 +40,20 @@ copy_tree() { # a fresh copy of the working tree, without build outputs or git m
   rm -rf "$src"
   mkdir -p "$src"
   git -C "$repo" ls-files -z --cached --others --exclude-standard | (cd "$repo" && tar --null -T - -cf -) | tar -C "$src" -xf -
+}
+
+check_globs() { # check_globs PROJECT MUTATE: every glob must name at least one file, else a module mutates nothing
+  local dir glob ok=0
+  dir=$(dirname "$repo/$1")
+  IFS=, read -ra globs <<<"$2"
+  for glob in "${globs[@]}"; do
+    # Stryker matches the globs against paths relative to the project's folder, '**/' matching any depth.
+    if ! (cd "$dir" && shopt -s globstar nullglob && files=($glob) && ((${#files[@]}))); then
+      echo "mutation: '$glob' matches no file under ${dir#"$repo"/}/" >&2
+      ok=1
+    fi
+  done
+  return $ok
 }
 
 run_module() { # run_module MODULE PROJECT TEST_PROJECT MUTATE FILTER
@@ -68,6 +82,13 @@ scores() { # one markdown row per mutated file: killed, survived, no coverage, s
     (.files | to_entries[] | (.key | split("/") | .[-2:] | join("/")) as $name | .value | row($name)),
     ({mutants: [.files[].mutants[]]} | row("total"))' "$1"
 }
+
+stale=0 # every module's globs, checked before any run: a stale path (a file moved) would silently mutate nothing
+for row in "${modules[@]}"; do
+  read -r m project tests mutate filter <<<"$row"
+  check_globs "$project" "$mutate" || { echo "mutation: module $m has a glob that matches nothing" >&2; stale=1; }
+done
+((stale == 0)) || exit 2
 
 (cd "$repo" && dotnet tool restore >/dev/null)
 copy_tree
