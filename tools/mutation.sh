@@ -6,6 +6,9 @@
 #
 #   tools/mutation.sh [MODULE...]      mutate each MODULE (default: all, in the order below), print the scores
 #   MUTATION_CONCURRENCY=N ...         test runs at once (default 1: the build machine is shared)
+#   MUTATION_ALL_KILLERS=1 ...         run every covering test on each mutant (Stryker's disable-bail), so the report's
+#                                      killedBy lists every test that kills it: the score of a subset of the tests
+#                                      (say, before some were added) can then be read from the same report
 #
 # Stryker builds the test project and overwrites the assembly under test with its mutated build, so it runs on a
 # copy of the working tree (tracked and untracked-but-not-ignored files) in artifacts/mutation/src, leaving this
@@ -18,6 +21,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$repo/artifacts/mutation
 src=$work/src
 concurrency=${MUTATION_CONCURRENCY:-1}
+all_killers=$([[ ${MUTATION_ALL_KILLERS:-0} == 1 ]] && echo true || echo false)
 
 # MODULE  PROJECT-UNDER-TEST  TEST-PROJECT  FILES-TO-MUTATE (comma-separated globs)  TEST FILTER
 modules=(
@@ -62,11 +66,11 @@ run_module() { # run_module MODULE PROJECT TEST_PROJECT MUTATE FILTER
   mkdir -p "$out"
   # The config file carries the filter: test-case-filter has no command-line option in 5.1.0.
   jq -n --arg project "$(basename "$project")" --arg tests "$src/$tests/$(basename "$tests").csproj" --arg filter "$filter" \
-    --argjson mutate "$(jq -cn --arg m "$mutate" '$m | split(",")')" --argjson concurrency "$concurrency" '{
+    --argjson mutate "$(jq -cn --arg m "$mutate" '$m | split(",")')" --argjson concurrency "$concurrency" --argjson bail "$all_killers" '{
       "stryker-config": {
         project: $project, "test-projects": [$tests], mutate: $mutate, "test-case-filter": $filter,
         configuration: "Release", concurrency: $concurrency, reporters: ["html", "json", "progress"],
-        "disable-bail": false, "additional-timeout": 30000
+        "disable-bail": $bail, "additional-timeout": 30000
       } }' >"$out/stryker-config.json"
   (cd "$src/$tests" && dotnet stryker -f "$out/stryker-config.json" -O "$out/stryker" >"$out/stryker.log" 2>&1) ||
     { echo "mutation: $name: Stryker failed, see $out/stryker.log" >&2; return 1; }
@@ -79,7 +83,8 @@ scores() { # one markdown row per mutated file: killed, survived, no coverage, s
     def count(s): [.mutants[] | select(.status == s)] | length;
     def row(name): (count("Killed") + count("Timeout")) as $k | count("Survived") as $s | count("NoCoverage") as $n
       | "| `\(name)` | \($k) | \($s) | \($n) | \(if $k + $s + $n == 0 then "–" else "\(($k * 1000 / ($k + $s + $n) | round) / 10) %" end) |";
-    (.files | to_entries[] | (.key | split("/") | .[-2:] | join("/")) as $name | .value | row($name)),
+    (.files | to_entries[] | select(.value.mutants | map(select(.status != "Ignored" and .status != "CompileError")) | length > 0)
+      | (.key | split("/") | .[-2:] | join("/")) as $name | .value | row($name)),
     ({mutants: [.files[].mutants[]]} | row("total"))' "$1"
 }
 

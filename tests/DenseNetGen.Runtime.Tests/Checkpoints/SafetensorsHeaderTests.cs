@@ -112,6 +112,15 @@ public sealed class SafetensorsHeaderTests
         Assert.Empty(contents.Tensors["w"].Data);
         Assert.Equal([2, 0], contents.Tensors["z"].Shape);
         Assert.Empty(contents.Tensors["z"].Data);
+        // Sorted by begin and then end, not by end alone: "e" [2, 2) ends where "a" [0, 2) does but starts after it.
+        var unordered = Read(File("""
+            {"e": {"dtype": "F32", "shape": [0], "data_offsets": [2, 2]},
+             "a": {"dtype": "U8", "shape": [2], "data_offsets": [0, 2]},
+             "b": {"dtype": "U8", "shape": [1], "data_offsets": [2, 3]}}
+            """, 1, 2, 3));
+        Assert.Equal([1f, 2f], unordered.Tensors["a"].Data);
+        Assert.Equal([3f], unordered.Tensors["b"].Data);
+        Assert.Empty(unordered.Tensors["e"].Data);
         Assert.Contains("z: shape [2, 0] needs 0 bytes but data_offsets give 1",
             Refused(File("""{"z": {"dtype": "I64", "shape": [2, 0], "data_offsets": [0, 1]}}""", 9)).Message);
     }
@@ -162,6 +171,10 @@ public sealed class SafetensorsHeaderTests
     [InlineData("""{"a": {"dtype": "U8", "shape": [4], "data_offsets": [0, 3]}}""", 3, "a: shape [4] does not fit its data")]
     [InlineData("""{"a": {"dtype": "U8", "shape": [3, 3], "data_offsets": [0, 3]}}""", 3, "a: shape [3, 3] does not fit its data")]
     [InlineData("""{"a": {"dtype": "U8", "shape": [3037000500, 3037000500], "data_offsets": [0, 3]}}""", 3, "a: shape [3037000500, 3037000500] does not fit its data")]
+    // Entries that start past byte 0: sizes are measured from begin to end, not from the buffer's start.
+    [InlineData("""{"a": {"dtype": "U8", "shape": [2], "data_offsets": [0, 2]}, "b": {"dtype": "U8", "shape": [2, 2], "data_offsets": [2, 5]}}""", 5, "b: shape [2, 2] does not fit its data")]
+    [InlineData("""{"a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}, "b": {"dtype": "F32", "shape": [1], "data_offsets": [1, 3]}}""", 3, "b: shape [1] needs 4 bytes but data_offsets give 2")]
+    [InlineData("""{"a": {"dtype": "F32", "shape": [2, 1], "data_offsets": [0, 4]}}""", 4, "a: shape [2, 1] needs 8 bytes but data_offsets give 4")]
     public void RangesAndShapesThatDoNotTileTheDataAreRefused(string header, int dataBytes, string message)
     {
         var error = Refused(File(header, new byte[dataBytes]));
@@ -211,7 +224,7 @@ public sealed class SafetensorsHeaderTests
         var file = File("{}");
         BitConverter.GetBytes(ulong.MaxValue).CopyTo(file, 0);
 
-        Assert.Contains("header claims 18446744073709551615 bytes but the file has 2 after it", Refused(file).Message);
+        Assert.Equal("hand.safetensors: safetensors header: header claims 18446744073709551615 bytes but the file has 2 after it (truncated or corrupt)", Refused(file).Message);
     }
 
     [Fact]
