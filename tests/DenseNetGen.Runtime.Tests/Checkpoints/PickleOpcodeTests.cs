@@ -132,6 +132,49 @@ public sealed class PickleOpcodeTests
         Assert.Equal(bytes.Length, cursor.Position);
     }
 
+    /// <summary>
+    /// Calls of data-building globals (and APPENDs to non-lists) that CPython 3's pickle.loads refuses too, with what
+    /// the reader says about the value it got. The last case CPython accepts: a None dict key, which the reader refuses
+    /// by its own rule (TorchGlobals.DictKey).
+    /// </summary>
+    [Theory]
+    [InlineData("63636f6c6c656374696f6e730a4f726465726564446963740a4b014b0286522e", "cannot call 'collections.OrderedDict' with 2 arguments")]
+    [InlineData("63636f6c6c656374696f6e730a4f726465726564446963740a5d4b01856185522e", "OrderedDict item is a 1-tuple, not a pair")]
+    [InlineData("635f636f646563730a656e636f64650a5803000000e282ac58060000006c6174696e3186522e", "_codecs.encode(…, 'latin1') of a string that is not Latin-1")] // '€'
+    [InlineData("63746f7263682e5f7574696c730a5f72656275696c645f74656e736f725f76320a284b014b024b034b044b0574522e", "cannot call 'torch._utils._rebuild_tensor_v2' with 5 arguments")]
+    [InlineData("583200000078787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878784b01612e", "APPEND needs a list, got string 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…'")] // 50 x's, shown to 40
+    [InlineData("8a090000000000000000014b01612e", "APPEND needs a list, got a large integer")] // 2^64
+    [InlineData("294b01612e", "APPEND needs a list, got a 0-tuple")]
+    [InlineData("4e4b01612e", "APPEND needs a list, got None")]
+    [InlineData("63610a620a4b01612e", "APPEND needs a list, got global a.b")]
+    [InlineData("7d4e4b01732e", "unsupported dict key None")]
+    public void GlobalCallsAndAppendsCPythonRefusesAreRefused(string hex, string reason)
+    {
+        var error = Assert.Throws<CheckpointException>(() => PickleReader.Load(new ByteCursor(Convert.FromHexString(hex), "test", "pickle")));
+
+        Assert.Contains(reason, error.Message);
+    }
+
+    [Fact]
+    public void GlobalCallsThatBuildDataReadAsCPythonReadsThem()
+    {
+        static object? Load(string hex) => PickleReader.Load(new ByteCursor(Convert.FromHexString(hex), "test", "pickle"));
+
+        // collections.OrderedDict([[1, 2]]): a pair may be a list; CPython reads OrderedDict([(1, 2)]).
+        var dict = Assert.IsType<OrderedDictionary<object, object?>>(Load("63636f6c6c656374696f6e730a4f726465726564446963740a5d5d4b01614b02616185522e"));
+        Assert.Equal([new KeyValuePair<object, object?>(1L, 2L)], dict);
+        // _codecs.encode('\xff\x00a', 'latin1'): b'\xff\x00a'.
+        Assert.Equal(new byte[] { 0xff, 0x00, 0x61 }, Assert.IsType<byte[]>(Load("635f636f646563730a656e636f64650a5804000000c3bf006158060000006c6174696e3186522e")));
+        // builtins.frozenset(), __builtin__.set() and builtins.bytearray() with no argument: empty values.
+        var frozen = Assert.IsType<PySet>(Load("636275696c74696e730a66726f7a656e7365740a29522e"));
+        Assert.True(frozen.Frozen);
+        Assert.Empty(frozen.Items);
+        var set = Assert.IsType<PySet>(Load("635f5f6275696c74696e5f5f0a7365740a29522e"));
+        Assert.False(set.Frozen);
+        Assert.Empty(set.Items);
+        Assert.Empty(Assert.IsType<byte[]>(Load("636275696c74696e730a6279746561727261790a29522e")));
+    }
+
     [Fact]
     public void IntegersUpTo1024BytesAreReadAndLongerOnesRefused()
     {
