@@ -6,6 +6,8 @@
 #
 #   tools/mutation.sh [MODULE...]      mutate each MODULE (default: all, in the order below), print the scores
 #   MUTATION_CONCURRENCY=N ...         test runs at once (default 1: the build machine is shared)
+#   MUTATION_FILTER=EXPR ...           test only with the tests EXPR selects instead of the module's filter: a quicker
+#                                      lower bound on the score (more tests can only kill more mutants)
 #   MUTATION_ALL_KILLERS=1 ...         run every covering test on each mutant (Stryker's disable-bail), so the report's
 #                                      killedBy lists every test that kills it: the score of a subset of the tests
 #                                      (say, before some were added) can then be read from the same report
@@ -40,9 +42,9 @@ for row in "${modules[@]}"; do names+=("${row%% *}"); done
 selected=("$@")
 ((${#selected[@]})) || selected=("${names[@]}")
 
-copy_tree() { # a fresh copy of the working tree, without build outputs or git metadata
-  rm -rf "$src"
+copy_tree() { # a copy of the working tree, without git metadata; the copy's bin/ and obj/ are kept for an incremental build
   mkdir -p "$src"
+  find "$src" -type f -not -path '*/bin/*' -not -path '*/obj/*' -delete
   git -C "$repo" ls-files -z --cached --others --exclude-standard | (cd "$repo" && tar --null -T - -cf -) | tar -C "$src" -xf -
 }
 
@@ -106,7 +108,7 @@ for name in "${selected[@]}"; do
     [[ $m == "$name" ]] || continue
     found=1
     echo "== $name ($mutate)"
-    run_module "$m" "$project" "$tests" "$mutate" "$filter" || status=1
+    run_module "$m" "$project" "$tests" "$mutate" "${MUTATION_FILTER:-$filter}" || status=1
   done
   [[ -n $found ]] || { echo "mutation: unknown module '$name' (modules: ${names[*]})" >&2; exit 2; }
 done
