@@ -69,7 +69,7 @@ public sealed class PlanFusionTests
     public void ANormWhoseOutputIsAResultIsNotFused()
     {
         Assert.Null(PlanFusion.ConvTakingNorm(Pair(Norm(), Conv(), output: 1), 0)); // the norm writes the output buffer
-        var features = Plan(s_buffers, [Norm(), Conv()], outputBuffer: 2, featureOpCount: 1, featureBuffer: 1);
+        var features = Plan(s_buffers, [Norm(), Conv()], outputBuffer: 2, featureOpCount: 2, featureBuffer: 1);
         Assert.Null(PlanFusion.ConvTakingNorm(features, 0)); // or the feature buffer
         Assert.Null(PlanFusion.ConvTakingNorm(Pair(Norm(), Conv(), featureOpCount: 1), 0)); // features end after the norm
         Assert.NotNull(PlanFusion.ConvTakingNorm(Pair(Norm(), Conv(), featureOpCount: 2), 0));

@@ -48,6 +48,7 @@ public sealed class PlanGeometryTests
     [Theory]
     [InlineData(1, 7)] // the 2x2 pool gets a 1-pixel height
     [InlineData(7, 1)] // or a 1-pixel width
+    [InlineData(2, 1)] // a 1-pixel width where the height gives one row
     public void AnInputTooSmallForSomeOpIsRefusedNamingTheOp(int height, int width)
     {
         var plan = Plan([new("input", 2), new("pooled", 2)], [new BatchNormReluOp(0, 0, 2, 1, "norm", PoolKind.Average2x2)], outputBuffer: 1);
