@@ -6,6 +6,11 @@
 #
 #   tools/mutation.sh [MODULE...]      mutate each MODULE (default: all, in the order below), print the scores
 #   MUTATION_CONCURRENCY=N ...         test runs at once (default 1: the build machine is shared)
+#   MUTATION_FILTER=EXPR ...           test only with the tests EXPR selects instead of the module's filter: a quicker
+#                                      lower bound on the score (more tests can only kill more mutants)
+#   MUTATION_ALL_KILLERS=1 ...         run every covering test on each mutant (Stryker's disable-bail), so the report's
+#                                      killedBy lists every test that kills it: the score of a subset of the tests
+#                                      (say, before some were added) can then be read from the same report
 #
 # Stryker builds the test project and overwrites the assembly under test with its mutated build, so it runs on a
 # copy of the working tree (tracked and untracked-but-not-ignored files) in artifacts/mutation/src, leaving this
@@ -18,6 +23,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$repo/artifacts/mutation
 src=$work/src
 concurrency=${MUTATION_CONCURRENCY:-1}
+all_killers=$([[ ${MUTATION_ALL_KILLERS:-0} == 1 ]] && echo true || echo false)
 
 # MODULE  PROJECT-UNDER-TEST  TEST-PROJECT  FILES-TO-MUTATE (comma-separated globs)  TEST FILTER
 modules=(
@@ -25,7 +31,7 @@ modules=(
   "safetensors runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Checkpoints/SafetensorsReader.cs FullyQualifiedName~Safetensors|FullyQualifiedName~HostileCheckpoint|FullyQualifiedName~FuzzSeed"
   "containers  runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Checkpoints/TorchZipReader.cs,**/Checkpoints/ZipArchiveReader.cs,**/Checkpoints/LegacyTorchReader.cs,**/Checkpoints/ByteCursor.cs FullyQualifiedName~Checkpoint|FullyQualifiedName~Pickle|FullyQualifiedName~Safetensors|FullyQualifiedName~Hostile|FullyQualifiedName~FuzzSeed"
   "binder      runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Checkpoints/CheckpointBinder.cs,**/Checkpoints/KeyConvention.cs,**/Checkpoints/MmpretrainConvention.cs,**/Checkpoints/TorchvisionLegacyConvention.cs FullyQualifiedName~Checkpoint|FullyQualifiedName~Hostile"
-  "memory-plan runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Execution/MemoryPlan.cs FullyQualifiedName~MemoryPlan"
+  "memory-plan runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Backends/MemoryPlan.cs FullyQualifiedName~MemoryPlan"
   "planning    runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Planning/PlanFusion.cs,**/Planning/PlanGeometry.cs FullyQualifiedName~MemoryPlan|FullyQualifiedName~KernelSetSelection|FullyQualifiedName~PlanFusion|FullyQualifiedName~PlanGeometry"
   "simd        runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Simd/Blocked.cs,**/Simd/Kernels/*.cs,**/Simd/Gemm/*.cs FullyQualifiedName~DirectConv|FullyQualifiedName~MaxPool|FullyQualifiedName~SimdNetwork|FullyQualifiedName~Pointwise"
   "parser      generator/DenseNetGen.Generator.csproj tests/DenseNetGen.Generator.Tests **/Parsing/*.cs FullyQualifiedName~DenseNetGen.Generator.Tests"
@@ -36,10 +42,24 @@ for row in "${modules[@]}"; do names+=("${row%% *}"); done
 selected=("$@")
 ((${#selected[@]})) || selected=("${names[@]}")
 
-copy_tree() { # a fresh copy of the working tree, without build outputs or git metadata
-  rm -rf "$src"
+copy_tree() { # a copy of the working tree, without git metadata; the copy's bin/ and obj/ are kept for an incremental build
   mkdir -p "$src"
+  find "$src" -type f -not -path '*/bin/*' -not -path '*/obj/*' -delete
   git -C "$repo" ls-files -z --cached --others --exclude-standard | (cd "$repo" && tar --null -T - -cf -) | tar -C "$src" -xf -
+}
+
+check_globs() { # check_globs PROJECT MUTATE: every glob must name at least one file, else a module mutates nothing
+  local dir glob ok=0
+  dir=$(dirname "$repo/$1")
+  IFS=, read -ra globs <<<"$2"
+  for glob in "${globs[@]}"; do
+    # Stryker matches the globs against paths relative to the project's folder, '**/' matching any depth.
+    if ! (cd "$dir" && shopt -s globstar nullglob && files=($glob) && ((${#files[@]}))); then
+      echo "mutation: '$glob' matches no file under ${dir#"$repo"/}/" >&2
+      ok=1
+    fi
+  done
+  return $ok
 }
 
 run_module() { # run_module MODULE PROJECT TEST_PROJECT MUTATE FILTER
@@ -48,11 +68,11 @@ run_module() { # run_module MODULE PROJECT TEST_PROJECT MUTATE FILTER
   mkdir -p "$out"
   # The config file carries the filter: test-case-filter has no command-line option in 5.1.0.
   jq -n --arg project "$(basename "$project")" --arg tests "$src/$tests/$(basename "$tests").csproj" --arg filter "$filter" \
-    --argjson mutate "$(jq -cn --arg m "$mutate" '$m | split(",")')" --argjson concurrency "$concurrency" '{
+    --argjson mutate "$(jq -cn --arg m "$mutate" '$m | split(",")')" --argjson concurrency "$concurrency" --argjson bail "$all_killers" '{
       "stryker-config": {
         project: $project, "test-projects": [$tests], mutate: $mutate, "test-case-filter": $filter,
         configuration: "Release", concurrency: $concurrency, reporters: ["html", "json", "progress"],
-        "disable-bail": false, "additional-timeout": 30000
+        "disable-bail": $bail, "additional-timeout": 30000
       } }' >"$out/stryker-config.json"
   (cd "$src/$tests" && dotnet stryker -f "$out/stryker-config.json" -O "$out/stryker" >"$out/stryker.log" 2>&1) ||
     { echo "mutation: $name: Stryker failed, see $out/stryker.log" >&2; return 1; }
@@ -65,9 +85,17 @@ scores() { # one markdown row per mutated file: killed, survived, no coverage, s
     def count(s): [.mutants[] | select(.status == s)] | length;
     def row(name): (count("Killed") + count("Timeout")) as $k | count("Survived") as $s | count("NoCoverage") as $n
       | "| `\(name)` | \($k) | \($s) | \($n) | \(if $k + $s + $n == 0 then "–" else "\(($k * 1000 / ($k + $s + $n) | round) / 10) %" end) |";
-    (.files | to_entries[] | (.key | split("/") | .[-2:] | join("/")) as $name | .value | row($name)),
+    (.files | to_entries[] | select(.value.mutants | map(select(.status != "Ignored" and .status != "CompileError")) | length > 0)
+      | (.key | split("/") | .[-2:] | join("/")) as $name | .value | row($name)),
     ({mutants: [.files[].mutants[]]} | row("total"))' "$1"
 }
+
+stale=0 # every module's globs, checked before any run: a stale path (a file moved) would silently mutate nothing
+for row in "${modules[@]}"; do
+  read -r m project tests mutate filter <<<"$row"
+  check_globs "$project" "$mutate" || { echo "mutation: module $m has a glob that matches nothing" >&2; stale=1; }
+done
+((stale == 0)) || exit 2
 
 (cd "$repo" && dotnet tool restore >/dev/null)
 copy_tree
@@ -80,7 +108,7 @@ for name in "${selected[@]}"; do
     [[ $m == "$name" ]] || continue
     found=1
     echo "== $name ($mutate)"
-    run_module "$m" "$project" "$tests" "$mutate" "$filter" || status=1
+    run_module "$m" "$project" "$tests" "$mutate" "${MUTATION_FILTER:-$filter}" || status=1
   done
   [[ -n $found ]] || { echo "mutation: unknown module '$name' (modules: ${names[*]})" >&2; exit 2; }
 done

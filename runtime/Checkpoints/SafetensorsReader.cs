@@ -102,15 +102,15 @@ internal static class SafetensorsReader
         if (offsets is not [var begin, var end] || begin < 0 || begin > end || end > dataLength)
             throw new CheckpointException(source, $"data_offsets lie outside the {dataLength} data bytes (truncated or corrupt)", property.Name);
         if (type is null) return (null, shape, begin, end);
-        // A zero in the shape makes a tensor with no elements and no bytes, which the format allows ([0, 3] included).
-        bool empty = Array.IndexOf(shape, 0L) >= 0;
+        // As the format's validator: the element count is the shape's product, so a zero anywhere makes an empty
+        // tensor of 0 bytes whatever the other sizes. Otherwise each size and each partial product must stay within
+        // the entry's bytes, which also keeps the product from overflowing.
+        var empty = Array.Exists(shape, d => d == 0);
         long count = empty ? 0 : 1;
         foreach (var d in shape)
         {
-            if (d < 0 || (!empty && d > end - begin)) throw new CheckpointException(source, $"shape [{string.Join(", ", shape)}] does not fit its data", property.Name);
-            if (empty) continue;
-            count *= d;
-            if (count > end - begin) throw new CheckpointException(source, $"shape [{string.Join(", ", shape)}] does not fit its data", property.Name);
+            if (d < 0 || (!empty && (d > end - begin || (count *= d) > end - begin)))
+                throw new CheckpointException(source, $"shape [{string.Join(", ", shape)}] does not fit its data", property.Name);
         }
         if (count * type.Value.Size() != end - begin)
             throw new CheckpointException(source, $"shape [{string.Join(", ", shape)}] needs {count * type.Value.Size()} bytes but data_offsets give {end - begin}", property.Name);

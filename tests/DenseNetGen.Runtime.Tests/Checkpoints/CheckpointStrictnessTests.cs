@@ -103,4 +103,88 @@ public class CheckpointStrictnessTests
 
         Assert.Contains("1 unexpected keys", error.Message);
     }
+    private static Dictionary<string, Tensor> ReferenceTensors() =>
+        new(CheckpointReader.ReadAll(ReferenceCheckpoints.PathOf("torchvision.pth")).Tensors);
+
+    [Fact]
+    public void DataParallelsPrefixIsStrippedOnlyWhenEveryKeyHasIt()
+    {
+        // nn.DataParallel prefixes every key with "module."; a file where only one key has it is not such a file, so
+        // that key is unexpected and the parameter it would have named is missing.
+        var tensors = ReferenceTensors();
+        tensors["module.features.conv0.weight"] = tensors["features.conv0.weight"];
+        tensors.Remove("features.conv0.weight");
+
+        var error = Assert.Throws<CheckpointException>(() => CheckpointBinder.Bind(tensors, ReferenceCheckpoints.Plan));
+
+        Assert.Equal(["module.features.conv0.weight"], error.UnexpectedKeys);
+        Assert.Equal(["features.conv0.weight"], error.MissingKeys.Select(k => k.Split(' ')[0]));
+        Assert.Empty(error.MismatchedKeys);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("features.norm0.num_batches_tracked n_averaged")]
+    public void AFileWithNoTensorsButBookkeepingHoldsNoTensors(string keys)
+    {
+        var tensors = keys.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToDictionary(k => k, k => new Tensor(k, [], [1f]));
+
+        var error = Assert.Throws<CheckpointException>(() => CheckpointBinder.Bind(tensors, ReferenceCheckpoints.Plan));
+
+        Assert.EndsWith("holds no tensors", error.Message);
+    }
+
+    [Fact]
+    public void AFloodOfMissingKeysIsListedTwentyLinesDeep()
+    {
+        // One kind of problem alone gets all twenty lines: 25 parameters the file lacks, 20 listed and "and 5 more".
+        var extra = Enumerable.Range(0, 25).Select(i => new ParameterInfo($"features.extra{i}.weight", [i + 1])).ToList();
+        var plan = ReferenceCheckpoints.PlanWith([.. Manifest, .. extra]);
+
+        var error = Assert.Throws<CheckpointException>(() => CheckpointBinder.Bind(ReferenceCheckpoints.PathOf("torchvision.pth"), plan));
+
+        Assert.Contains("25 missing keys", error.Message);
+        Assert.DoesNotContain("unexpected", error.Message);
+        var listed = error.Message.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith("    features.extra", StringComparison.Ordinal)).ToList();
+        Assert.Equal(extra.Take(20).Select(p => $"    {p.Name} [{p.Shape[0]}]"), listed);
+        Assert.Contains("    and 5 more", error.Message.Split('\n').Select(l => l.TrimEnd('\r')));
+        Assert.Equal(25, error.MissingKeys.Count);
+    }
+
+    [Fact]
+    public void NonFiniteValuesAreCountedPerTensorAndTheirListIsCapped()
+    {
+        // 22 parameters each get a NaN and an infinity; CheckpointOptions.AllowNonFinite takes them as they are.
+        var tensors = ReferenceTensors();
+        var poisoned = Manifest.Take(22).Select(p => p.Name).ToList();
+        foreach (var name in poisoned)
+        {
+            var data = (float[])tensors[name].Data.Clone();
+            data[0] = float.NaN;
+            data[^1] = float.NegativeInfinity;
+            tensors[name] = new Tensor(name, [.. tensors[name].Shape], data);
+        }
+
+        var error = Assert.Throws<CheckpointException>(() => CheckpointBinder.Bind(tensors, ReferenceCheckpoints.Plan));
+
+        var lines = error.Message.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        Assert.Contains("22 tensors hold NaN or infinite values", lines[0]);
+        Assert.Equal(poisoned.Take(20).Select(n => $"    {n}: 2 values"), lines.Skip(1).Take(20));
+        Assert.Equal("    and 2 more", lines[21]);
+        Assert.Equal(22, lines.Count);
+
+        var allowed = CheckpointBinder.Bind(tensors, ReferenceCheckpoints.Plan, new CheckpointOptions { AllowNonFinite = true });
+        Assert.True(float.IsNaN(allowed.Tensors[poisoned[0]].Data[0]));
+        Assert.Equal(float.NegativeInfinity, allowed.Tensors[poisoned[21]].Data[^1]);
+    }
+
+    [Fact]
+    public void TensorsReadUnderAnotherConventionCarryTheirCanonicalNames()
+    {
+        var bound = CheckpointBinder.Bind(ReferenceCheckpoints.PathOf("mmpretrain_legacy.pth"), ReferenceCheckpoints.Plan);
+
+        Assert.Equal("mmpretrain", bound.Convention);
+        Assert.Equal(Manifest.Select(p => p.Name), bound.Tensors.Keys);
+        Assert.All(bound.Tensors, t => Assert.Equal(t.Key, t.Value.Name));
+    }
 }

@@ -75,6 +75,57 @@ public sealed class SafetensorsHeaderTests
     public void AFileWithNoTensorsIsValid() => Assert.Empty(Read(File("{}")).Tensors);
 
     [Fact]
+    public void TensorsOfSeveralDimensionsReadRowMajor()
+    {
+        // The format stores tensors in C (row-major) order: F32 [2, 3] holds 1..6 as rows [1 2 3] and [4 5 6];
+        // I16 [2, 1, 2] holds 10, -20, 30, -40 (0x000A, 0xFFEC, 0x001E, 0xFFD8).
+        var file = File("""
+            {"m": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]},
+             "n": {"dtype": "I16", "shape": [2, 1, 2], "data_offsets": [24, 32]}}
+            """,
+            [.. new[] { 1f, 2f, 3f, 4f, 5f, 6f }.SelectMany(BitConverter.GetBytes), 0x0A, 0x00, 0xEC, 0xFF, 0x1E, 0x00, 0xD8, 0xFF]);
+
+        var contents = Read(file);
+
+        Assert.Equal([2, 3], contents.Tensors["m"].Shape);
+        Assert.Equal([1f, 2f, 3f, 4f, 5f, 6f], contents.Tensors["m"].Data);
+        Assert.Equal([2, 1, 2], contents.Tensors["n"].Shape);
+        Assert.Equal([10f, -20f, 30f, -40f], contents.Tensors["n"].Data);
+    }
+
+    [Fact]
+    public void TensorsWithAZeroSizeAreEmptyWhateverTheirOtherSizes()
+    {
+        // The format's validator takes the product of the shape as the element count: [0, 5] and [2, 0] hold no
+        // element and no byte, so begin == end. "w" starts where "b" does and is listed after it: sorted by
+        // (begin, end) as the validator sorts, the empty range comes first and the ranges still tile the 1 data byte.
+        var file = File("""
+            {"b": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]},
+             "w": {"dtype": "F32", "shape": [0, 5], "data_offsets": [0, 0]},
+             "z": {"dtype": "I64", "shape": [2, 0], "data_offsets": [1, 1]}}
+            """, 9);
+
+        var contents = Read(file);
+
+        Assert.Equal([9f], contents.Tensors["b"].Data);
+        Assert.Equal([0, 5], contents.Tensors["w"].Shape);
+        Assert.Empty(contents.Tensors["w"].Data);
+        Assert.Equal([2, 0], contents.Tensors["z"].Shape);
+        Assert.Empty(contents.Tensors["z"].Data);
+        // Sorted by begin and then end, not by end alone: "e" [2, 2) ends where "a" [0, 2) does but starts after it.
+        var unordered = Read(File("""
+            {"e": {"dtype": "F32", "shape": [0], "data_offsets": [2, 2]},
+             "a": {"dtype": "U8", "shape": [2], "data_offsets": [0, 2]},
+             "b": {"dtype": "U8", "shape": [1], "data_offsets": [2, 3]}}
+            """, 1, 2, 3));
+        Assert.Equal([1f, 2f], unordered.Tensors["a"].Data);
+        Assert.Equal([3f], unordered.Tensors["b"].Data);
+        Assert.Empty(unordered.Tensors["e"].Data);
+        Assert.Contains("z: shape [2, 0] needs 0 bytes but data_offsets give 1",
+            Refused(File("""{"z": {"dtype": "I64", "shape": [2, 0], "data_offsets": [0, 1]}}""", 9)).Message);
+    }
+
+    [Fact]
     public void AHeaderThatIsNotUtf8IsRefused()
     {
         // 0xE5 starts a three-byte sequence that '"' cannot continue: not UTF-8, in a tensor name.
@@ -120,6 +171,10 @@ public sealed class SafetensorsHeaderTests
     [InlineData("""{"a": {"dtype": "U8", "shape": [4], "data_offsets": [0, 3]}}""", 3, "a: shape [4] does not fit its data")]
     [InlineData("""{"a": {"dtype": "U8", "shape": [3, 3], "data_offsets": [0, 3]}}""", 3, "a: shape [3, 3] does not fit its data")]
     [InlineData("""{"a": {"dtype": "U8", "shape": [3037000500, 3037000500], "data_offsets": [0, 3]}}""", 3, "a: shape [3037000500, 3037000500] does not fit its data")]
+    // Entries that start past byte 0: sizes are measured from begin to end, not from the buffer's start.
+    [InlineData("""{"a": {"dtype": "U8", "shape": [2], "data_offsets": [0, 2]}, "b": {"dtype": "U8", "shape": [2, 2], "data_offsets": [2, 5]}}""", 5, "b: shape [2, 2] does not fit its data")]
+    [InlineData("""{"a": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}, "b": {"dtype": "F32", "shape": [1], "data_offsets": [1, 3]}}""", 3, "b: shape [1] needs 4 bytes but data_offsets give 2")]
+    [InlineData("""{"a": {"dtype": "F32", "shape": [2, 1], "data_offsets": [0, 4]}}""", 4, "a: shape [2, 1] needs 8 bytes but data_offsets give 4")]
     public void RangesAndShapesThatDoNotTileTheDataAreRefused(string header, int dataBytes, string message)
     {
         var error = Refused(File(header, new byte[dataBytes]));
@@ -161,6 +216,24 @@ public sealed class SafetensorsHeaderTests
         BitConverter.GetBytes(3UL).CopyTo(file, 0); // "{}" is 2 bytes: the header claims one more than the file holds
 
         Assert.Contains("header claims 3 bytes but the file has 2 after it", Refused(file).Message);
+    }
+
+    [Fact]
+    public void AHeaderLengthWithItsTopBitSetIsRefusedAsTheUnsignedNumberItIs()
+    {
+        var file = File("{}");
+        BitConverter.GetBytes(ulong.MaxValue).CopyTo(file, 0);
+
+        Assert.Equal("hand.safetensors: safetensors header: header claims 18446744073709551615 bytes but the file has 2 after it (truncated or corrupt)", Refused(file).Message);
+    }
+
+    [Fact]
+    public void AHeaderOfNoBytesIsNotJson()
+    {
+        // N = 0 fits the file (the header claims nothing), but an empty header is not a JSON object.
+        var error = Refused([0, 0, 0, 0, 0, 0, 0, 0]);
+
+        Assert.Contains("header is not valid JSON", error.Message);
     }
 
     [Fact]
