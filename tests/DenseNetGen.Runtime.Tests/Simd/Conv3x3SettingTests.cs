@@ -37,20 +37,22 @@ public sealed class Conv3x3SettingTests
     }
 
     [Theory]
-    [InlineData(56, 1, 4)]
-    [InlineData(28, 1, 4)]
-    [InlineData(14, 1, 0)] // 16 F(4x4) tiles: two groups of 14, most of the second padding
-    [InlineData(14, 4, 4)] // 64 tiles, the first count at or above four groups' 56
-    [InlineData(14, 8, 4)]
-    [InlineData(7, 8, 0)]
-    [InlineData(7, 64, 0)]
-    public void TheAvx512TileDependsOnTheMapAndTheBatch(int map, int batch, int tile) =>
-        Assert.Equal(tile, WinogradChoice.Tile<Vec512>(map, batch));
+    [InlineData(56, 1, 1, 4)]
+    [InlineData(28, 1, 2, 4)]
+    [InlineData(14, 1, 1, 0)] // 16 F(4x4) tiles: two groups of 14, most of the second padding
+    [InlineData(14, 4, 1, 0)] // 64 tiles, under the 112 a thread needs
+    [InlineData(14, 8, 1, 4)] // 128 tiles on one thread
+    [InlineData(14, 8, 2, 0)] // 64 a thread: the direct conv, 1.7x faster there
+    [InlineData(14, 16, 2, 4)]
+    [InlineData(7, 8, 1, 0)]
+    [InlineData(7, 64, 2, 0)]
+    public void TheAvx512TileDependsOnTheMapTheBatchAndTheThreads(int map, int batch, int threads, int tile) =>
+        Assert.Equal(tile, WinogradChoice.Tile<Vec512>(map, batch, threads));
 
     /// <summary>
-    /// One program bound at batch 1, 8, then 1 again (the arena grows, the launches are rebound): every shape gives
+    /// One program bound at batch 1, 16, then 1 again (the arena grows, the launches are rebound): every shape gives
     /// the direct conv's answers within Winograd's bar, and each 3x3 conv step names the tile
-    /// <see cref="WinogradChoice"/> gives its map at that batch (at 512 bits: direct at 14x14 for batch 1, F(4x4) at batch 8).
+    /// <see cref="WinogradChoice"/> gives its map at that batch (at 512 bits: direct at 14x14 for batch 1, F(4x4) at batch 16 on the test's two threads).
     /// </summary>
     [Fact]
     public void EachShapeRunsTheTileChosenForItsMapAndBatch()
@@ -61,7 +63,7 @@ public sealed class Conv3x3SettingTests
         using var winograd = new SimdNetwork(plan, weights, pool, Conv3x3Algorithm.Winograd);
         using var direct = new SimdNetwork(plan, weights, pool, Conv3x3Algorithm.Direct);
         var kindsAt14 = new List<string>();
-        foreach (int batch in new[] { 1, 8, 1 })
+        foreach (int batch in new[] { 1, 16, 1 })
         {
             var geometry = PlanGeometry.Compute(plan, batch, plan.InputSize, plan.InputSize);
             var input = DeterministicWeights.Input(batch, plan.InChannels, plan.InputSize, plan.InputSize);
@@ -77,7 +79,7 @@ public sealed class Conv3x3SettingTests
         Assert.NotEmpty(kindsAt14);
         if (VectorWidth.Bits == 512)
         {
-            Assert.All(kindsAt14, k => Assert.Equal(k.StartsWith("8:", StringComparison.Ordinal), k.Contains("F(4x4,3x3)", StringComparison.Ordinal)));
+            Assert.All(kindsAt14, k => Assert.Equal(k.StartsWith("16:", StringComparison.Ordinal), k.Contains("F(4x4,3x3)", StringComparison.Ordinal)));
             Assert.DoesNotContain(kindsAt14, k => k.Contains("F(2x2", StringComparison.Ordinal));
         }
     }

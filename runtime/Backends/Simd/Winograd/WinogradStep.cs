@@ -46,7 +46,7 @@ internal sealed class Conv3x3Step<TVec> : SimdStep where TVec : struct, IVec<TVe
     {
         _conv = c;
         _folded = folded;
-        _bound = Variant(WinogradChoice.Tile<TVec>(nominalMap, 1));
+        _bound = Variant(WinogradChoice.Tile<TVec>(nominalMap, 1, 1));
         // Every variant a shape may choose runs in the program's scratch, sized once from the steps at load.
         int kBlocks = Blocked.Blocks(c.SourceChannelOffset % Blocked.Lanes + c.InChannels);
         ScratchFloats = Math.Max(WinogradConv<TVec, WinogradF2>.ScratchFloats(kBlocks), WinogradConv<TVec, WinogradF4>.ScratchFloats(kBlocks));
@@ -64,7 +64,7 @@ internal sealed class Conv3x3Step<TVec> : SimdStep where TVec : struct, IVec<TVe
     public override ISimdLaunch Bind(in StepBinding b)
     {
         var g = b.Geometry.Ops[FirstOp];
-        _bound = Variant(WinogradChoice.Tile<TVec>(Math.Min(g.InHeight, g.InWidth), b.Batch));
+        _bound = Variant(WinogradChoice.Tile<TVec>(Math.Min(g.InHeight, g.InWidth), b.Batch, b.Threads));
         return _bound.Bind(b);
     }
 
@@ -89,25 +89,30 @@ internal sealed class Conv3x3Step<TVec> : SimdStep where TVec : struct, IVec<TVe
 /// </summary>
 internal static class WinogradChoice
 {
-    /// <summary>Micro-kernel rows, smallest map side, fewest Winograd tiles over the batch, tile: the first line that fits wins; none means the direct conv.</summary>
-    private static readonly (int Rows, int MinimumMap, int MinimumTiles, int Tile)[] s_choices =
+    /// <summary>
+    /// Micro-kernel rows, smallest map side, fewest Winograd tiles over the batch per thread, tile: the first line
+    /// that fits wins; none means the direct conv.
+    /// </summary>
+    private static readonly (int Rows, int MinimumMap, int MinimumTilesPerThread, int Tile)[] s_choices =
     [
         (14, 28, 0, 4),  // AVX-512: F(4x4) 2.0x and 1.5x the direct conv at 56 and 28
-        (14, 14, 56, 4), // at 14, F(4x4) 1.2x at batch 8 (128 tiles); at batch 1 (16 tiles, 2 part-filled groups) 0.7x, and F(2x2) 0.9x
+        // At 14, F(4x4) 1.36x at batch 8 on one thread (128 tiles: 10.6 against 14.4 ms over DenseNet-121's 24 convs),
+        // but 0.6x on two (11.9 against 7.1 ms, 2026-12-03); at batch 1 (16 tiles, 2 part-filled groups) 0.7x, F(2x2) 0.9x.
+        (14, 14, 112, 4),
         (6, 28, 0, 4),   // 256 and 128 bits: F(4x4) 1.95x at 56, equal to F(2x2) at 28 (1.5x)
         (6, 14, 0, 2),   // F(2x2) 1.2x at 14, where F(4x4) loses (0.7x); at 7 both lose
     ];
 
     /// <summary>
-    /// The tile for a conv on a <paramref name="mapSize"/>-pixel map (smaller side) at <paramref name="batch"/>: 4 for
-    /// F(4x4,3x3), 2 for F(2x2,3x3), 0 for the direct conv.
+    /// The tile for a conv on a <paramref name="mapSize"/>-pixel map (smaller side) at <paramref name="batch"/> on
+    /// <paramref name="threads"/> threads: 4 for F(4x4,3x3), 2 for F(2x2,3x3), 0 for the direct conv.
     /// </summary>
-    public static int Tile<TVec>(int mapSize, int batch) where TVec : struct, IVec<TVec>
+    public static int Tile<TVec>(int mapSize, int batch, int threads) where TVec : struct, IVec<TVec>
     {
-        foreach (var (rows, minimumMap, minimumTiles, tile) in s_choices)
+        foreach (var (rows, minimumMap, minimumTilesPerThread, tile) in s_choices)
         {
             int perSide = (mapSize + tile - 1) / tile;
-            if (rows == MicroKernel<TVec>.Rows && mapSize >= minimumMap && (long)batch * perSide * perSide >= minimumTiles)
+            if (rows == MicroKernel<TVec>.Rows && mapSize >= minimumMap && (long)batch * perSide * perSide >= (long)minimumTilesPerThread * threads)
                 return tile;
         }
         return 0;
