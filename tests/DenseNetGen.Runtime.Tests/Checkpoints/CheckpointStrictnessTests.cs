@@ -187,4 +187,126 @@ public class CheckpointStrictnessTests
         Assert.Equal(Manifest.Select(p => p.Name), bound.Tensors.Keys);
         Assert.All(bound.Tensors, t => Assert.Equal(t.Key, t.Value.Name));
     }
+
+    // The listing rule (CheckpointBinder.Describe), after the source's name: a header "does not fit NET (keys read as CONVENTION naming): " with
+    // "N title" per kind of problem, comma-separated; then per kind "  N title:" and its first max(1, 20 / kinds) items,
+    // four spaces in; "    and M more" only when items are left out.
+    private static string Listing(string convention, params (string Title, IReadOnlyList<string> Items)[] sections)
+    {
+        var share = Math.Max(1, 20 / sections.Length);
+        var lines = new List<string>
+        {
+            $"in-memory tensors: does not fit {ReferenceCheckpoints.Plan.Name} (keys read as {convention} naming): "
+                + string.Join(", ", sections.Select(s => $"{s.Items.Count} {s.Title}")),
+        };
+        foreach (var (title, items) in sections)
+        {
+            lines.Add($"  {items.Count} {title}:");
+            lines.AddRange(items.Take(share).Select(i => "    " + i));
+            if (items.Count > share) lines.Add($"    and {items.Count - share} more");
+        }
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    [Fact]
+    public void ProblemsBelowTheCapAreListedInFullWithNoMoreLine()
+    {
+        // One of each kind: three sections of one line each, far below their share of six.
+        var plan = ReferenceCheckpoints.PlanWith(
+        [
+            .. Manifest.Where(p => p.Name != "features.norm5.bias")
+                .Select(p => p.Name == "classifier.weight" ? p with { Shape = [12, 20] } : p),
+            new ParameterInfo("features.extra.weight", [4]),
+        ]);
+
+        var error = Assert.Throws<CheckpointException>(() => CheckpointBinder.Bind(ReferenceTensors(), plan));
+
+        Assert.Equal(
+            Listing("torchvision", ("missing keys", ["features.extra.weight [4]"]), ("unexpected keys", ["features.norm5.bias"]),
+                ("shape mismatches", ["classifier.weight: checkpoint [11, 20] vs model [12, 20]"])),
+            error.Message);
+        Assert.Equal("in-memory tensors", error.FileName);
+        Assert.DoesNotContain("more", error.Message);
+    }
+
+    [Theory]
+    [InlineData(20, 0)] // one kind alone: exactly its share of twenty
+    [InlineData(10, 10)] // two kinds: exactly their share of ten each
+    [InlineData(3, 0)]
+    [InlineData(0, 19)]
+    public void ListsOfExactlyTheirShareOrLessAreNotCut(int missing, int unexpected)
+    {
+        // Parameters the file lacks are added to the manifest; keys the model lacks are added to the file.
+        var plan = ReferenceCheckpoints.PlanWith([.. Manifest, .. Enumerable.Range(0, missing).Select(i => new ParameterInfo($"features.extra{i}.weight", [i + 1]))]);
+        var tensors = ReferenceTensors();
+        for (var i = 0; i < unexpected; i++) tensors[$"features.stray{i}.weight"] = new($"features.stray{i}.weight", [1], [1f]);
+
+        var error = Assert.Throws<CheckpointException>(() => CheckpointBinder.Bind(tensors, plan));
+
+        var sections = new List<(string, IReadOnlyList<string>)>();
+        if (missing > 0) sections.Add(("missing keys", [.. Enumerable.Range(0, missing).Select(i => $"features.extra{i}.weight [{i + 1}]")]));
+        if (unexpected > 0) sections.Add(("unexpected keys", [.. Enumerable.Range(0, unexpected).Select(i => $"features.stray{i}.weight")]));
+        Assert.Equal(Listing("torchvision", [.. sections]), error.Message);
+        Assert.DoesNotContain(error.Message.Split('\n'), l => l.Trim().StartsWith("and ", StringComparison.Ordinal));
+        Assert.Equal(missing + unexpected + 1 + sections.Count, error.Message.Split('\n').Length);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(20)] // exactly the cap: all listed, no "and 0 more"
+    [InlineData(21)]
+    public void NonFiniteTensorsUpToTheCapAreAllListed(int count)
+    {
+        var tensors = ReferenceTensors();
+        var poisoned = Manifest.Take(count).Select(p => p.Name).ToList();
+        foreach (var name in poisoned)
+        {
+            var data = (float[])tensors[name].Data.Clone();
+            data[^1] = float.PositiveInfinity;
+            tensors[name] = new Tensor(name, [.. tensors[name].Shape], data);
+        }
+
+        var error = Assert.Throws<CheckpointException>(() => CheckpointBinder.Bind(tensors, ReferenceCheckpoints.Plan));
+
+        // First line: the count and the way out; then one line per tensor, at most twenty, then "and N more" for the rest.
+        string[] expected =
+        [
+            $"in-memory tensors: {count} tensors hold NaN or infinite values (every output would be NaN; CheckpointOptions.AllowNonFinite accepts them)",
+            .. poisoned.Take(20).Select(n => $"    {n}: 1 values"),
+            .. count > 20 ? [$"    and {count - 20} more"] : Array.Empty<string>(),
+        ];
+        Assert.Equal(string.Join(Environment.NewLine, expected), error.Message);
+    }
+
+    [Fact]
+    public void InMemoryTensorsAreNamedAsSuch()
+    {
+        var bound = CheckpointBinder.Bind(ReferenceTensors(), ReferenceCheckpoints.Plan);
+
+        Assert.Equal("in-memory tensors", bound.Source);
+        Assert.Equal("tensors", bound.Format);
+    }
+
+    [Fact]
+    public void WithoutStageKeysNoTransitionIsReadAsTheFinalNorm()
+    {
+        // mmpretrain's last transition is norm5 (backbone.transitions.LAST.0); LAST is the highest stage index among the
+        // keys. A file with no stage keys has no last stage: its transitions 0 and 1 still bind, transitions.2.0 is
+        // unexpected (its num_batches_tracked ignored as ever), and the dense layers and norm5 are missing.
+        var tensors = new Dictionary<string, Tensor>(CheckpointReader.ReadAll(ReferenceCheckpoints.PathOf("mmpretrain_legacy.pth")).Tensors);
+        foreach (var key in tensors.Keys.Where(k => k.StartsWith("backbone.stages.", StringComparison.Ordinal)).ToList()) tensors.Remove(key);
+
+        var error = Assert.Throws<CheckpointException>(() => CheckpointBinder.Bind(tensors, ReferenceCheckpoints.Plan));
+
+        Assert.Contains("(keys read as mmpretrain naming)", error.Message);
+        Assert.Equal(
+            tensors.Keys.Where(k => k.StartsWith("backbone.transitions.2.0.", StringComparison.Ordinal) && !k.EndsWith("num_batches_tracked", StringComparison.Ordinal)).Order(StringComparer.Ordinal),
+            error.UnexpectedKeys.Order(StringComparer.Ordinal));
+        Assert.NotEmpty(error.UnexpectedKeys);
+        Assert.Equal(
+            Manifest.Where(p => p.Name.StartsWith("features.denseblock", StringComparison.Ordinal) || p.Name.StartsWith("features.norm5.", StringComparison.Ordinal)).Select(p => p.ToString()),
+            error.MissingKeys);
+        Assert.Empty(error.MismatchedKeys);
+    }
 }

@@ -38,6 +38,63 @@ public sealed class MemoryPlanTests
         Assert.Equal(32, plan.TotalFloats);
     }
 
+    /// <summary>Buffers alive at the same step never overlap, whatever order first-fit meets them in.</summary>
+    private static void AssertNoLiveOverlap(MemoryPlan plan, IReadOnlyList<(int[] Reads, int Write)> touches, int[] keep)
+    {
+        int n = plan.Sizes.Length;
+        bool Alive(int b, int step) =>
+            touches.Select((t, i) => (t, i)).Any(x => x.t.Write == b || x.t.Reads.Contains(b)) &&
+            touches.Select((t, i) => (t, i)).Where(x => x.t.Write == b || x.t.Reads.Contains(b)).Min(x => x.i) <= step &&
+            (keep.Contains(b) || touches.Select((t, i) => (t, i)).Where(x => x.t.Write == b || x.t.Reads.Contains(b)).Max(x => x.i) >= step);
+        for (int step = 0; step <= touches.Count; step++)
+            for (int a = 0; a < n; a++)
+                for (int b = a + 1; b < n; b++)
+                    if (Alive(a, step) && Alive(b, step))
+                        Assert.True(plan.Offsets[a] + plan.Sizes[a] <= plan.Offsets[b] || plan.Offsets[b] + plan.Sizes[b] <= plan.Offsets[a],
+                            $"buffers {a} and {b} are alive at step {step} but overlap");
+    }
+
+    [Fact]
+    public void ThreeBuffersAliveTogetherGetThreeRanges()
+    {
+        // 0, 1 and 2 are all read by the last step: first-fit must move 2 past both larger ones (64 + 32 + 16).
+        (int[] Reads, int Write)[] touches = [([], 0), ([], 1), ([], 2), ([0, 1, 2], 3)];
+        var plan = MemoryPlan.Compute([64, 32, 16, 16], touches, keep: [3]);
+
+        AssertNoLiveOverlap(plan, touches, [3]);
+        Assert.Equal(64 + 32 + 16 + 16, plan.TotalFloats);
+    }
+
+    [Fact]
+    public void ABufferFillsAGapOfExactlyItsSize()
+    {
+        // 0 dies at step 1, where 1 (placed at 64) is born; 2 is born at step 2, alive with 1 only: the 64 floats below 1
+        // fit it exactly, so the arena is two buffers, 128 floats.
+        (int[] Reads, int Write)[] touches = [([], 0), ([0], 1), ([], 2)];
+        var plan = MemoryPlan.Compute([64, 64, 64], touches, keep: [1, 2]);
+
+        AssertNoLiveOverlap(plan, touches, [1, 2]);
+        Assert.Equal([0L, 64, 0], plan.Offsets);
+        Assert.Equal(128, plan.TotalFloats);
+    }
+
+    [Fact]
+    public void ResultsLiveToTheEndEvenWhenWrittenFirst()
+    {
+        // 0 is written at step 0 and never read, but kept (a result): no later buffer may take its memory. 1 is written at
+        // step 1 and read at step 2: it needs memory too.
+        (int[] Reads, int Write)[] touches = [([], 0), ([], 1), ([1], 2), ([2], 3)];
+        var plan = MemoryPlan.Compute([16, 16, 16, 16], touches, keep: [0]);
+
+        AssertNoLiveOverlap(plan, touches, [0]);
+        Assert.All(plan.Offsets, o => Assert.True(o >= 0));
+        Assert.Equal(16 + 16 + 16, plan.TotalFloats);
+
+        // Touched once, at step 0, and not kept: it still gets memory for that step.
+        var once = MemoryPlan.Compute([16, 16], [([], 0), ([], 1)], keep: [1]);
+        Assert.Equal(0, once.Offsets[0]);
+    }
+
     /// <summary>DenseNet121 at batch 8: the arena is far below the sum of its buffers (the stem and the early blocks die early).</summary>
     [Fact]
     public void DenseNet121ArenaIsTheLargestLiveSetNotTheSum()
