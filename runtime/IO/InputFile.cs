@@ -44,12 +44,17 @@ public static partial class InputFile
     /// <param name="path">The file to read.</param>
     /// <param name="maxBytes">The longest file read.</param>
     /// <param name="fail">Makes the exception for a refusal from its reason ("is a device…", "cannot be read: …").</param>
-    public static byte[] ReadAll(string path, long maxBytes, Func<string, Exception> fail)
+    /// <param name="reserve">
+    /// Called with the file's length once it has passed the checks and before its buffer is allocated, e.g. to charge a
+    /// memory budget (which may wait); null for none.
+    /// </param>
+    public static byte[] ReadAll(string path, long maxBytes, Func<string, Exception> fail, Action<long>? reserve = null)
     {
         ArgumentNullException.ThrowIfNull(fail);
         try
         {
             using var file = OpenRegular(path, maxBytes, fail);
+            reserve?.Invoke(file.Length);
             var bytes = new byte[file.Length];
             file.ReadExactly(bytes);
             return bytes;

@@ -70,20 +70,8 @@ public static class ImageDecoder
     public static DecodedImage Decode(string path, int channels = 3, long? maxPixels = null, int resizeShortEdge = 0)
     {
         ArgumentNullException.ThrowIfNull(path);
-        Exception Fail(string reason) => new ImageDecodeException(path, $"it {reason}.");
-        byte[] bytes;
-        try
-        {
-            using var file = IO.InputFile.OpenRegular(path, MaxFileBytes(maxPixels ?? MaxPixels), Fail);
-            // Charged from the file's length before the buffer exists (in a batch's DecodeBudget lease).
-            DecodeBudget.Charge(file.Length);
-            bytes = new byte[file.Length];
-            file.ReadExactly(bytes);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw Fail($"cannot be read: {e.Message}");
-        }
+        // The file's length is charged before its buffer exists (in a batch's DecodeBudget lease).
+        var bytes = IO.InputFile.ReadAll(path, MaxFileBytes(maxPixels ?? MaxPixels), reason => new ImageDecodeException(path, $"it {reason}."), DecodeBudget.Charge);
         return Decode(bytes, channels, path, maxPixels, resizeShortEdge);
     }
 
