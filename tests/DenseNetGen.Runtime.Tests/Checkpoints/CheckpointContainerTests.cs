@@ -52,11 +52,11 @@ public sealed class CheckpointContainerTests
 
         var noLocator = (byte[])zip64.Clone();
         noLocator[locator] = 0;
-        Assert.Contains("zip64 locator is missing", Refused(noLocator).Message);
+        Assert.Equal("test.pth: zip64 locator: zip64 locator is missing", Refused(noLocator).Message);
 
         var badRecord = (byte[])zip64.Clone();
         badRecord[record] = 0;
-        Assert.Contains("zip64 end record is corrupt", Refused(badRecord).Message);
+        Assert.Equal("test.pth: zip64 directory: zip64 end record is corrupt", Refused(badRecord).Message);
 
         // The first entry's extra field: header ID 1 (zip64) then its length, 16 bytes for the two sizes.
         Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(zip64.AsSpan(extra)));
