@@ -106,8 +106,9 @@ internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec 
                 TransformInput(operands, r, origins[3 * r], origins[3 * r + 1], origins[3 * r + 2], kb, patch, columns);
         for (int panel = firstPanel; panel < endPanel; panel++)
         {
+            int vectors = _layout.Vectors(panel);
             for (int e = 0; e < Elements; e++)
-                MicroKernel<TVec>.Run(operands + (long)e * OperandFloats(_layout.KBlocks), _weights.Element(e).Panel(panel), _layout.KSlots, results + e * ResultFloats);
+                MicroKernel<TVec>.Run(operands + (long)e * OperandFloats(_layout.KBlocks), _weights.Element(e).Panel(panel), _layout.KSlots, results + e * ResultFloats, vectors);
             for (int r = 0; r < rows; r++) TransformOutput(results, r, t0 + r, panel);
         }
     }
