@@ -14,12 +14,13 @@ namespace DenseNetGen.Backends.Simd;
 /// <remarks>
 /// One <see cref="Run"/> at a time (the executor serializes calls). Each thread owns a contiguous range of the
 /// tiles, the same share of every op (thread w of N: tiles [w·T/N, (w+1)·T/N)), and takes them from the front; a
-/// thread whose range is empty steals from the back of another's. Every op numbers its tiles image by image and row
-/// by row (at batch 8 on two threads: images 0–3 and 4–7), so a thread mostly reads what it wrote one op earlier and
-/// finds it in its own caches; with one shared counter, as before, neighbouring tiles alternated between cores and
-/// every op read half its input from the other core (DenseNet-121 b8, two threads: the Winograd input transform took
-/// twice as long per tile as on one thread; benchmarks/README.md, "Threads"). Stealing keeps a preempted thread's
-/// share from stalling the join. ONNX Runtime's MLAS splits work by thread index the same way.
+/// thread whose range is empty steals from the back of another's. Every op numbers its tiles image by image (within
+/// an image the 1x1 and Winograd convs go row by row), so at batch 8 on two threads one thread keeps images 0–3 and
+/// the other 4–7 through the whole pass: a thread mostly reads what it wrote one op earlier, in its own caches. With
+/// one shared counter, as before, neighbouring tiles alternated between cores and every op read half its input from
+/// the other core (DenseNet-121 b8, two threads: the Winograd input transform took twice as long per tile as on one
+/// thread; benchmarks/README.md, "Each thread its own share"). Stealing keeps a preempted thread's share from
+/// stalling the join. ONNX Runtime's MLAS splits work by thread index the same way.
 ///
 /// A range is one 64-bit word per thread, alone in its cache line: the job's generation in the high half, the
 /// range's front and back in the low half, in units of <see cref="MaxUnits"/>-th of the job (a unit is one tile
