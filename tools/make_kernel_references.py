@@ -229,6 +229,8 @@ def pointwise_cases():
     simd_pointwise_case("simd_pointwise_transition", 2, 24, 0, 20, 9, 11, 10, relu=False, prologue=True, average=True)
     simd_pointwise_case("simd_pointwise_aligned_few_pixels", 1, 40, 16, 16, 3, 1, 5, relu=True, prologue=False, average=False)
     simd_pointwise_case("simd_pointwise_average_wide_out", 1, 8, 2, 6, 4, 6, 33, relu=False, prologue=False, average=True)
+    # A prologue on input slots that start in the source's second block (channels 19..48, slots 3..32 of blocks from 16).
+    simd_pointwise_case("simd_pointwise_prologue_second_block", 1, 50, 19, 30, 3, 5, 7, relu=False, prologue=True, average=False)
 
 
 if __name__ == "__main__":
