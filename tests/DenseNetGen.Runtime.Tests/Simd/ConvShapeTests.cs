@@ -45,6 +45,15 @@ public sealed class ConvShapeTests
         };
         var error = Assert.Throws<ArgumentOutOfRangeException>(shape.Validate);
         Assert.Equal(check, error.ParamName);
+        string fields = $"ConvShape {{ Batch = {shape.Batch}, Height = {shape.Height}, Width = {shape.Width}, SourceChannels = 8, InOffset = {shape.InOffset}, " +
+            $"InChannels = {shape.InChannels}, DestinationChannels = 8, OutOffset = {shape.OutOffset}, OutChannels = {shape.OutChannels}, " +
+            $"Kernel = {shape.Kernel}, Stride = {shape.Stride}, Padding = {shape.Padding} }}";
+        Assert.StartsWith(check switch
+        {
+            "Batch" => $"Invalid conv shape {fields}.",
+            "InOffset" => $"The conv's channels lie outside its buffers: {fields}.",
+            _ => $"The conv has no output or pads a whole window: {fields}.",
+        }, error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -55,6 +64,7 @@ public sealed class ConvShapeTests
     [InlineData(1, 4, 4, 4, 0, 4, 4, 0, 4, 3, 2, 2, 3, 3)]      // padding one less than the window
     [InlineData(1, 23, 29, 3, 0, 3, 20, 0, 20, 7, 2, 3, 12, 15)] // the stem, odd sizes: (23 + 6 − 7) / 2 + 1
     [InlineData(1, 11, 13, 19, 17, 2, 33, 0, 33, 5, 3, 2, 4, 5)] // stride 3 floors: (11 + 4 − 5) / 3 + 1
+    [InlineData(1, 2, 3, 1, 0, 1, 1, 0, 1, 1, 1, 0, 2, 3)]       // a 1x1 window
     public void ShapesAtTheLimitsAreAcceptedWithTorchsOutputSize(int batch, int height, int width, int sourceChannels, int inOffset,
         int inChannels, int destinationChannels, int outOffset, int outChannels, int kernel, int stride, int padding, int outHeight, int outWidth)
     {

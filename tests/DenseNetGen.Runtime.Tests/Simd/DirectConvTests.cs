@@ -67,8 +67,13 @@ public class DirectConvTests
     [InlineData(2, 0, 1, 0)]
     [InlineData(2, 3, 0, 0)]
     [InlineData(2, 3, 1, -1)]
-    public void PackRejectsNonPositiveSizesAndANegativeOffset(int outChannels, int inChannels, int kernel, int outOffset) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => ConvWeights.Pack([], [], outChannels, inChannels, kernel, outOffset));
+    public void PackRejectsNonPositiveSizesAndANegativeOffset(int outChannels, int inChannels, int kernel, int outOffset)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ConvWeights.Pack([], [], outChannels, inChannels, kernel, outOffset));
+        Assert.StartsWith("Conv sizes must be positive and the offset non-negative.", error.Message, StringComparison.Ordinal);
+        // One of each is a conv.
+        Assert.Equal(1, ConvWeights.Pack([2f], [3f], 1, 1, 1, 0).Groups);
+    }
 
     [Fact]
     public void PackRejectsABiasPerOutputChannelOfTheWrongCount()

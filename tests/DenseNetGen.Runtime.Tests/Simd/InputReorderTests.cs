@@ -7,7 +7,8 @@ namespace DenseNetGen.Runtime.Tests.Simd;
 /// The NCHW input into the blocked layout (<see cref="Blocked"/>): every float of the destination, written from a
 /// NaN-filled start, against the layout's index formula applied to each element, lanes past the channels 0. Shapes
 /// give one to three channel blocks (the last partial) and rows cut into ranges of uneven length, at every width (the
-/// partial block's pixels are zeroed by vectors first).
+/// partial block's pixels are zeroed by vectors first). Tiles run last to first, an order a scheduler may pick, so a
+/// tile that wrote past its range into a neighbour's finished pixels would be caught.
 /// </summary>
 public sealed class InputReorderTests
 {
@@ -42,12 +43,13 @@ public sealed class InputReorderTests
                 for (int p = 0; p < height * width; p++)
                     expected[((n * blocks + c / 16) * height * width + p) * 16 + c % 16] = input.Span[(n * channels + c) * height * width + p];
 
-        DirectConvTests.RunTiles(bits switch
+        ISimdLaunch reorder = bits switch
         {
             512 => new InputReorder<Vec512>(batch, channels, height, width, output.Pointer) { Source = input.Pointer },
             256 => new InputReorder<Vec256>(batch, channels, height, width, output.Pointer) { Source = input.Pointer },
             _ => new InputReorder<Vec128>(batch, channels, height, width, output.Pointer) { Source = input.Pointer },
-        });
+        };
+        for (int tile = reorder.TileCount - 1; tile >= 0; tile--) reorder.RunTile(tile);
 
         Assert.Equal(expected, output.Span.ToArray());
     }
