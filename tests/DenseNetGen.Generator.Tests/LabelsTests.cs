@@ -133,7 +133,7 @@ public class LabelsTests
     private static string PetsSpec(string labelsFile) =>
         DiagnosticTests.Spec(("name", "\"Pets\""), ("numClasses", "3"), ("labels", $"{{ \"file\": \"{labelsFile}\" }}"));
 
-    private static ModelCard Card(GenerationRun run)
+    internal static ModelCard Card(GenerationRun run)
     {
         var type = run.Load().GetTypes().Single(t => t.BaseType == typeof(DenseNetModel));
         return (ModelCard)type.GetProperty("Card")!.GetValue(null)!;
