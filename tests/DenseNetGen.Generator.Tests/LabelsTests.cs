@@ -61,6 +61,44 @@ public class LabelsTests
         Assert.Null(card.ClassNames);
     }
 
+    /// <summary>The file is matched by its path with "." and ".." resolved; a ".." that climbs above a relative path is kept.</summary>
+    [Theory]
+    [InlineData("specs/pets.densenet.json", "../../x/pets.txt", "../x/pets.txt", true)]
+    [InlineData("specs/pets.densenet.json", "../../../x/pets.txt", "../../x/pets.txt", true)]
+    [InlineData("specs/pets.densenet.json", "../../../x/pets.txt", "x/pets.txt", false)]
+    [InlineData("/specs/pets.densenet.json", "classes.txt", "specs/classes.txt", false)] // a relative path is not a rooted one
+    [InlineData("/specs/pets.densenet.json", "classes.txt", "/specs/sub/classes.txt", false)]
+    [InlineData("/specs/pets.densenet.json", "classes.txt", "/other/classes.txt", false)]
+    public void Only_a_file_at_the_named_path_is_found(string specPath, string reference, string filePath, bool found)
+    {
+        var run = GeneratorHarness.Run([new InMemoryText(specPath, PetsSpec(reference)), new InMemoryText(filePath, "cat\ndog\nbird\n")]);
+
+        if (found)
+        {
+            Assert.Empty(run.GeneratorDiagnostics);
+            Assert.Equal(Three, Card(run).ClassNames);
+        }
+        else
+        {
+            var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+            Assert.Equal($"Labels: '{reference}' is not one of the project's AdditionalFiles (add <AdditionalFiles Include=\"{reference}\" />)",
+                diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Fact]
+    public void A_labels_object_s_unknown_field_is_a_warning()
+    {
+        var run = GeneratorHarness.Run([
+            new InMemoryText("/specs/pets.densenet.json", DiagnosticTests.Spec(("name", "\"Pets\""), ("numClasses", "3"), ("labels", "{ \"file\": \"classes.txt\", \"encoding\": \"utf-8\" }"))),
+            new InMemoryText("/specs/classes.txt", "cat\ndog\nbird\n"),
+        ]);
+
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(("DNG015", "Unknown field 'encoding' is ignored"), (diagnostic.Id, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(Three, Card(run).ClassNames);
+    }
+
     [Fact]
     public void Only_the_named_labels_file_is_read()
     {
@@ -130,6 +168,19 @@ public class LabelsTests
         Assert.Equal("Labels: class 1 has a blank name", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(new TextSpan(4, 0), diagnostic.Location.SourceSpan);
         Assert.Equal(("/specs/classes.txt", 1, 0), Start(diagnostic));
+    }
+
+    [Fact]
+    public void A_blank_first_line_is_class_0()
+    {
+        var run = GeneratorHarness.Run([
+            new InMemoryText("/specs/pets.densenet.json", PetsSpec("classes.txt")),
+            new InMemoryText("/specs/classes.txt", "\ncat\ndog"),
+        ]);
+
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("Labels: class 0 has a blank name", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(new TextSpan(0, 0), diagnostic.Location.SourceSpan);
     }
 
     [Theory]

@@ -15,6 +15,9 @@ public class SpecMessageTests
     {
         { DiagnosticTests.Spec(("growthRate", null)).Replace("{", "§{"), "DNG002", "The spec has no required field 'growthRate'" },
         { DiagnosticTests.Spec(("preprocess", "§{\"mean\": [0, 0, 0], \"std\": [1, 1, 1], \"resize\": 32}")), "DNG002", "The spec's preprocess block has no required field 'crop'" },
+        { DiagnosticTests.Spec(("name", null)).Replace("{", "§{"), "DNG002", "The spec has no required field 'name'" },
+        { DiagnosticTests.Spec(("compression", null)).Replace("{", "§{"), "DNG002", "The spec has no required field 'compression'" },
+        { DiagnosticTests.Spec(("inputSize", null)).Replace("{", "§{"), "DNG002", "The spec has no required field 'inputSize'" },
         { "§[1, 2]", "DNG003", "Field '(root)' must be an object" },
         { DiagnosticTests.Spec(("name", "§42")), "DNG003", "Field 'name' must be a string" },
         { DiagnosticTests.Spec(("namespace", "§1")), "DNG003", "Field 'namespace' must be a string" },
@@ -125,6 +128,22 @@ public class SpecMessageTests
 
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Single(run.Result.GeneratedSources);
+    }
+
+    /// <summary>Names near the generated members DenseBlockN and TransitionN (N digits only, the whole name) are free.</summary>
+    [Theory]
+    [InlineData("DenseBlock")]
+    [InlineData("Transition")]
+    [InlineData("MyTransition1")]
+    [InlineData("DenseBlock2a")]
+    [InlineData("DenseBlockX")]
+    public void Names_near_a_numbered_member_are_accepted(string name)
+    {
+        var run = GeneratorHarness.Run("/specs/net.densenet.json", DiagnosticTests.Spec(("name", $"\"{name}\"")));
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationDiagnostics);
+        Assert.Equal(name, run.Load().GetExportedTypes().Single().Name);
     }
 
     [Fact]
