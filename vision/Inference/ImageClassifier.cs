@@ -121,7 +121,7 @@ public sealed class ImageClassifier : IDisposable
         var input = ArrayPool<float>.Shared.Rent(length);
         try
         {
-            Preprocessor.Process(ImageDecoder.Decode(image.Span, Preprocessor.Channels, sourceName), input.AsSpan(0, length));
+            Preprocessor.Process(image.Span, input.AsSpan(0, length), sourceName);
             var pixels = input.AsMemory(0, length);
             var logits = _pool is null
                 ? await Model.ForwardAsync(pixels, 1, size, size, cancellationToken).ConfigureAwait(false)

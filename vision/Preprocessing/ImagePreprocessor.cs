@@ -85,6 +85,22 @@ public sealed class ImagePreprocessor
         return new DecodedImage(crop, crop, Channels, cropped);
     }
 
+    /// <summary>
+    /// Decodes <paramref name="encoded"/> and writes it preprocessed (CHW) into <paramref name="destination"/>,
+    /// charged to the process-wide <see cref="DecodeBudget.Shared"/> as a batch's images are: callers decoding on many
+    /// threads at once (a server's requests, each one image) wait for each other rather than all holding large images.
+    /// </summary>
+    /// <exception cref="ImageDecodeException">The bytes are not an image, or one over the pixel cap.</exception>
+    public void Process(ReadOnlySpan<byte> encoded, Span<float> destination, string sourceName = "buffer") =>
+        Process(encoded, destination, sourceName, DecodeBudget.Shared);
+
+    /// <summary><see cref="Process(ReadOnlySpan{byte}, Span{float}, string)"/> charged to <paramref name="budget"/>.</summary>
+    internal void Process(ReadOnlySpan<byte> encoded, Span<float> destination, string sourceName, DecodeBudget budget)
+    {
+        using var lease = budget.Open();
+        Process(ImageDecoder.Decode(encoded, Channels, sourceName), destination);
+    }
+
     /// <summary>Writes one preprocessed image (CHW) into <paramref name="destination"/>.</summary>
     public void Process(DecodedImage image, Span<float> destination)
     {

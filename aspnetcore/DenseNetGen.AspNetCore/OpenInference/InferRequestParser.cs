@@ -104,7 +104,7 @@ internal static class InferRequestParser
         {
             try
             {
-                preprocessor.Process(ImageDecoder.Decode(encoded[i].Span, preprocessor.Channels, $"{where} element {i}"), destination.Slice(i * perImage, perImage));
+                preprocessor.Process(encoded[i].Span, destination.Slice(i * perImage, perImage), $"{where} element {i}");
             }
             catch (ImageDecodeException e)
             {

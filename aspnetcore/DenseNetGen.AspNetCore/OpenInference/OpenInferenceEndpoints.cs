@@ -43,22 +43,17 @@ public static class OpenInferenceEndpoints
         return endpoints;
     }
 
-    private static Task ReadyAsync(HttpContext context, ServedModelTable table, string name, string? version, IHostApplicationLifetime lifetime)
-    {
-        try
-        {
-            table.Find(name, version);
-        }
-        catch (InferenceError e)
-        {
-            return WriteErrorAsync(context.Response, e.Status, e.Message);
-        }
-        return lifetime.ApplicationStopping.IsCancellationRequested
+    private static Task ReadyAsync(HttpContext context, ServedModelTable table, string name, string? version, IHostApplicationLifetime lifetime) =>
+        WithModelAsync(context, table, name, version, _ => lifetime.ApplicationStopping.IsCancellationRequested
             ? WriteErrorAsync(context.Response, StatusCodes.Status400BadRequest, $"Model '{name}' is shutting down.")
-            : Task.CompletedTask;
-    }
+            : Task.CompletedTask);
 
-    private static Task MetadataAsync(HttpContext context, ServedModelTable table, string name, string? version)
+    private static Task MetadataAsync(HttpContext context, ServedModelTable table, string name, string? version) =>
+        WithModelAsync(context, table, name, version,
+            model => WriteJsonAsync(context.Response, StatusCodes.Status200OK, w => ModelMetadata.WriteModel(w, model)));
+
+    /// <summary>Answers with <paramref name="answer"/> for the model the route names, or with the table's error (404) when it serves none such.</summary>
+    private static Task WithModelAsync(HttpContext context, ServedModelTable table, string name, string? version, Func<ServedModel, Task> answer)
     {
         ServedModel model;
         try
@@ -69,7 +64,7 @@ public static class OpenInferenceEndpoints
         {
             return WriteErrorAsync(context.Response, e.Status, e.Message);
         }
-        return WriteJsonAsync(context.Response, StatusCodes.Status200OK, w => ModelMetadata.WriteModel(w, model));
+        return answer(model);
     }
 
     private static async Task InferAsync(HttpContext context, ServedModelTable table, string name, string? version, OpenInferenceOptions options)

@@ -137,7 +137,7 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
     private sealed class Shape(SimdProgram<TVec> program, PlanGeometry geometry, MemoryPlan memory) : IShapedNetwork
     {
         private ISimdLaunch[] _ops = [];
-        private InputReorder? _reorder;
+        private InputReorder<TVec>? _reorder;
         private float*[] _pointers = [];
         private int _boundGeneration = -1;
 
@@ -195,7 +195,7 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
             var ops = new ISimdLaunch[program._steps.Length];
             for (int s = 0; s < ops.Length; s++) ops[s] = program._steps[s].Bind(binding);
             _ops = ops;
-            _reorder = new InputReorder(geometry.Batch, plan.InChannels, geometry.Height, geometry.Width, pointers[0]);
+            _reorder = new InputReorder<TVec>(geometry.Batch, plan.InChannels, geometry.Height, geometry.Width, pointers[0]);
             _pointers = pointers;
             _boundGeneration = generation;
         }

@@ -12,14 +12,25 @@ namespace DenseNetGen.Backends.Simd;
 /// Without spinning every wait blocks at once.
 /// </summary>
 /// <remarks>
-/// One <see cref="Run"/> at a time (the executor serializes calls). Tiles are claimed by compare-and-swap on one
-/// 64-bit word: the job's generation in the high half, the next tile in the low half. The caller marks the word
-/// with an odd generation while it swaps the job in, so a worker late from an earlier job can never claim a tile
-/// of the new one with the old op: its swap names the old generation and fails. The join waits until every
-/// claimed tile has finished; the interlocked operations order the tiles' writes before the caller's next reads.
-/// Both events are reset by their waiter, which then checks its condition again before blocking, so a signal
-/// between the reset and the check is never slept through, and a late signal from an earlier job only costs one
-/// extra check.
+/// One <see cref="Run"/> at a time (the executor serializes calls). Each thread owns a contiguous range of the
+/// tiles, the same share of every op (thread w of N: tiles [w·T/N, (w+1)·T/N)), and takes them from the front; a
+/// thread whose range is empty steals from the back of another's. Every op numbers its tiles image by image (within
+/// an image the 1x1 and Winograd convs go row by row), so at batch 8 on two threads one thread keeps images 0–3 and
+/// the other 4–7 through the whole pass: a thread mostly reads what it wrote one op earlier, in its own caches. With
+/// one shared counter, as before, neighbouring tiles alternated between cores and every op read half its input from
+/// the other core (DenseNet-121 b8, two threads: the Winograd input transform took twice as long per tile as on one
+/// thread; benchmarks/README.md, "Each thread its own share"). Stealing keeps a preempted thread's share from
+/// stalling the join. ONNX Runtime's MLAS splits work by thread index the same way.
+///
+/// A range is one 64-bit word per thread, alone in its cache line: the job's generation in the high half, the
+/// range's front and back in the low half, in units of <see cref="MaxUnits"/>-th of the job (a unit is one tile
+/// unless a job has more tiles than that). Claims are compare-and-swaps on that word. The caller marks the job word
+/// with an odd generation while it swaps the job in and writes every range with the new generation before it opens
+/// the job, so a worker late from an earlier job can never claim a tile of the new one with the old op: its swap
+/// names the old generation and fails. The join waits until every claimed tile has finished; the interlocked
+/// operations order the tiles' writes before the caller's next reads. Both events are reset by their waiter, which
+/// then checks its condition again before blocking, so a signal between the reset and the check is never slept
+/// through, and a late signal from an earlier job only costs one extra check.
 /// </remarks>
 internal sealed class WorkerPool : IDisposable
 {
@@ -36,9 +47,20 @@ internal sealed class WorkerPool : IDisposable
     private readonly long _spinTicks;
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
     private readonly ManualResetEventSlim _joined = new(false, spinCount: 1);
+    /// <summary>Units a job's tiles are cut into at most: a range's front and back take 16 bits each.</summary>
+    internal const int MaxUnits = ushort.MaxValue;
+
+    /// <summary>longs per cache line: each thread's range word sits alone in its line.</summary>
+    private const int LineLongs = 8;
+
     private ISimdLaunch? _op;
     private int _tileCount;
+    /// <summary>Tiles per unit of the current job.</summary>
+    private int _unitTiles;
+    /// <summary>The job word: generation in the high half (odd while a job is swapped in).</summary>
     private long _state;
+    /// <summary>Thread w's range at [w · LineLongs]: generation, front, back (see the remarks).</summary>
+    private readonly long[] _ranges;
     private int _doneTiles;
     private volatile bool _stopping;
     private Exception? _failure;
@@ -51,6 +73,7 @@ internal sealed class WorkerPool : IDisposable
         Threads = threads;
         Spinning = spin;
         _spinTicks = spin ? s_spinTicks : 0;
+        _ranges = new long[threads * LineLongs];
         _threads = new Thread[threads - 1];
         for (int i = 0; i < _threads.Length; i++)
         {
@@ -85,11 +108,15 @@ internal sealed class WorkerPool : IDisposable
         _op = op;
         _tileCount = tiles;
         _doneTiles = 0;
-        long open = (generation + 1) << 32;
-        Interlocked.Exchange(ref _state, open);
+        int unitTiles = (tiles + MaxUnits - 1) / MaxUnits, units = (tiles + unitTiles - 1) / unitTiles;
+        _unitTiles = unitTiles;
+        long open = generation + 1;
+        for (int w = 0; w < Threads; w++)
+            Volatile.Write(ref _ranges[w * LineLongs], open << 32 | (long)units * w / Threads << 16 | (long)units * (w + 1) / Threads);
+        Interlocked.Exchange(ref _state, open << 32);
         if (!_wake.IsSet) _wake.Set();
 
-        RunTiles(op, tiles, open);
+        RunTiles(op, tiles, open, 0);
         if (!SpinUntil(static (pool, tiles) => Volatile.Read(ref pool._doneTiles) >= tiles, tiles))
         {
             while (Volatile.Read(ref _doneTiles) < tiles)
@@ -121,26 +148,45 @@ internal sealed class WorkerPool : IDisposable
         return false;
     }
 
-    private void RunTiles(ISimdLaunch op, int tiles, long open)
+    /// <summary>
+    /// Runs the tiles of job <paramref name="generation"/> that thread <paramref name="self"/> can claim: its own
+    /// range from the front, then the others' from the back.
+    /// </summary>
+    private void RunTiles(ISimdLaunch op, int tiles, long generation, int self)
     {
-        long generation = open >>> 32;
+        int unitTiles = _unitTiles;
         while (true)
         {
-            long state = Volatile.Read(ref _state);
-            if (state >>> 32 != generation) return;
-            int tile = (int)(state & 0xFFFF_FFFF);
-            if (tile >= tiles) return;
-            if (Interlocked.CompareExchange(ref _state, state + 1, state) != state) continue;
+            int unit = -1;
+            for (int i = 0; i < Threads && unit < 0; i++)
+                unit = Claim((self + i) % Threads, generation, fromFront: i == 0);
+            if (unit < 0) return;
+            int first = unit * unitTiles, end = Math.Min(tiles, first + unitTiles);
             try
             {
-                op.RunTile(tile);
+                for (int tile = first; tile < end; tile++) op.RunTile(tile);
             }
             catch (Exception e)
             {
                 Interlocked.CompareExchange(ref _failure, e, null);
             }
             // Only claims of the current generation count, so reaching the tile count means this job has finished.
-            if (Interlocked.Increment(ref _doneTiles) == tiles) _joined.Set();
+            if (Interlocked.Add(ref _doneTiles, end - first) == tiles) _joined.Set();
+        }
+    }
+
+    /// <summary>A unit of thread <paramref name="owner"/>'s range in job <paramref name="generation"/>, or −1 when it is empty or the job is over.</summary>
+    private int Claim(int owner, long generation, bool fromFront)
+    {
+        ref long range = ref _ranges[owner * LineLongs];
+        while (true)
+        {
+            long state = Volatile.Read(ref range);
+            if (state >>> 32 != generation) return -1;
+            int front = (int)(state >> 16) & 0xFFFF, back = (int)state & 0xFFFF;
+            if (front >= back) return -1;
+            long next = fromFront ? state + (1L << 16) : state - 1;
+            if (Interlocked.CompareExchange(ref range, next, state) == state) return fromFront ? front : back - 1;
         }
     }
 
@@ -163,7 +209,7 @@ internal sealed class WorkerPool : IDisposable
             int tiles = _tileCount;
             // The generation only moves forward: if a claim below succeeds with this generation, op and tiles
             // were read while it was current.
-            if (op is not null) RunTiles(op, tiles, generation << 32);
+            if (op is not null) RunTiles(op, tiles, generation, index);
             seen = generation;
         }
     }

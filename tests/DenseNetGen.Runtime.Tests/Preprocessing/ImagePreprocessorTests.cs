@@ -10,6 +10,26 @@ public sealed class ImagePreprocessorTests(ITestOutputHelper output)
 
     private static ImagePreprocessor For(ReferenceCase c) => new(new PreprocessInfo(c.Mean, c.Std, c.Resize, c.Crop));
 
+    /// <summary>
+    /// Encoded bytes preprocessed into a span (a server request's image, <c>PredictAsync</c>) give OpenCV's tensor and
+    /// are charged to the decode budget like a batch's images: the decoded pixels at least, before they exist.
+    /// </summary>
+    [Fact]
+    public void Encoded_bytes_into_a_span_match_OpenCV_and_are_charged_to_the_decode_budget()
+    {
+        var c = ReferenceImages.Cases.First(c => c.Image.EndsWith(".png", StringComparison.Ordinal));
+        var preprocessor = For(c);
+        var path = ReferenceImages.PathOf(c.Image);
+        var budget = new DecodeBudget(1L << 30);
+        var destination = new float[preprocessor.ImageLength];
+
+        preprocessor.Process(File.ReadAllBytes(path), destination, c.Image, budget);
+
+        Assert.Equal(ReferenceImages.Tensor(c), destination);
+        var image = ImageDecoder.Decode(path);
+        Assert.True(budget.PeakBytes >= (long)image.Width * image.Height * 3, $"{budget.PeakBytes} bytes charged for a {image.Width}x{image.Height} image");
+    }
+
     [Theory]
     [MemberData(nameof(CaseNames))]
     public void Matches_the_OpenCV_mmpretrain_pipeline(string name)

@@ -42,6 +42,88 @@ public sealed class WorkerPoolTests
     }
 
     /// <summary>
+    /// More tiles than a range word can count: they are cut into units of several tiles, and still every tile runs
+    /// once, the last unit short.
+    /// </summary>
+    [Fact]
+    public void AJobWithMoreTilesThanUnitsRunsEveryTileOnce()
+    {
+        using var pool = new WorkerPool(3, spin: true);
+        var op = new CountingOp(3 * WorkerPool.MaxUnits + 7);
+        pool.Run(op);
+        Assert.All(op.Runs, runs => Assert.Equal(1, runs));
+    }
+
+    /// <summary>
+    /// Each thread takes its own contiguous share from the front, and a thread that steals takes from the back: so
+    /// within each share, the tiles its owner ran come first and the stolen ones last. A shared counter handing out
+    /// tiles in turn (neighbouring tiles on different cores) fails this.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void EachThreadRunsItsOwnShareFromTheFrontAndStealsFromTheBack(int threads)
+    {
+        using var pool = new WorkerPool(threads, spin: true);
+        for (int fork = 0; fork < 200; fork++)
+        {
+            var op = new RecordingOp(60, TimeSpan.FromMicroseconds(20));
+            pool.Run(op);
+            for (int w = 0; w < threads; w++)
+            {
+                int first = 60 * w / threads, end = 60 * (w + 1) / threads;
+                var owners = op.Worker[first..end];
+                int own = Array.FindIndex(owners, o => o != w) is var k and >= 0 ? k : owners.Length;
+                Assert.True(own > 0 || owners.All(o => o != w), $"fork {fork}: share {w} started with another thread's tile");
+                Assert.All(owners[own..], o => Assert.NotEqual(w, o));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A thread stuck in the first tile of the second share (as when it loses its core) does not stall the job: the
+    /// other thread runs the rest of that share, from the back, and the stuck tile is released only once every other
+    /// tile has run. Without stealing this never finishes.
+    /// </summary>
+    [Fact]
+    public async Task AStuckThreadsShareIsStolen()
+    {
+        using var pool = new WorkerPool(2, spin: true);
+        var op = new StuckOp(40, stuckTile: 20);
+        var run = Task.Run(() => pool.Run(op));
+        Assert.True(await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30))) == run, "the job did not finish: nobody stole the stuck thread's share");
+        Assert.All(op.Runs, runs => Assert.Equal(1, runs));
+    }
+
+    private sealed class RecordingOp(int tiles, TimeSpan perTile) : ISimdLaunch
+    {
+        public int[] Worker { get; } = Enumerable.Repeat(-1, tiles).ToArray();
+        public int TileCount => tiles;
+        public void RunTile(int tile)
+        {
+            Worker[tile] = WorkerPool.CurrentWorker;
+            var until = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(perTile.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+            while (System.Diagnostics.Stopwatch.GetTimestamp() < until) Thread.SpinWait(1);
+        }
+    }
+
+    /// <summary>Tile <paramref name="stuckTile"/> waits until every other tile has run.</summary>
+    private sealed class StuckOp(int tiles, int stuckTile) : ISimdLaunch
+    {
+        private int _done;
+        public int[] Runs { get; } = new int[tiles];
+        public int TileCount => tiles;
+        public void RunTile(int tile)
+        {
+            if (tile == stuckTile)
+                SpinWait.SpinUntil(() => Volatile.Read(ref _done) == tiles - 1, TimeSpan.FromSeconds(60));
+            else
+                Interlocked.Increment(ref _done);
+            Interlocked.Increment(ref Runs[tile]);
+        }
+    }
+
+    /// <summary>
     /// Forks spaced wider than the spin window: the workers have blocked by each fork, and the tiles are slow
     /// enough that the caller's join outlasts its spin and blocks too; the wake-ups must still find every tile.
     /// </summary>

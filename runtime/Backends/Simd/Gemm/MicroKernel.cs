@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 
+using DenseNetGen.Backends.Simd.Kernels;
+
 namespace DenseNetGen.Backends.Simd.Gemm;
 
 /// <summary>
@@ -9,25 +11,56 @@ namespace DenseNetGen.Backends.Simd.Gemm;
 /// on AArch64 the taller tile loads each weight vector once per 14 broadcasts instead of 6, so the loop does 28 FMAs
 /// per 2 weight loads and 14 broadcast loads rather than 12 per 2 and 6, and spills nothing.
 /// Unrolled by hand so every accumulator is its own local the JIT keeps in a register. Named by tile as XNNPACK
-/// names its micro-kernels, independent of the vector width: <c>Gemm14x2v</c> is 14 rows × 2 vectors.
+/// names its micro-kernels, independent of the vector width: <c>Gemm14x2v</c> is 14 rows × 2 vectors. The 1-vector
+/// tiles are the same source with the second vector's lines compiled out (the count of vectors is a type parameter, as
+/// in <see cref="ConvTile"/>): a panel whose conv's channels end within its first vector
+/// (DenseNet-161's 48-channel 3x3 convs fill 1.5 panels of 32) does half the FMAs.
 /// </summary>
 internal static unsafe class MicroKernel<TVec> where TVec : struct, IVec<TVec>
 {
     /// <summary>Pixel rows per tile for this width.</summary>
     public static int Rows => VectorWidth.Registers<TVec>() == 32 ? 14 : 6;
 
+    /// <summary>C = A·B for one panel; <paramref name="vectors"/> 1 computes only the panel's first vector of columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Run(float* a, float* b, int kSlots, float* c)
+    public static void Run(float* a, float* b, int kSlots, float* c, int vectors)
     {
-        if (Rows == 14) Gemm14x2v(a, b, kSlots, c);
+        if (Rows == 14)
+        {
+            if (vectors == 1) Gemm14x1v(a, b, kSlots, c);
+            else Gemm14x2v(a, b, kSlots, c);
+        }
+        else if (vectors == 1) Gemm6x1v(a, b, kSlots, c);
         else Gemm6x2v(a, b, kSlots, c);
     }
+
+    /// <summary>The first vector of <see cref="Gemm14x2v"/>'s columns; the second vector of C is left as it was.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Gemm14x1v(float* a, float* b, int kSlots, float* c) => Gemm<Count14, Count1>(a, b, kSlots, c);
 
     /// <summary>
     /// C[14][2·Count] = A·B over <paramref name="kSlots"/> input slots: A is packed [kBlocks][14][16] (pixel rows, 16
     /// channels each), B is one packed weight panel [kSlots][2·Count]. 28 accumulators stay in registers.
     /// </summary>
-    public static void Gemm14x2v(float* a, float* b, int kSlots, float* c)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Gemm14x2v(float* a, float* b, int kSlots, float* c) => Gemm<Count14, Count2>(a, b, kSlots, c);
+
+    /// <summary>The first vector of <see cref="Gemm6x2v"/>'s columns; the second vector of C is left as it was.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Gemm6x1v(float* a, float* b, int kSlots, float* c) => Gemm<Count6, Count1>(a, b, kSlots, c);
+
+    /// <summary>
+    /// C[6][2·Count] = A·B over <paramref name="kSlots"/> input slots: A is packed [kBlocks][6][16] (pixel rows, 16
+    /// channels each), B is one packed weight panel [kSlots][2·Count]. 12 accumulators stay in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Gemm6x2v(float* a, float* b, int kSlots, float* c) => Gemm<Count6, Count2>(a, b, kSlots, c);
+
+    /// <summary>
+    /// C[TRows][TVectors·Count] = A·B, the tiles above in one source: rows past <typeparamref name="TRows"/> and the
+    /// second vector when <typeparamref name="TVectors"/> is 1 are compiled out, their accumulators never used.
+    /// </summary>
+    private static void Gemm<TRows, TVectors>(float* a, float* b, int kSlots, float* c) where TRows : struct, ICount where TVectors : struct, ICount
     {
         TVec c0_0 = TVec.Zero, c0_1 = TVec.Zero, c1_0 = TVec.Zero, c1_1 = TVec.Zero, c2_0 = TVec.Zero, c2_1 = TVec.Zero;
         TVec c3_0 = TVec.Zero, c3_1 = TVec.Zero, c4_0 = TVec.Zero, c4_1 = TVec.Zero, c5_0 = TVec.Zero, c5_1 = TVec.Zero;
@@ -35,74 +68,42 @@ internal static unsafe class MicroKernel<TVec> where TVec : struct, IVec<TVec>
         TVec c9_0 = TVec.Zero, c9_1 = TVec.Zero, c10_0 = TVec.Zero, c10_1 = TVec.Zero, c11_0 = TVec.Zero, c11_1 = TVec.Zero;
         TVec c12_0 = TVec.Zero, c12_1 = TVec.Zero, c13_0 = TVec.Zero, c13_1 = TVec.Zero;
         int step = 2 * TVec.Count;
-        for (int k0 = 0; k0 < kSlots; k0 += 16, a += 224)
+        for (int k0 = 0; k0 < kSlots; k0 += 16, a += TRows.Value * 16)
         {
             // A pointer walks the block's channels so every broadcast is a constant displacement from it; the last
             // block stops at the last input channel (a 24-channel input runs 24 steps, not 32).
             for (float* ak = a, end = a + Math.Min(16, kSlots - k0); ak < end; ak++, b += step)
             {
-                TVec b0 = TVec.Load(b), b1 = TVec.Load(b + TVec.Count);
-                TVec x = TVec.Broadcast(ak[0]); c0_0 = TVec.Fma(x, b0, c0_0); c0_1 = TVec.Fma(x, b1, c0_1);
-                x = TVec.Broadcast(ak[16]); c1_0 = TVec.Fma(x, b0, c1_0); c1_1 = TVec.Fma(x, b1, c1_1);
-                x = TVec.Broadcast(ak[32]); c2_0 = TVec.Fma(x, b0, c2_0); c2_1 = TVec.Fma(x, b1, c2_1);
-                x = TVec.Broadcast(ak[48]); c3_0 = TVec.Fma(x, b0, c3_0); c3_1 = TVec.Fma(x, b1, c3_1);
-                x = TVec.Broadcast(ak[64]); c4_0 = TVec.Fma(x, b0, c4_0); c4_1 = TVec.Fma(x, b1, c4_1);
-                x = TVec.Broadcast(ak[80]); c5_0 = TVec.Fma(x, b0, c5_0); c5_1 = TVec.Fma(x, b1, c5_1);
-                x = TVec.Broadcast(ak[96]); c6_0 = TVec.Fma(x, b0, c6_0); c6_1 = TVec.Fma(x, b1, c6_1);
-                x = TVec.Broadcast(ak[112]); c7_0 = TVec.Fma(x, b0, c7_0); c7_1 = TVec.Fma(x, b1, c7_1);
-                x = TVec.Broadcast(ak[128]); c8_0 = TVec.Fma(x, b0, c8_0); c8_1 = TVec.Fma(x, b1, c8_1);
-                x = TVec.Broadcast(ak[144]); c9_0 = TVec.Fma(x, b0, c9_0); c9_1 = TVec.Fma(x, b1, c9_1);
-                x = TVec.Broadcast(ak[160]); c10_0 = TVec.Fma(x, b0, c10_0); c10_1 = TVec.Fma(x, b1, c10_1);
-                x = TVec.Broadcast(ak[176]); c11_0 = TVec.Fma(x, b0, c11_0); c11_1 = TVec.Fma(x, b1, c11_1);
-                x = TVec.Broadcast(ak[192]); c12_0 = TVec.Fma(x, b0, c12_0); c12_1 = TVec.Fma(x, b1, c12_1);
-                x = TVec.Broadcast(ak[208]); c13_0 = TVec.Fma(x, b0, c13_0); c13_1 = TVec.Fma(x, b1, c13_1);
+                TVec b0 = TVec.Load(b), b1 = TVectors.Value > 1 ? TVec.Load(b + TVec.Count) : default;
+                TVec x = TVec.Broadcast(ak[0]); c0_0 = TVec.Fma(x, b0, c0_0); if (TVectors.Value > 1) c0_1 = TVec.Fma(x, b1, c0_1);
+                x = TVec.Broadcast(ak[16]); c1_0 = TVec.Fma(x, b0, c1_0); if (TVectors.Value > 1) c1_1 = TVec.Fma(x, b1, c1_1);
+                x = TVec.Broadcast(ak[32]); c2_0 = TVec.Fma(x, b0, c2_0); if (TVectors.Value > 1) c2_1 = TVec.Fma(x, b1, c2_1);
+                x = TVec.Broadcast(ak[48]); c3_0 = TVec.Fma(x, b0, c3_0); if (TVectors.Value > 1) c3_1 = TVec.Fma(x, b1, c3_1);
+                x = TVec.Broadcast(ak[64]); c4_0 = TVec.Fma(x, b0, c4_0); if (TVectors.Value > 1) c4_1 = TVec.Fma(x, b1, c4_1);
+                x = TVec.Broadcast(ak[80]); c5_0 = TVec.Fma(x, b0, c5_0); if (TVectors.Value > 1) c5_1 = TVec.Fma(x, b1, c5_1);
+                if (TRows.Value > 6) { x = TVec.Broadcast(ak[96]); c6_0 = TVec.Fma(x, b0, c6_0); if (TVectors.Value > 1) c6_1 = TVec.Fma(x, b1, c6_1); }
+                if (TRows.Value > 7) { x = TVec.Broadcast(ak[112]); c7_0 = TVec.Fma(x, b0, c7_0); if (TVectors.Value > 1) c7_1 = TVec.Fma(x, b1, c7_1); }
+                if (TRows.Value > 8) { x = TVec.Broadcast(ak[128]); c8_0 = TVec.Fma(x, b0, c8_0); if (TVectors.Value > 1) c8_1 = TVec.Fma(x, b1, c8_1); }
+                if (TRows.Value > 9) { x = TVec.Broadcast(ak[144]); c9_0 = TVec.Fma(x, b0, c9_0); if (TVectors.Value > 1) c9_1 = TVec.Fma(x, b1, c9_1); }
+                if (TRows.Value > 10) { x = TVec.Broadcast(ak[160]); c10_0 = TVec.Fma(x, b0, c10_0); if (TVectors.Value > 1) c10_1 = TVec.Fma(x, b1, c10_1); }
+                if (TRows.Value > 11) { x = TVec.Broadcast(ak[176]); c11_0 = TVec.Fma(x, b0, c11_0); if (TVectors.Value > 1) c11_1 = TVec.Fma(x, b1, c11_1); }
+                if (TRows.Value > 12) { x = TVec.Broadcast(ak[192]); c12_0 = TVec.Fma(x, b0, c12_0); if (TVectors.Value > 1) c12_1 = TVec.Fma(x, b1, c12_1); }
+                if (TRows.Value > 13) { x = TVec.Broadcast(ak[208]); c13_0 = TVec.Fma(x, b0, c13_0); if (TVectors.Value > 1) c13_1 = TVec.Fma(x, b1, c13_1); }
             }
         }
-        TVec.Store(c + 0 * step, c0_0); TVec.Store(c + 0 * step + TVec.Count, c0_1);
-        TVec.Store(c + 1 * step, c1_0); TVec.Store(c + 1 * step + TVec.Count, c1_1);
-        TVec.Store(c + 2 * step, c2_0); TVec.Store(c + 2 * step + TVec.Count, c2_1);
-        TVec.Store(c + 3 * step, c3_0); TVec.Store(c + 3 * step + TVec.Count, c3_1);
-        TVec.Store(c + 4 * step, c4_0); TVec.Store(c + 4 * step + TVec.Count, c4_1);
-        TVec.Store(c + 5 * step, c5_0); TVec.Store(c + 5 * step + TVec.Count, c5_1);
-        TVec.Store(c + 6 * step, c6_0); TVec.Store(c + 6 * step + TVec.Count, c6_1);
-        TVec.Store(c + 7 * step, c7_0); TVec.Store(c + 7 * step + TVec.Count, c7_1);
-        TVec.Store(c + 8 * step, c8_0); TVec.Store(c + 8 * step + TVec.Count, c8_1);
-        TVec.Store(c + 9 * step, c9_0); TVec.Store(c + 9 * step + TVec.Count, c9_1);
-        TVec.Store(c + 10 * step, c10_0); TVec.Store(c + 10 * step + TVec.Count, c10_1);
-        TVec.Store(c + 11 * step, c11_0); TVec.Store(c + 11 * step + TVec.Count, c11_1);
-        TVec.Store(c + 12 * step, c12_0); TVec.Store(c + 12 * step + TVec.Count, c12_1);
-        TVec.Store(c + 13 * step, c13_0); TVec.Store(c + 13 * step + TVec.Count, c13_1);
-    }
-
-    /// <summary>
-    /// C[6][2·Count] = A·B over <paramref name="kSlots"/> input slots: A is packed [kBlocks][6][16] (pixel rows, 16
-    /// channels each), B is one packed weight panel [kSlots][2·Count]. 12 accumulators stay in registers.
-    /// </summary>
-    public static void Gemm6x2v(float* a, float* b, int kSlots, float* c)
-    {
-        TVec c0_0 = TVec.Zero, c0_1 = TVec.Zero, c1_0 = TVec.Zero, c1_1 = TVec.Zero, c2_0 = TVec.Zero, c2_1 = TVec.Zero;
-        TVec c3_0 = TVec.Zero, c3_1 = TVec.Zero, c4_0 = TVec.Zero, c4_1 = TVec.Zero, c5_0 = TVec.Zero, c5_1 = TVec.Zero;
-        int step = 2 * TVec.Count;
-        for (int k0 = 0; k0 < kSlots; k0 += 16, a += 96)
-        {
-            // A pointer walks the block's channels so every broadcast is a constant displacement from it; the last
-            // block stops at the last input channel (a 24-channel input runs 24 steps, not 32).
-            for (float* ak = a, end = a + Math.Min(16, kSlots - k0); ak < end; ak++, b += step)
-            {
-                TVec b0 = TVec.Load(b), b1 = TVec.Load(b + TVec.Count);
-                TVec x = TVec.Broadcast(ak[0]); c0_0 = TVec.Fma(x, b0, c0_0); c0_1 = TVec.Fma(x, b1, c0_1);
-                x = TVec.Broadcast(ak[16]); c1_0 = TVec.Fma(x, b0, c1_0); c1_1 = TVec.Fma(x, b1, c1_1);
-                x = TVec.Broadcast(ak[32]); c2_0 = TVec.Fma(x, b0, c2_0); c2_1 = TVec.Fma(x, b1, c2_1);
-                x = TVec.Broadcast(ak[48]); c3_0 = TVec.Fma(x, b0, c3_0); c3_1 = TVec.Fma(x, b1, c3_1);
-                x = TVec.Broadcast(ak[64]); c4_0 = TVec.Fma(x, b0, c4_0); c4_1 = TVec.Fma(x, b1, c4_1);
-                x = TVec.Broadcast(ak[80]); c5_0 = TVec.Fma(x, b0, c5_0); c5_1 = TVec.Fma(x, b1, c5_1);
-            }
-        }
-        TVec.Store(c + 0 * step, c0_0); TVec.Store(c + 0 * step + TVec.Count, c0_1);
-        TVec.Store(c + 1 * step, c1_0); TVec.Store(c + 1 * step + TVec.Count, c1_1);
-        TVec.Store(c + 2 * step, c2_0); TVec.Store(c + 2 * step + TVec.Count, c2_1);
-        TVec.Store(c + 3 * step, c3_0); TVec.Store(c + 3 * step + TVec.Count, c3_1);
-        TVec.Store(c + 4 * step, c4_0); TVec.Store(c + 4 * step + TVec.Count, c4_1);
-        TVec.Store(c + 5 * step, c5_0); TVec.Store(c + 5 * step + TVec.Count, c5_1);
+        TVec.Store(c + 0 * step, c0_0); if (TVectors.Value > 1) TVec.Store(c + 0 * step + TVec.Count, c0_1);
+        TVec.Store(c + 1 * step, c1_0); if (TVectors.Value > 1) TVec.Store(c + 1 * step + TVec.Count, c1_1);
+        TVec.Store(c + 2 * step, c2_0); if (TVectors.Value > 1) TVec.Store(c + 2 * step + TVec.Count, c2_1);
+        TVec.Store(c + 3 * step, c3_0); if (TVectors.Value > 1) TVec.Store(c + 3 * step + TVec.Count, c3_1);
+        TVec.Store(c + 4 * step, c4_0); if (TVectors.Value > 1) TVec.Store(c + 4 * step + TVec.Count, c4_1);
+        TVec.Store(c + 5 * step, c5_0); if (TVectors.Value > 1) TVec.Store(c + 5 * step + TVec.Count, c5_1);
+        if (TRows.Value > 6) { TVec.Store(c + 6 * step, c6_0); if (TVectors.Value > 1) TVec.Store(c + 6 * step + TVec.Count, c6_1); }
+        if (TRows.Value > 7) { TVec.Store(c + 7 * step, c7_0); if (TVectors.Value > 1) TVec.Store(c + 7 * step + TVec.Count, c7_1); }
+        if (TRows.Value > 8) { TVec.Store(c + 8 * step, c8_0); if (TVectors.Value > 1) TVec.Store(c + 8 * step + TVec.Count, c8_1); }
+        if (TRows.Value > 9) { TVec.Store(c + 9 * step, c9_0); if (TVectors.Value > 1) TVec.Store(c + 9 * step + TVec.Count, c9_1); }
+        if (TRows.Value > 10) { TVec.Store(c + 10 * step, c10_0); if (TVectors.Value > 1) TVec.Store(c + 10 * step + TVec.Count, c10_1); }
+        if (TRows.Value > 11) { TVec.Store(c + 11 * step, c11_0); if (TVectors.Value > 1) TVec.Store(c + 11 * step + TVec.Count, c11_1); }
+        if (TRows.Value > 12) { TVec.Store(c + 12 * step, c12_0); if (TVectors.Value > 1) TVec.Store(c + 12 * step + TVec.Count, c12_1); }
+        if (TRows.Value > 13) { TVec.Store(c + 13 * step, c13_0); if (TVectors.Value > 1) TVec.Store(c + 13 * step + TVec.Count, c13_1); }
     }
 }

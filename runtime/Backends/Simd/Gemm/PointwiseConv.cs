@@ -91,7 +91,7 @@ internal sealed unsafe class PointwiseConv<TVec> : ISimdLaunch where TVec : stru
         }
         for (int panel = firstPanel; panel < endPanel; panel++)
         {
-            MicroKernel<TVec>.Run(a, _w.Panel(panel), _w.KSlots, c);
+            MicroKernel<TVec>.Run(a, _w.Panel(panel), _w.KSlots, c, _w.Vectors(panel));
             Store(c, pixelOffsets, rows, panel);
         }
     }

@@ -78,6 +78,12 @@ internal sealed unsafe class PointwiseWeights<TVec> : IDisposable where TVec : s
     public int OutChannels { get; }
     public int Panels { get; }
 
+    /// <summary>
+    /// Vectors of panel <paramref name="panel"/> that hold the op's own output channels from its first: 1 when they end
+    /// within the first vector (the last panel of a 48-channel conv at 512 bits), else 2.
+    /// </summary>
+    public int Vectors(int panel) => OutOffset - OutBase + OutChannels - panel * PanelWidth <= TVec.Count ? 1 : 2;
+
     public float* Panel(int panel) => _panels.Pointer + (long)panel * KBlocks * Blocked.Lanes * PanelWidth;
     public float* Bias => _bias.Pointer;
 

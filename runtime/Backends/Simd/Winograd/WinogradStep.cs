@@ -96,9 +96,10 @@ internal static class WinogradChoice
     private static readonly (int Rows, int MinimumMap, int MinimumTilesPerThread, int Tile)[] s_choices =
     [
         (14, 28, 0, 4),  // AVX-512: F(4x4) 2.0x and 1.5x the direct conv at 56 and 28
-        // At 14, F(4x4) 1.36x at batch 8 on one thread (128 tiles: 10.6 against 14.4 ms over DenseNet-121's 24 convs),
-        // but 0.6x on two (11.9 against 7.1 ms, 2026-12-03); at batch 1 (16 tiles, 2 part-filled groups) 0.7x, F(2x2) 0.9x.
-        (14, 14, 112, 4),
+        // At 14, F(4x4) 1.36x at batch 8 on one thread (128 tiles: 10.6 against 14.4 ms over DenseNet-121's 24 convs)
+        // and 1.35x on two (64 tiles each: 5.1-5.3 against 6.8-7.2 ms, once each thread kept its own share of the
+        // tiles; 0.6x before); at batch 1 (16 tiles, 2 part-filled groups) 0.7x, F(2x2) 0.9x.
+        (14, 14, 64, 4),
         (6, 28, 0, 4),   // 256 and 128 bits: F(4x4) 1.95x at 56, equal to F(2x2) at 28 (1.5x)
         (6, 14, 0, 2),   // F(2x2) 1.2x at 14, where F(4x4) loses (0.7x); at 7 both lose
     ];
