@@ -62,6 +62,7 @@ public class SpecMessageTests
         { DiagnosticTests.Spec(("name", "§\"record\"")), "DNG008", "Network name 'record' is not usable as a C# class name: it is a C# keyword" },
         { DiagnosticTests.Spec(("name", "§\"zebra\"")), "DNG008", "Network name 'zebra' is not usable as a C# class name: lower-case ASCII names are reserved for future C# keywords" },
         { DiagnosticTests.Spec(("name", "§\"Forward\"")), "DNG008", "Network name 'Forward' is not usable as a C# class name: it clashes with a member of the generated class" },
+        { DiagnosticTests.Spec(("name", "§\"NumClasses\"")), "DNG008", "Network name 'NumClasses' is not usable as a C# class name: it clashes with a member of the generated class" },
         { DiagnosticTests.Spec(("name", "§\"Transition12\"")), "DNG008", "Network name 'Transition12' is not usable as a C# class name: it clashes with a member of the generated class" },
         { DiagnosticTests.Spec(("name", "§\"Defini\\u00adtion\"")), "DNG008", "Network name 'Defini\u00adtion' is not usable as a C# class name: it contains U+00AD, a format character that C# ignores or refuses in names" },
         { DiagnosticTests.Spec(("name", "§\"N\\u0001et\"")), "DNG008", "Network name 'N\u0001et' is not usable as a C# class name: it contains U+0001, a control character that C# ignores or refuses in names" },
