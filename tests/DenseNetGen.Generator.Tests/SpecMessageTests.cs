@@ -15,6 +15,8 @@ public class SpecMessageTests
     {
         { DiagnosticTests.Spec(("growthRate", null)).Replace("{", "§{"), "DNG002", "The spec has no required field 'growthRate'" },
         { DiagnosticTests.Spec(("preprocess", "§{\"mean\": [0, 0, 0], \"std\": [1, 1, 1], \"resize\": 32}")), "DNG002", "The spec's preprocess block has no required field 'crop'" },
+        { DiagnosticTests.Spec(("preprocess", "§{\"mean\": [0, 0, 0], \"std\": [1, 1, 1], \"crop\": 32}")), "DNG002", "The spec's preprocess block has no required field 'resize'" },
+        { DiagnosticTests.Spec(("preprocess", "§{\"std\": [1, 1, 1], \"resize\": 32, \"crop\": 32}")), "DNG002", "The spec's preprocess block has no required field 'mean'" },
         { DiagnosticTests.Spec(("name", null)).Replace("{", "§{"), "DNG002", "The spec has no required field 'name'" },
         { DiagnosticTests.Spec(("compression", null)).Replace("{", "§{"), "DNG002", "The spec has no required field 'compression'" },
         { DiagnosticTests.Spec(("inputSize", null)).Replace("{", "§{"), "DNG002", "The spec has no required field 'inputSize'" },
