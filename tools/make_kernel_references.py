@@ -124,6 +124,8 @@ def main():
     halo_cases()
     torch.set_rng_state(state)
     winograd_cases()
+    torch.set_rng_state(state)
+    pointwise_cases()
 
 
 def fused_cases():
@@ -199,6 +201,36 @@ def winograd_cases():
     # A dense layer's 3x3 conv at DenseNet-121's last block: a bottleneck of 128 channels, 32 appended at 992 of a
     # 1,024-channel block, on a 7x7 map.
     simd_conv_case("simd_winograd3x3_bottleneck7x7", 1, 128, 0, 128, 7, 7, 32, 3, 1, 1, relu=False)
+
+
+def simd_pointwise_case(name, n, source_channels, in_offset, cin, h, w, cout, relu, prologue, average):
+    """A 1x1 conv reading channels [in_offset, in_offset + cin) of a wider source, with bias, optionally after a
+    per-input-channel BN-ReLU prologue (scale and shift) and a 2x2 average pool (a transition; odd sizes floor)."""
+    t = {"input": rand(n, source_channels, h, w), "conv.weight": conv_weight(cout, cin, 1), "conv.bias": rand(cout) * 0.2}
+    if prologue:
+        t["prologue.scale"] = torch.rand(cin, dtype=torch.float64) + 0.5
+        t["prologue.shift"] = torch.rand(cin, dtype=torch.float64) * 0.6 - 0.3
+    t = f32(t)
+    x = t["input"][:, in_offset:in_offset + cin]
+    if prologue:
+        x = F.relu(x * t["prologue.scale"].view(1, -1, 1, 1) + t["prologue.shift"].view(1, -1, 1, 1))
+    if average:
+        x = F.avg_pool2d(x, 2)
+    y = F.conv2d(x, t["conv.weight"], t["conv.bias"])
+    t["output"] = F.relu(y) if relu else y
+    save(name, t)
+
+
+def pointwise_cases():
+    # The SIMD backend's 1x1 GEMM (runtime/Backends/Simd/Gemm): pixel counts that are no multiple of either
+    # micro-kernel's rows (14 at 512 bits, 6 at 256 and 128), input slots that end inside a 16-channel block and
+    # start at an offset inside one, output channels over several panels and across a block boundary.
+    simd_pointwise_case("simd_pointwise_offsets", 2, 45, 5, 37, 4, 5, 40, relu=True, prologue=True, average=False)
+    simd_pointwise_case("simd_pointwise_transition", 2, 24, 0, 20, 9, 11, 10, relu=False, prologue=True, average=True)
+    simd_pointwise_case("simd_pointwise_aligned_few_pixels", 1, 40, 16, 16, 3, 1, 5, relu=True, prologue=False, average=False)
+    simd_pointwise_case("simd_pointwise_average_wide_out", 1, 8, 2, 6, 4, 6, 33, relu=False, prologue=False, average=True)
+    # A prologue on input slots that start in the source's second block (channels 19..48, slots 3..32 of blocks from 16).
+    simd_pointwise_case("simd_pointwise_prologue_second_block", 1, 50, 19, 30, 3, 5, 7, relu=False, prologue=True, average=False)
 
 
 if __name__ == "__main__":

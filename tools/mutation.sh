@@ -8,6 +8,8 @@
 #   MUTATION_CONCURRENCY=N ...         test runs at once (default 1: the build machine is shared)
 #   MUTATION_FILTER=EXPR ...           test only with the tests EXPR selects instead of the module's filter: a quicker
 #                                      lower bound on the score (more tests can only kill more mutants)
+#   MUTATION_FILES=GLOBS ...           mutate only these files (comma-separated globs, as in the table) instead of the
+#                                      module's: a slow module run file by file
 #   MUTATION_ALL_KILLERS=1 ...         run every covering test on each mutant (Stryker's disable-bail), so the report's
 #                                      killedBy lists every test that kills it: the score of a subset of the tests
 #                                      (say, before some were added) can then be read from the same report
@@ -33,7 +35,7 @@ modules=(
   "binder      runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Checkpoints/CheckpointBinder.cs,**/Checkpoints/KeyConvention.cs,**/Checkpoints/MmpretrainConvention.cs,**/Checkpoints/TorchvisionLegacyConvention.cs FullyQualifiedName~Checkpoint|FullyQualifiedName~Hostile"
   "memory-plan runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Backends/MemoryPlan.cs FullyQualifiedName~MemoryPlan"
   "planning    runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Planning/PlanFusion.cs,**/Planning/PlanGeometry.cs FullyQualifiedName~MemoryPlan|FullyQualifiedName~KernelSetSelection|FullyQualifiedName~PlanFusion|FullyQualifiedName~PlanGeometry"
-  "simd        runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Simd/Blocked.cs,**/Simd/Kernels/*.cs,**/Simd/Gemm/*.cs FullyQualifiedName~DirectConv|FullyQualifiedName~MaxPool|FullyQualifiedName~SimdNetwork|FullyQualifiedName~Pointwise"
+  "simd        runtime/DenseNetGen.Runtime.csproj tests/DenseNetGen.Runtime.Tests **/Simd/Blocked.cs,**/Simd/Kernels/*.cs,**/Simd/Gemm/*.cs,**/Simd/Winograd/WinogradConv.cs,**/Simd/Winograd/WinogradTiles.cs,**/Simd/Winograd/WinogradWeights.cs FullyQualifiedName~DirectConv|FullyQualifiedName~MaxPool|FullyQualifiedName~SimdNetwork|FullyQualifiedName~Pointwise|FullyQualifiedName~WinogradConv|FullyQualifiedName~InputReorder|FullyQualifiedName~NormReluPool|FullyQualifiedName~MicroKernel|FullyQualifiedName~PanelTiling|FullyQualifiedName~ConvShape"
   "parser      generator/DenseNetGen.Generator.csproj tests/DenseNetGen.Generator.Tests **/Parsing/*.cs FullyQualifiedName~DenseNetGen.Generator.Tests"
 )
 
@@ -95,6 +97,15 @@ for row in "${modules[@]}"; do
   read -r m project tests mutate filter <<<"$row"
   check_globs "$project" "$mutate" || { echo "mutation: module $m has a glob that matches nothing" >&2; stale=1; }
 done
+if [[ -n ${MUTATION_FILES:-} ]]; then
+  for row in "${modules[@]}"; do
+    read -r m project tests mutate filter <<<"$row"
+    for name in "$@"; do
+      [[ $m == "$name" ]] || continue
+      check_globs "$project" "$MUTATION_FILES" || { echo "mutation: MUTATION_FILES has a glob that matches nothing" >&2; stale=1; }
+    done
+  done
+fi
 ((stale == 0)) || exit 2
 
 (cd "$repo" && dotnet tool restore >/dev/null)
@@ -107,8 +118,8 @@ for name in "${selected[@]}"; do
     read -r m project tests mutate filter <<<"$row"
     [[ $m == "$name" ]] || continue
     found=1
-    echo "== $name ($mutate)"
-    run_module "$m" "$project" "$tests" "$mutate" "${MUTATION_FILTER:-$filter}" || status=1
+    echo "== $name (${MUTATION_FILES:-$mutate})"
+    run_module "$m" "$project" "$tests" "${MUTATION_FILES:-$mutate}" "${MUTATION_FILTER:-$filter}" || status=1
   done
   [[ -n $found ]] || { echo "mutation: unknown module '$name' (modules: ${names[*]})" >&2; exit 2; }
 done

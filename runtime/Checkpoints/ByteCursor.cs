@@ -11,7 +11,6 @@ internal sealed class ByteCursor(ReadOnlyMemory<byte> data, string source, strin
     public ReadOnlyMemory<byte> Data { get; } = data;
     public int Position { get; set; }
     public int Remaining => Data.Length - Position;
-    public bool AtEnd => Position >= Data.Length;
 
     public byte ReadByte() => Take(1)[0];
     public ushort ReadUInt16() => BinaryPrimitives.ReadUInt16LittleEndian(Take(2));

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Text;
 using DenseNetGen.Checkpoints;
+using static DenseNetGen.Runtime.Tests.Checkpoints.TorchZipFiles;
 
 namespace DenseNetGen.Runtime.Tests.Checkpoints;
 
@@ -14,29 +14,6 @@ namespace DenseNetGen.Runtime.Tests.Checkpoints;
 /// </summary>
 public sealed class CheckpointContainerTests
 {
-    private const uint EndSignature = 0x06054b50, CentralSignature = 0x02014b50;
-
-    private static CheckpointException RefusedZip(byte[] file) =>
-        Assert.Throws<CheckpointException>(() => TorchZipReader.Read(file, "test.pth").Tensors.Values.Sum(t => t.Data.Length));
-
-    // The end record: the last "PK\x05\x06" (the files here have no comment that could hold one).
-    private static int EndRecord(byte[] zip)
-    {
-        for (var i = zip.Length - 22; i >= 0; i--)
-            if (BinaryPrimitives.ReadUInt32LittleEndian(zip.AsSpan(i)) == EndSignature) return i;
-        throw new InvalidOperationException("no end record");
-    }
-
-    // The first central directory entry: the end record's offset field (offset 16).
-    private static int FirstCentralEntry(byte[] zip) => (int)BinaryPrimitives.ReadUInt32LittleEndian(zip.AsSpan(EndRecord(zip) + 16));
-
-    private static void AssertReadsAsTorchvisionPth(CheckpointContents contents)
-    {
-        var reference = CheckpointReader.ReadAll(ReferenceCheckpoints.PathOf("torchvision.pth"));
-        Assert.Equal(reference.Tensors.Keys, contents.Tensors.Keys);
-        foreach (var (key, tensor) in reference.Tensors) Assert.Equal(tensor.Data, contents.Tensors[key].Data);
-    }
-
     [Fact]
     public void AZipWithAnArchiveCommentIsFoundFromItsEndRecord()
     {
@@ -75,21 +52,21 @@ public sealed class CheckpointContainerTests
 
         var noLocator = (byte[])zip64.Clone();
         noLocator[locator] = 0;
-        Assert.Contains("zip64 locator is missing", RefusedZip(noLocator).Message);
+        Assert.Equal("test.pth: zip64 locator: zip64 locator is missing", Refused(noLocator).Message);
 
         var badRecord = (byte[])zip64.Clone();
         badRecord[record] = 0;
-        Assert.Contains("zip64 end record is corrupt", RefusedZip(badRecord).Message);
+        Assert.Equal("test.pth: zip64 directory: zip64 end record is corrupt", Refused(badRecord).Message);
 
         // The first entry's extra field: header ID 1 (zip64) then its length, 16 bytes for the two sizes.
         Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(zip64.AsSpan(extra)));
         Assert.Equal(16, BinaryPrimitives.ReadUInt16LittleEndian(zip64.AsSpan(extra + 2)));
         var otherId = (byte[])zip64.Clone();
         otherId[extra] = 2;
-        Assert.Contains("zip64 sizes are missing", RefusedZip(otherId).Message);
+        Assert.Contains("zip64 sizes are missing", Refused(otherId).Message);
         var shortField = (byte[])zip64.Clone();
         shortField[extra + 2] = 8; // only the uncompressed size: the compressed size is cut off
-        Assert.Contains("zip64 extra field is truncated", RefusedZip(shortField).Message);
+        Assert.Contains("zip64 extra field is truncated", Refused(shortField).Message);
     }
 
     [Fact]
@@ -108,42 +85,16 @@ public sealed class CheckpointContainerTests
             return changed;
         }
 
-        Assert.Contains("zip has no end-of-central-directory record", RefusedZip(With(end, 0)).Message);
+        Assert.Contains("zip has no end-of-central-directory record", Refused(With(end, 0)).Message);
         // 99 entries; 60,000 central entries of at least 46 bytes each would not fit in the file.
-        Assert.Contains("zip claims 60000 entries, more than the file can hold", RefusedZip(With(end + 10, 0x60, 0xEA)).Message);
-        Assert.Contains("zip central directory entry 0 is corrupt", RefusedZip(With(central, 0)).Message);
-        Assert.Contains("zip offset 4294967294 lies outside the file", RefusedZip(With(end + 16, 0xFE, 0xFF, 0xFF, 0xFF)).Message);
+        Assert.Contains("zip claims 60000 entries, more than the file can hold", Refused(With(end + 10, 0x60, 0xEA)).Message);
+        Assert.Contains("zip central directory entry 0 is corrupt", Refused(With(central, 0)).Message);
+        Assert.Contains("zip offset 4294967294 lies outside the file", Refused(With(end + 16, 0xFE, 0xFF, 0xFF, 0xFF)).Message);
         // Central entry fields: method at 10, compressed size at 20, uncompressed size at 24.
-        Assert.Contains("zip entry is compressed (method 8)", RefusedZip(With(central + 10, 8)).Message);
-        Assert.Contains("stored zip entry 'torchvision/data.pkl' has different sizes", RefusedZip(With(central + 20, 0)).Message);
+        Assert.Contains("zip entry is compressed (method 8)", Refused(With(central + 10, 8)).Message);
+        Assert.Contains("stored zip entry 'torchvision/data.pkl' has different sizes", Refused(With(central + 20, 0)).Message);
         // data.pkl's local header is at offset 0.
-        Assert.Contains("zip local header is corrupt", RefusedZip(With(0, 0)).Message);
-    }
-
-    /// <summary>torchvision.pth's records, changed, in a zip written by System.IO.Compression (stored, like torch).</summary>
-    private static byte[] Rezipped(Func<List<(string Name, byte[] Data)>, IEnumerable<(string Name, byte[] Data)>> change)
-    {
-        var records = new List<(string, byte[])>();
-        using (var source = new ZipArchive(new MemoryStream(ReferenceCheckpoints.Bytes("torchvision.pth"))))
-        {
-            foreach (var entry in source.Entries)
-            {
-                using var stream = entry.Open();
-                var data = new MemoryStream();
-                stream.CopyTo(data);
-                records.Add((entry.FullName, data.ToArray()));
-            }
-        }
-        var output = new MemoryStream();
-        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (name, data) in change(records))
-            {
-                using var stream = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
-                stream.Write(data);
-            }
-        }
-        return output.ToArray();
+        Assert.Contains("zip local header is corrupt", Refused(With(0, 0)).Message);
     }
 
     [Fact]
@@ -153,9 +104,9 @@ public sealed class CheckpointContainerTests
         byte[] WithOrder(string order) => Rezipped(r => [.. r, ("torchvision/byteorder", Encoding.Latin1.GetBytes(order))]);
 
         AssertReadsAsTorchvisionPth(TorchZipReader.Read(WithOrder("little"), "little.pth"));
-        Assert.Contains("torchvision/byteorder: big-endian checkpoints are not supported", RefusedZip(WithOrder("big")).Message);
-        Assert.Contains("torchvision/byteorder: unknown byte order 'middle\\x0a\\xff' (torch writes 'little' or 'big')", RefusedZip(WithOrder("middle\n\u00ff")).Message);
-        Assert.Contains("unknown byte order 'littlelittlelitt'", RefusedZip(WithOrder("littlelittlelittlelittle")).Message);
+        Assert.Contains("torchvision/byteorder: big-endian checkpoints are not supported", Refused(WithOrder("big")).Message);
+        Assert.Contains("torchvision/byteorder: unknown byte order 'middle\\x0a\\xff' (torch writes 'little' or 'big')", Refused(WithOrder("middle\n\u00ff")).Message);
+        Assert.Contains("unknown byte order 'littlelittlelitt'", Refused(WithOrder("littlelittlelittlelittle")).Message);
     }
 
     [Theory]
@@ -168,7 +119,7 @@ public sealed class CheckpointContainerTests
             ? [.. records, ("other/data.pkl", records[0].Data)]
             : records.Select(r => r.Name == "torchvision/data.pkl" ? (renamed, r.Data) : r));
 
-        Assert.Contains($"expected one <prefix>/data.pkl, found {found}", RefusedZip(zip).Message);
+        Assert.Contains($"expected one <prefix>/data.pkl, found {found}", Refused(zip).Message);
     }
 
     [Fact]

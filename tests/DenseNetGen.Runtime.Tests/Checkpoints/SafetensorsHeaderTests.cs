@@ -71,6 +71,24 @@ public sealed class SafetensorsHeaderTests
         Assert.Equal([-3f, 7f, -1f, -128f, 255f, 1f], contents.Tensors.Values.Select(t => t.Data.Single()));
     }
 
+    [Theory]
+    [InlineData("\"text\"")]
+    [InlineData("[\"format\", \"pt\"]")]
+    [InlineData("null")]
+    public void MetadataThatIsNotAnObjectIsPassedOver(string metadata)
+    {
+        // The format makes "__metadata__" a string map; other tools load a file whose metadata is something else, so
+        // it is passed over (no metadata) and the tensors still read.
+        var contents = Read(File($$$"""{"__metadata__": {{{metadata}}}, "a": {"dtype": "U8", "shape": [2], "data_offsets": [0, 2]}}""", 7, 9));
+        Assert.Empty(contents.Metadata);
+        Assert.Equal([7f, 9f], contents.Tensors["a"].Data);
+    }
+
+    [Fact]
+    public void OnlyTheStringValuesOfMetadataAreKept() =>
+        Assert.Equal(new Dictionary<string, string> { ["format"] = "pt" },
+            Read(File("""{"__metadata__": {"format": "pt", "epochs": 3, "tags": ["a"]}}""")).Metadata);
+
     [Fact]
     public void AFileWithNoTensorsIsValid() => Assert.Empty(Read(File("{}")).Tensors);
 

@@ -62,6 +62,49 @@ public class DirectConvTests
         Assert.Contains("2x3x1x1", error.Message);
     }
 
+    [Theory]
+    [InlineData(0, 3, 1, 0)]
+    [InlineData(2, 0, 1, 0)]
+    [InlineData(2, 3, 0, 0)]
+    [InlineData(2, 3, 1, -1)]
+    public void PackRejectsNonPositiveSizesAndANegativeOffset(int outChannels, int inChannels, int kernel, int outOffset)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ConvWeights.Pack([], [], outChannels, inChannels, kernel, outOffset));
+        Assert.StartsWith("Conv sizes must be positive and the offset non-negative.", error.Message, StringComparison.Ordinal);
+        // One of each is a conv.
+        Assert.Equal(1, ConvWeights.Pack([2f], [3f], 1, 1, 1, 0).Groups);
+    }
+
+    [Fact]
+    public void PackRejectsABiasPerOutputChannelOfTheWrongCount()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ConvWeights.Pack(new float[2 * 3], new float[3], 2, 3, 1, 0));
+        Assert.Equal("Expected 2 biases, got 3.", error.Message[..error.Message.IndexOf(" (", StringComparison.Ordinal)]);
+    }
+
+    [Theory]
+    [InlineData(3, 2, 3, 3)] // input channels
+    [InlineData(2, 3, 1, 3)] // kernel
+    [InlineData(2, 3, 3, 2)] // output channels
+    public void ConvRejectsWeightsOfAnotherShape(int inChannels, int outChannels, int kernel, int packedOut)
+    {
+        var weights = ConvWeights.Pack(new float[packedOut * inChannels * kernel * kernel], [], packedOut, inChannels, kernel, outOffset: 5);
+        var shape = new ConvShape(1, 5, 5, 3, 0, 3, 16, 5, outChannels, 3, 1, 1);
+        Assert.Throws<ArgumentException>(() => Create<Vec128>(shape, new BlockedBuffer(1, 3, 5, 5), new BlockedBuffer(1, 16, 5, 5), weights, [], [], false));
+    }
+
+    [Theory]
+    [InlineData(3, 2)] // a shift for each scale: no
+    [InlineData(2, 2)] // a scale and shift per input channel: no
+    public void ConvRejectsAPrologueOfTheWrongLength(int scales, int shifts)
+    {
+        var weights = ConvWeights.Pack(new float[2 * 3 * 9], [], 2, 3, 3, outOffset: 0);
+        var shape = new ConvShape(1, 5, 5, 3, 0, 3, 16, 0, 2, 3, 1, 1);
+        var error = Assert.Throws<ArgumentException>(() => Create<Vec128>(shape, new BlockedBuffer(1, 3, 5, 5), new BlockedBuffer(1, 16, 5, 5), weights,
+            new float[scales], new float[shifts], false));
+        Assert.StartsWith("The prologue needs 3 scales and shifts.", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ConvRejectsWeightsPackedForAnotherLane()
     {

@@ -7,21 +7,27 @@ namespace DenseNetGen.Runtime.Tests.Simd;
 public class MaxPoolTests
 {
     [Theory]
-    [InlineData("simd_maxpool3x3_s2_p1", 3, 2, 1, 0, 19, 512)]
-    [InlineData("simd_maxpool3x3_s2_p1", 3, 2, 1, 0, 19, 256)]
-    [InlineData("simd_maxpool3x3_s2_p1", 3, 2, 1, 0, 19, 128)]
-    [InlineData("simd_maxpool2x2_s2", 2, 2, 0, 5, 30, 512)]
-    [InlineData("simd_maxpool2x2_s2", 2, 2, 0, 5, 30, 128)]
-    [InlineData("simd_maxpool3x3_s1_p1", 3, 1, 1, 16, 40, 256)]
-    public unsafe void MaxPoolMatchesTorchAndWritesOnlyItsChannels(string name, int kernel, int stride, int padding, int offset, int capacity, int width)
+    // name, kernel, stride, padding, source offset and capacity, destination offset and capacity, width
+    [InlineData("simd_maxpool3x3_s2_p1", 3, 2, 1, 0, 19, 0, 19, 512)]
+    [InlineData("simd_maxpool3x3_s2_p1", 3, 2, 1, 0, 19, 0, 19, 256)]
+    [InlineData("simd_maxpool3x3_s2_p1", 3, 2, 1, 0, 19, 0, 19, 128)]
+    [InlineData("simd_maxpool2x2_s2", 2, 2, 0, 5, 30, 5, 30, 512)]
+    [InlineData("simd_maxpool2x2_s2", 2, 2, 0, 5, 30, 5, 30, 128)]
+    [InlineData("simd_maxpool3x3_s1_p1", 3, 1, 1, 16, 40, 16, 40, 256)]
+    // Block 0 of the source onto block 1 of the destination, the same lanes.
+    [InlineData("simd_maxpool3x3_s2_p1", 3, 2, 1, 3, 12, 19, 30, 512)]
+    [InlineData("simd_maxpool3x3_s2_p1", 3, 2, 1, 3, 12, 19, 30, 128)]
+    public unsafe void MaxPoolMatchesTorchAndWritesOnlyItsChannels(string name, int kernel, int stride, int padding,
+        int inOffset, int inCapacity, int outOffset, int outCapacity, int width)
     {
         var reference = KernelReference.Load(name);
         var input = reference["input"];
         var output = reference["output"];
         int channels = input.Shape[1];
-        var source = BlockedBuffer.From(input, capacity, offset);
-        var destination = new BlockedBuffer(output.Shape[0], capacity, output.Shape[2], output.Shape[3]);
-        var shape = new ConvShape(input.Shape[0], input.Shape[2], input.Shape[3], capacity, offset, channels, capacity, offset, channels, kernel, stride, padding);
+        var source = BlockedBuffer.From(input, inCapacity, inOffset);
+        var destination = new BlockedBuffer(output.Shape[0], outCapacity, output.Shape[2], output.Shape[3]);
+        var shape = new ConvShape(input.Shape[0], input.Shape[2], input.Shape[3], inCapacity, inOffset, channels, outCapacity, outOffset, channels,
+            kernel, stride, padding);
 
         DirectConvTests.RunTiles(width switch
         {
@@ -31,7 +37,19 @@ public class MaxPoolTests
         });
 
         GC.KeepAlive(source); // the op holds raw pointers only
-        ParityAssert.Close(output.Data, destination.Channels(offset, channels), $"{name} at {width} bits");
-        destination.AssertUntouchedOutside(offset, channels);
+        ParityAssert.Close(output.Data, destination.Channels(outOffset, channels), $"{name} at {width} bits");
+        destination.AssertUntouchedOutside(outOffset, channels);
+    }
+
+    [Theory]
+    [InlineData(0, 4, 0, 5)] // the pooled channels change count
+    [InlineData(3, 4, 2, 4)] // source lane 3 onto destination lane 2
+    public unsafe void PoolRejectsChannelsThatDoNotMapBlockOntoBlock(int inOffset, int inChannels, int outOffset, int outChannels)
+    {
+        var source = new BlockedBuffer(1, 20, 4, 4);
+        var destination = new BlockedBuffer(1, 20, 2, 2);
+        var shape = new ConvShape(1, 4, 4, 20, inOffset, inChannels, 20, outOffset, outChannels, 2, 2, 0);
+        var error = Assert.Throws<ArgumentException>(() => new MaxPool<Vec128>(shape, source.Pointer, destination.Pointer));
+        Assert.Equal("shape", error.ParamName);
     }
 }

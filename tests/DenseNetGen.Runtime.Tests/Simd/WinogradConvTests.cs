@@ -7,7 +7,8 @@ namespace DenseNetGen.Runtime.Tests.Simd;
 /// <summary>
 /// The Winograd 3x3 convs (weight transform, input transform, the GEMM per element, output transform) against
 /// PyTorch's conv2d on the cases tools/make_kernel_references.py writes: every tile at every width, inside the
-/// parity bar, writing only the conv's own channels.
+/// parity bar, writing only the conv's own channels, on three threads and tiled for one with the tiles run last to
+/// first (an order a scheduler may pick: a tile storing past its own panels would overwrite a neighbour's outputs).
 /// </summary>
 public sealed class WinogradConvTests
 {
@@ -22,23 +23,24 @@ public sealed class WinogradConvTests
             ["simd_conv3x3_wide_out", 0, 17, 48, false, 16, 70],
             ["simd_conv3x3_one_channel_stem", 0, 1, 24, true, 0, 36],
         ];
-        foreach (int tile in new[] { 2, 4 })
-            foreach (int width in new[] { 512, 256, 128 })
-                foreach (var conv in convs)
-                    yield return [.. conv, tile, width];
+        foreach (int threads in new[] { 1, 3 }) // 1: tiles run in reverse on the test's thread
+            foreach (int tile in new[] { 2, 4 })
+                foreach (int width in new[] { 512, 256, 128 })
+                    foreach (var conv in convs)
+                        yield return [.. conv, tile, width, threads];
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void ConvMatchesTorchAndWritesOnlyItsChannels(
-        string name, int inOffset, int inChannels, int outChannels, bool relu, int outOffset, int destinationChannels, int tile, int width)
+        string name, int inOffset, int inChannels, int outChannels, bool relu, int outOffset, int destinationChannels, int tile, int width, int threads)
     {
         var reference = KernelReference.Load(name);
         var input = reference["input"];
         var output = reference["output"];
         var source = BlockedBuffer.From(input, input.Shape[1], 0);
         var destination = new BlockedBuffer(output.Shape[0], destinationChannels, output.Shape[2], output.Shape[3]);
-        var conv = new Conv(reference["conv.weight"].Data, reference["conv.bias"].Data, inOffset, inChannels, outOffset, outChannels, relu, source, destination);
+        var conv = new Conv(reference["conv.weight"].Data, reference["conv.bias"].Data, inOffset, inChannels, outOffset, outChannels, relu, source, destination, threads);
 
         Action run = (tile, width) switch
         {
@@ -51,7 +53,7 @@ public sealed class WinogradConvTests
         };
         run();
 
-        ParityAssert.Close(output.Data, destination.Channels(outOffset, outChannels), $"{name}, F({tile}x{tile},3x3) at {width} bits", Tolerance.Winograd);
+        ParityAssert.Close(output.Data, destination.Channels(outOffset, outChannels), $"{name}, F({tile}x{tile},3x3) at {width} bits on {threads} threads", Tolerance.Winograd);
         destination.AssertUntouchedOutside(outOffset, outChannels);
     }
 
@@ -63,18 +65,27 @@ public sealed class WinogradConvTests
     }
 
     private sealed unsafe record Conv(float[] Weights, float[] Bias, int InOffset, int InChannels, int OutOffset, int OutChannels, bool Relu,
-        BlockedBuffer Source, BlockedBuffer Destination)
+        BlockedBuffer Source, BlockedBuffer Destination, int Threads)
     {
-        /// <summary>Runs the conv on a pool of three threads, so tiles run concurrently with their own scratch.</summary>
+        /// <summary>
+        /// Runs the conv on a pool of <see cref="Threads"/> workers, so tiles run concurrently with their own scratch;
+        /// on one thread, the tiles last to first on this thread (worker 0's scratch).
+        /// </summary>
         public void Run<TVec, TTile>() where TVec : struct, IVec<TVec> where TTile : struct, IWinogradTile
         {
-            const int threads = 3;
+            int threads = Threads;
             using var weights = new WinogradWeights<TVec, TTile>(Weights, Bias, InOffset, InChannels, OutOffset, OutChannels);
             long perWorker = WinogradConv<TVec, TTile>.ScratchFloats(weights.Layout.KBlocks);
             using var scratch = new NativeBuffer(perWorker * threads);
+            var conv = new WinogradConv<TVec, TTile>(weights, Relu, Source.Batch, Source.Pointer, Source.Capacity,
+                Destination.Pointer, Destination.Capacity, Source.Height, Source.Width, scratch.Pointer, perWorker, threads);
+            if (threads == 1)
+            {
+                for (int tile = conv.TileCount - 1; tile >= 0; tile--) conv.RunTile(tile);
+                return;
+            }
             using var pool = new WorkerPool(threads, spin: true);
-            pool.Run(new WinogradConv<TVec, TTile>(weights, Relu, Source.Batch, Source.Pointer, Source.Capacity,
-                Destination.Pointer, Destination.Capacity, Source.Height, Source.Width, scratch.Pointer, perWorker, threads));
+            pool.Run(conv);
         }
     }
 }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace DenseNetGen.Backends.Simd.Kernels;
 
 /// <summary>
@@ -14,9 +17,6 @@ internal readonly record struct ConvShape(
     public int OutHeight => (Height + 2 * Padding - Kernel) / Stride + 1;
     public int OutWidth => (Width + 2 * Padding - Kernel) / Stride + 1;
 
-    /// <summary>Multiply-accumulates of one run.</summary>
-    public long Macs => (long)Batch * OutHeight * OutWidth * OutChannels * InChannels * Kernel * Kernel;
-
     /// <summary>Throws unless the shape describes a conv that reads and writes inside its buffers.</summary>
     public void Validate()
     {
@@ -26,5 +26,18 @@ internal readonly record struct ConvShape(
             throw new ArgumentOutOfRangeException(nameof(InOffset), $"The conv's channels lie outside its buffers: {this}.");
         if (Height + 2 * Padding < Kernel || Width + 2 * Padding < Kernel || Padding >= Kernel)
             throw new ArgumentOutOfRangeException(nameof(Kernel), $"The conv has no output or pads a whole window: {this}.");
+    }
+
+    /// <summary>
+    /// The positional fields only: the record's own printing would add <see cref="OutHeight"/> and <see cref="OutWidth"/>,
+    /// which divide by a Stride that a shape being refused may have as 0.
+    /// </summary>
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append(CultureInfo.InvariantCulture,
+            $"Batch = {Batch}, Height = {Height}, Width = {Width}, SourceChannels = {SourceChannels}, InOffset = {InOffset}, InChannels = {InChannels}, ");
+        builder.Append(CultureInfo.InvariantCulture,
+            $"DestinationChannels = {DestinationChannels}, OutOffset = {OutOffset}, OutChannels = {OutChannels}, Kernel = {Kernel}, Stride = {Stride}, Padding = {Padding}");
+        return true;
     }
 }

@@ -101,8 +101,6 @@ internal sealed unsafe class DirectConv<TVec> : ISimdLaunch where TVec : struct,
 
     public int TileCount { get; }
 
-    public ConvShape Shape => _shape;
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunTile(int tile)
     {
