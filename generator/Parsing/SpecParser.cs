@@ -289,26 +289,33 @@ namespace DenseNetGen.Generator.Parsing
             bool ok = true;
             for (int i = 0; i < values.Length; i++)
             {
-                var item = array.Items[i];
-                if (item is not JsonNumber number)
-                {
-                    Report(DiagnosticDescriptors.WrongType, item.Span, field, "an array of numbers");
-                    ok = false;
-                    continue;
-                }
-                values[i] = (float)number.Value;
-                if (float.IsInfinity(values[i]))
-                {
-                    Report(DiagnosticDescriptors.BadPreprocess, item.Span, $"'{field}' value {number.Text} does not fit a float");
-                    ok = false;
-                }
-                else if (requirePositive && values[i] <= 0)
-                {
-                    Report(DiagnosticDescriptors.BadPreprocess, item.Span, $"'{field}' value {number.Text} must be positive");
-                    ok = false;
-                }
+                float? value = CheckChannelValue(array.Items[i], field, requirePositive);
+                ok &= value.HasValue;
+                values[i] = value ?? 0f;
             }
             return ok ? values : null;
+        }
+
+        /// <summary>One mean or std value as a float; null (reported) when it is not a number, overflows a float, or is a std that is not positive.</summary>
+        private float? CheckChannelValue(JsonNode item, string field, bool requirePositive)
+        {
+            if (item is not JsonNumber number)
+            {
+                Report(DiagnosticDescriptors.WrongType, item.Span, field, "an array of numbers");
+                return null;
+            }
+            float value = (float)number.Value;
+            if (float.IsInfinity(value))
+            {
+                Report(DiagnosticDescriptors.BadPreprocess, item.Span, $"'{field}' value {number.Text} does not fit a float");
+                return null;
+            }
+            if (requirePositive && value <= 0)
+            {
+                Report(DiagnosticDescriptors.BadPreprocess, item.Span, $"'{field}' value {number.Text} must be positive");
+                return null;
+            }
+            return value;
         }
 
         private static float[] Fill(int count, float value)

@@ -27,10 +27,39 @@ public class PreprocessTests
         Assert.Equal((30, 30), (plan.Preprocess.ResizeShortEdge, plan.Preprocess.CropSize));
     }
 
+    /// <summary>Three channels default to torchvision's ImageNet normalisation (mean 0.485, 0.456, 0.406 and std 0.229, 0.224, 0.225 on a 0-1 scale, times 255), resize 256, crop 224.</summary>
+    [Fact]
+    public void Rgb_input_defaults_to_imagenet_normalisation()
+    {
+        var plan = Card(DiagnosticTests.Spec(("inChannels", "3"), ("inputSize", "30")));
+
+        Assert.Equal(new[] { 0.485f * 255, 0.456f * 255, 0.406f * 255 }, plan.Preprocess.Mean, new ToleranceComparer(1e-4f));
+        Assert.Equal(new[] { 0.229f * 255, 0.224f * 255, 0.225f * 255 }, plan.Preprocess.Std, new ToleranceComparer(1e-4f));
+        Assert.Equal((256, 224), (plan.Preprocess.ResizeShortEdge, plan.Preprocess.CropSize));
+    }
+
+    [Fact]
+    public void A_preprocess_block_s_unknown_field_is_a_warning()
+    {
+        var run = GeneratorHarness.Run("/specs/net.densenet.json",
+            DiagnosticTests.Spec(("preprocess", "{\"mean\": [0, 0, 0], \"std\": [1, 1, 1], \"resize\": 32, \"crop\": 32, \"scale\": 2}")));
+
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(("DNG015", "Unknown field 'scale' is ignored"), (diagnostic.Id, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Single(run.Result.GeneratedSources);
+    }
+
     private static ModelCard Card(string spec)
     {
         var run = GeneratorHarness.Run("/specs/net.densenet.json", spec);
         Assert.Empty(run.GeneratorDiagnostics);
         return (ModelCard)run.Load().GetExportedTypes().Single().GetProperty("Card")!.GetValue(null)!;
+    }
+
+    private sealed class ToleranceComparer(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float x, float y) => Math.Abs(x - y) <= tolerance * Math.Abs(y);
+
+        public int GetHashCode(float obj) => 0;
     }
 }
