@@ -145,6 +145,14 @@ def fused_cases():
     save("transition", t)
 
 
+def sliced_input(t, in_offset, cin):
+    """Channels [in_offset, in_offset + cin) of t's input, through its BN-ReLU prologue (scale, shift) when t has one."""
+    x = t["input"][:, in_offset:in_offset + cin]
+    if "prologue.scale" in t:
+        x = F.relu(x * t["prologue.scale"].view(1, -1, 1, 1) + t["prologue.shift"].view(1, -1, 1, 1))
+    return x
+
+
 def simd_conv_case(name, n, source_channels, in_offset, cin, h, w, cout, k, stride, pad, relu, prologue=False):
     """A conv reading channels [in_offset, in_offset + cin) of a wider source, with bias (a folded BatchNorm's) and
     optionally a per-input-channel BN-ReLU prologue given as scale and shift; the padding is zero after the prologue."""
@@ -154,9 +162,7 @@ def simd_conv_case(name, n, source_channels, in_offset, cin, h, w, cout, k, stri
         # Shifts mostly positive so relu(shift), the prologue of a padded zero, is not zero.
         t["prologue.shift"] = torch.rand(cin, dtype=torch.float64) * 0.6 - 0.1
     t = f32(t)
-    x = t["input"][:, in_offset:in_offset + cin]
-    if prologue:
-        x = F.relu(x * t["prologue.scale"].view(1, -1, 1, 1) + t["prologue.shift"].view(1, -1, 1, 1))
+    x = sliced_input(t, in_offset, cin)
     y = F.conv2d(x, t["conv.weight"], t["conv.bias"], stride=stride, padding=pad)
     t["output"] = F.relu(y) if relu else y
     save(name, t)
@@ -211,9 +217,7 @@ def simd_pointwise_case(name, n, source_channels, in_offset, cin, h, w, cout, re
         t["prologue.scale"] = torch.rand(cin, dtype=torch.float64) + 0.5
         t["prologue.shift"] = torch.rand(cin, dtype=torch.float64) * 0.6 - 0.3
     t = f32(t)
-    x = t["input"][:, in_offset:in_offset + cin]
-    if prologue:
-        x = F.relu(x * t["prologue.scale"].view(1, -1, 1, 1) + t["prologue.shift"].view(1, -1, 1, 1))
+    x = sliced_input(t, in_offset, cin)
     if average:
         x = F.avg_pool2d(x, 2)
     y = F.conv2d(x, t["conv.weight"], t["conv.bias"])
