@@ -17,12 +17,7 @@ public class SpecLineEndTests
         // Line 9 (0-based) is '  "numClasses": 0,'; the value starts at column 16 and is one character long.
         var spec = DiagnosticTests.Spec(("numClasses", "0")).Replace("\n", lineEnd);
 
-        var diagnostic = Assert.Single(GeneratorHarness.Run("/specs/bad.densenet.json", spec).GeneratorDiagnostics);
-
-        Assert.Equal("DNG004", diagnostic.Id);
-        var span = diagnostic.Location.GetLineSpan();
-        Assert.Equal((9, 16, 9, 17), (span.StartLinePosition.Line, span.StartLinePosition.Character, span.EndLinePosition.Line, span.EndLinePosition.Character));
-        Assert.Equal(SourceText.From(spec).Lines.GetLinePositionSpan(diagnostic.Location.SourceSpan), span.Span);
+        AssertAt(spec, "DNG004", (9, 16, 9, 17));
     }
 
     [Fact]
@@ -31,11 +26,20 @@ public class SpecLineEndTests
         // The array opens on line 3 at column 17 and closes on line 5 after the ']' at column 2 (end column 3).
         var spec = DiagnosticTests.Spec(("blockConfig", "[\r\n\r\n  ]"));
 
+        AssertAt(spec, "DNG005", (3, 17, 5, 3));
+    }
+
+    /// <summary>
+    /// The spec's one diagnostic is <paramref name="id"/> from (line, column) to (end line, end column), 0-based, and
+    /// Roslyn's SourceText puts its offsets at the same positions.
+    /// </summary>
+    private static void AssertAt(string spec, string id, (int, int, int, int) expected)
+    {
         var diagnostic = Assert.Single(GeneratorHarness.Run("/specs/bad.densenet.json", spec).GeneratorDiagnostics);
 
-        Assert.Equal("DNG005", diagnostic.Id);
+        Assert.Equal(id, diagnostic.Id);
         var span = diagnostic.Location.GetLineSpan();
-        Assert.Equal((3, 17, 5, 3), (span.StartLinePosition.Line, span.StartLinePosition.Character, span.EndLinePosition.Line, span.EndLinePosition.Character));
+        Assert.Equal(expected, (span.StartLinePosition.Line, span.StartLinePosition.Character, span.EndLinePosition.Line, span.EndLinePosition.Character));
         Assert.Equal(SourceText.From(spec).Lines.GetLinePositionSpan(diagnostic.Location.SourceSpan), span.Span);
     }
 
@@ -50,5 +54,4 @@ public class SpecLineEndTests
         Assert.Equal("DNG003", diagnostic.Id);
         Assert.Equal(new LinePosition(line, 0), diagnostic.Location.GetLineSpan().StartLinePosition);
     }
-
 }
