@@ -84,17 +84,26 @@ namespace DenseNetGen.Generator.Parsing
             return names;
         }
 
-        /// <summary>One spelling of a path: forward slashes, "." and ".." segments resolved, repeated slashes collapsed.</summary>
+        /// <summary>
+        /// One spelling of a path: forward slashes, "." and ".." segments resolved, repeated slashes collapsed. A ".."
+        /// at a root ("/" or a drive) stays there, as POSIX and Windows resolve it; one that climbs above a relative
+        /// path is kept.
+        /// </summary>
         private static string Normalize(string path)
         {
             var segments = new List<string>();
             foreach (var segment in path.Replace('\\', '/').Split('/'))
             {
                 if (segment == "." || segment.Length == 0 && segments.Count > 0) continue;
-                if (segment == ".." && segments.Count > 0 && segments[segments.Count - 1] != "..") segments.RemoveAt(segments.Count - 1);
+                if (segment != "..") segments.Add(segment);
+                else if (segments.Count == 1 && IsRoot(segments[0])) continue;
+                else if (segments.Count > 0 && segments[segments.Count - 1] != "..") segments.RemoveAt(segments.Count - 1);
                 else segments.Add(segment);
             }
             return string.Join("/", segments);
         }
+
+        /// <summary>The first segment of a rooted path: empty before a leading "/", or a drive such as "C:".</summary>
+        private static bool IsRoot(string first) => first.Length == 0 || first.EndsWith(":", StringComparison.Ordinal);
     }
 }

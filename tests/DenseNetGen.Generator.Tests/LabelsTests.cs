@@ -61,11 +61,15 @@ public class LabelsTests
         Assert.Null(card.ClassNames);
     }
 
-    /// <summary>The file is matched by its path with "." and ".." resolved; a ".." that climbs above a relative path is kept.</summary>
+    /// <summary>The file is matched by its path with "." and ".." resolved; a ".." that climbs above a relative path is kept, one at a root stays there.</summary>
     [Theory]
     [InlineData("specs/pets.densenet.json", "../../x/pets.txt", "../x/pets.txt", true)]
     [InlineData("specs/pets.densenet.json", "../../../x/pets.txt", "../../x/pets.txt", true)]
     [InlineData("specs/pets.densenet.json", "../../../x/pets.txt", "x/pets.txt", false)]
+    [InlineData("/specs/pets.densenet.json", "../../x/pets.txt", "/x/pets.txt", true)] // ".." at the root stays at the root
+    [InlineData("/specs/pets.densenet.json", "../../x/pets.txt", "x/pets.txt", false)]
+    [InlineData("C:/specs/pets.densenet.json", "../../x/pets.txt", "C:/x/pets.txt", true)]
+    [InlineData("C:/specs/pets.densenet.json", "../../x/pets.txt", "x/pets.txt", false)]
     [InlineData("/specs/pets.densenet.json", "classes.txt", "specs/classes.txt", false)] // a relative path is not a rooted one
     [InlineData("/specs/pets.densenet.json", "classes.txt", "/specs/sub/classes.txt", false)]
     [InlineData("/specs/pets.densenet.json", "classes.txt", "/other/classes.txt", false)]
