@@ -66,7 +66,7 @@ internal sealed class ModelOptions
     {
         var (text, origin) = parsed.GetValue(MaxImagePixels) is { } option
             ? (option, "--max-image-pixels")
-            : (Environment.GetEnvironmentVariable(ImageDecoder.MaxPixelsVariable), ImageDecoder.MaxPixelsVariable);
+            : (ImageDecoder.MaxPixelsSetting, ImageDecoder.MaxPixelsVariable);
         ImageDecoder.MaxPixels = text is null ? ImageDecoder.DefaultMaxPixels : AsUsage(() => ImageDecoder.ParseMaxPixels(text, origin));
         // DENSENET_DECODE_MEMORY is read here, so a bad value is a usage error before any image, not a batch's failure.
         _ = Opening(() => DecodeBudget.Shared);

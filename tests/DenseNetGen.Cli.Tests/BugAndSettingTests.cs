@@ -157,6 +157,16 @@ public sealed class BugAndSettingTests
         Assert.Equal(CliApp.Ok, optionWins.ExitCode);
     }
 
+    [Fact]
+    public void A_blank_image_cap_in_the_environment_is_the_default()
+    {
+        // 28x28 is under the default cap; a blank value is no value, as for every DENSENET_* setting.
+        var result = ProcessWideSettings.WithEnvironment("DENSENET_MAX_IMAGE_PIXELS", "  ", () => Run("predict", Sample("bag.png")));
+
+        Assert.True(result.ExitCode == CliApp.Ok, result.Error);
+        Assert.Contains("Bag", result.Out);
+    }
+
     [Theory]
     [InlineData("--max-image-pixels", "0")]
     [InlineData("--max-image-pixels", "lots")]

@@ -54,6 +54,17 @@ public sealed class ParallelDecodeProcessTests(ITestOutputHelper output) : IDisp
         Assert.Equal(CliApp.Usage, result.ExitCode);
     }
 
+    // A blank value is no value, as for every DENSENET_* setting (SettingParser): the default budget applies.
+    [Fact]
+    public void ABlankDecodeBudgetIsTheDefault()
+    {
+        var result = CliProcess.Run(new Dictionary<string, string> { [DecodeBudget.BytesVariable] = " \t" }, "predict", CliRunner.Sample("bag.png"));
+        output.WriteLine($"predict with a blank {DecodeBudget.BytesVariable}: {result}");
+
+        Assert.True(result.ExitCode == CliApp.Ok, result.ToString());
+        Assert.Contains("Bag", result.Out);
+    }
+
     private string DataSetOfLargeImages(out long fileBytes)
     {
         var root = Path.Combine(_dir, "data");

@@ -29,7 +29,7 @@ public sealed class DecodeBudget
     public const string BytesVariable = "DENSENET_DECODE_MEMORY";
 
     private static readonly Lazy<DecodeBudget> s_shared = new(() => new DecodeBudget(
-        Environment.GetEnvironmentVariable(BytesVariable) is { Length: > 0 } text ? Parse(text) : DefaultBytes));
+        Backends.SettingParser.Read(BytesVariable) is { } text ? Parse(text) : DefaultBytes));
 
     // The lease whose image this thread is preparing: the decoder and the resizer charge it without every data set's
     // LoadImage having to pass it along.
@@ -51,7 +51,7 @@ public sealed class DecodeBudget
         Bytes = bytes;
     }
 
-    /// <summary>The process-wide budget every batch shares: DENSENET_DECODE_MEMORY bytes, else <see cref="DefaultBytes"/>.</summary>
+    /// <summary>The process-wide budget every batch shares: DENSENET_DECODE_MEMORY bytes, else (unset or blank) <see cref="DefaultBytes"/>.</summary>
     /// <exception cref="Backends.InvalidSettingException">DENSENET_DECODE_MEMORY is set but is not a positive integer.</exception>
     public static DecodeBudget Shared => s_shared.Value;
 

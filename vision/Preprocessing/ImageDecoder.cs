@@ -25,14 +25,14 @@ public static class ImageDecoder
     private static long s_maxPixels; // 0: not set in code, so DENSENET_MAX_IMAGE_PIXELS or the default applies
 
     /// <summary>
-    /// The process-wide pixel cap used when a call passes none: set here, else DENSENET_MAX_IMAGE_PIXELS, else
-    /// <see cref="DefaultMaxPixels"/>.
+    /// The process-wide pixel cap used when a call passes none: set here, else DENSENET_MAX_IMAGE_PIXELS, else (unset
+    /// or blank, as every DENSENET_* setting) <see cref="DefaultMaxPixels"/>.
     /// </summary>
     /// <exception cref="ArgumentException">DENSENET_MAX_IMAGE_PIXELS is set but is not a positive integer.</exception>
     public static long MaxPixels
     {
         get => Volatile.Read(ref s_maxPixels) is > 0 and var set ? set
-            : Environment.GetEnvironmentVariable(MaxPixelsVariable) is { } text ? ParseMaxPixels(text, MaxPixelsVariable)
+            : MaxPixelsSetting is { } text ? ParseMaxPixels(text, MaxPixelsVariable)
             : DefaultMaxPixels;
         set
         {
@@ -40,6 +40,9 @@ public static class ImageDecoder
             Volatile.Write(ref s_maxPixels, value);
         }
     }
+
+    /// <summary>DENSENET_MAX_IMAGE_PIXELS as typed, or null when it is unset or blank.</summary>
+    internal static string? MaxPixelsSetting => Backends.SettingParser.Read(MaxPixelsVariable);
 
     /// <summary>Parses a pixel cap as users type it (a positive integer; '_' and ',' separators allowed).</summary>
     /// <param name="text">The number typed, e.g. "100_000_000".</param>
