@@ -51,5 +51,6 @@ public class MaxPoolTests
         var shape = new ConvShape(1, 4, 4, 20, inOffset, inChannels, 20, outOffset, outChannels, 2, 2, 0);
         var error = Assert.Throws<ArgumentException>(() => new MaxPool<Vec128>(shape, source.Pointer, destination.Pointer));
         Assert.Equal("shape", error.ParamName);
+        Assert.StartsWith("A max pool keeps its channels and their lanes: ", error.Message);
     }
 }
