@@ -126,6 +126,8 @@ def main():
     winograd_cases()
     torch.set_rng_state(state)
     pointwise_cases()
+    torch.set_rng_state(state)
+    narrow_map_cases()
 
 
 def fused_cases():
@@ -235,6 +237,17 @@ def pointwise_cases():
     simd_pointwise_case("simd_pointwise_average_wide_out", 1, 8, 2, 6, 4, 6, 33, relu=False, prologue=False, average=True)
     # A prologue on input slots that start in the source's second block (channels 19..48, slots 3..32 of blocks from 16).
     simd_pointwise_case("simd_pointwise_prologue_second_block", 1, 50, 19, 30, 3, 5, 7, relu=False, prologue=True, average=False)
+
+
+def narrow_map_cases():
+    # Output widths whose register tiles the other direct conv cases never run (1, 2 and 10 pixels; 19 splits into
+    # 10 + 9 at 512 bits, 5 + 5 + 5 + 4 at 256 and 128), and a pool whose last range of rows would run past the map
+    # (7 rows in ranges of 2).
+    for w in (1, 2, 10, 19):
+        simd_conv_case(f"simd_conv3x3_width{w}", 2, 6, 1, 4, 5, w, 20, 3, 1, 1, relu=True)
+    t = f32({"input": rand(2, 20, 7, 4)})
+    t["output"] = F.max_pool2d(t["input"], 3, stride=1, padding=1)
+    save("simd_maxpool3x3_s1_p1_odd_rows", t)
 
 
 if __name__ == "__main__":

@@ -19,17 +19,23 @@ public class DirectConvTests
             ["simd_conv5x5_s3_p2_prologue", 17, 2, 33, 5, 3, 2, true, 7, 45],
             ["simd_conv7x7_s2_p3_wide_rows", 0, 3, 10, 7, 2, 3, true, 0, 10],
             ["simd_conv3x3_wide_rows_prologue", 3, 5, 7, 3, 1, 1, false, 9, 16],
+            // Register tiles of 1, 2, 10, 9, 5 and 4 pixels; 20 channels at lane 6 end inside the second vector.
+            ["simd_conv3x3_width1", 1, 4, 20, 3, 1, 1, true, 6, 30],
+            ["simd_conv3x3_width2", 1, 4, 20, 3, 1, 1, true, 6, 30],
+            ["simd_conv3x3_width10", 1, 4, 20, 3, 1, 1, true, 6, 30],
+            ["simd_conv3x3_width19", 1, 4, 20, 3, 1, 1, true, 6, 30],
         ];
-        foreach (int width in new[] { 512, 256, 128 })
-            foreach (var conv in convs)
-                yield return [.. conv, width];
+        foreach (bool concurrent in new[] { false, true })
+            foreach (int width in new[] { 512, 256, 128 })
+                foreach (var conv in convs)
+                    yield return [.. conv, width, concurrent];
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void ConvMatchesTorchAndWritesOnlyItsChannels(
         string name, int inOffset, int inChannels, int outChannels, int kernel, int stride, int padding, bool relu,
-        int outOffset, int destinationChannels, int width)
+        int outOffset, int destinationChannels, int width, bool concurrent)
     {
         var reference = KernelReference.Load(name);
         var input = reference["input"];
@@ -48,10 +54,10 @@ public class DirectConvTests
             512 => Create<Vec512>(shape, source, destination, weights, scale, shift, relu),
             256 => Create<Vec256>(shape, source, destination, weights, scale, shift, relu),
             _ => Create<Vec128>(shape, source, destination, weights, scale, shift, relu),
-        });
+        }, concurrent);
 
         GC.KeepAlive(source); // the op holds raw pointers only
-        ParityAssert.Close(output.Data, destination.Channels(outOffset, outChannels), $"{name} at {width} bits");
+        ParityAssert.Close(output.Data, destination.Channels(outOffset, outChannels), $"{name} at {width} bits{(concurrent ? ", tiles concurrent" : "")}");
         destination.AssertUntouchedOutside(outOffset, outChannels);
     }
 
@@ -117,6 +123,15 @@ public class DirectConvTests
         float[] scale, float[] shift, bool relu) where TVec : struct, IVec<TVec> =>
         new DirectConv<TVec>(shape, source.Pointer, destination.Pointer, weights, scale, shift, relu);
 
-    /// <summary>Runs every tile concurrently, as the executor may.</summary>
-    internal static void RunTiles(ISimdLaunch op) => Parallel.For(0, op.TileCount, op.RunTile);
+    /// <summary>
+    /// Runs every tile: concurrently, as the executor may; or on this thread from the last to the first, so that a tile
+    /// that writes past its own outputs overwrites a neighbour's finished ones (in forward order the neighbour would
+    /// write them again after it, hiding the fault).
+    /// </summary>
+    internal static void RunTiles(ISimdLaunch op, bool concurrent = false)
+    {
+        if (concurrent) Parallel.For(0, op.TileCount, op.RunTile);
+        else
+            for (int tile = op.TileCount - 1; tile >= 0; tile--) op.RunTile(tile);
+    }
 }

@@ -17,6 +17,9 @@ public class MaxPoolTests
     // Block 0 of the source onto block 1 of the destination, the same lanes.
     [InlineData("simd_maxpool3x3_s2_p1", 3, 2, 1, 3, 12, 19, 30, 512)]
     [InlineData("simd_maxpool3x3_s2_p1", 3, 2, 1, 3, 12, 19, 30, 128)]
+    // 7 rows in ranges of 2: the last range must stop at the map's last row.
+    [InlineData("simd_maxpool3x3_s1_p1_odd_rows", 3, 1, 1, 0, 20, 0, 20, 512)]
+    [InlineData("simd_maxpool3x3_s1_p1_odd_rows", 3, 1, 1, 0, 20, 0, 20, 128)]
     public unsafe void MaxPoolMatchesTorchAndWritesOnlyItsChannels(string name, int kernel, int stride, int padding,
         int inOffset, int inCapacity, int outOffset, int outCapacity, int width)
     {
