@@ -96,7 +96,19 @@ public class DirectConvTests
     {
         var weights = ConvWeights.Pack(new float[packedOut * inChannels * kernel * kernel], [], packedOut, inChannels, kernel, outOffset: 5);
         var shape = new ConvShape(1, 5, 5, 3, 0, 3, 16, 5, outChannels, 3, 1, 1);
-        Assert.Throws<ArgumentException>(() => Create<Vec128>(shape, new BlockedBuffer(1, 3, 5, 5), new BlockedBuffer(1, 16, 5, 5), weights, [], [], false));
+        var error = Assert.Throws<ArgumentException>(() => Create<Vec128>(shape, new BlockedBuffer(1, 3, 5, 5), new BlockedBuffer(1, 16, 5, 5), weights, [], [], false));
+        Assert.Equal("weights", error.ParamName);
+        Assert.StartsWith($"The packed weights ({packedOut}x{inChannels}x{kernel}, lane 5) do not fit ", error.Message);
+    }
+
+    [Fact]
+    public void ConvRejectsAShapeThatPadsAWholeWindow()
+    {
+        // Padding 3 on a 3x3 kernel: the conv's own shape check, before any weight is compared.
+        var weights = ConvWeights.Pack(new float[2 * 3 * 9], [], 2, 3, 3, outOffset: 0);
+        var shape = new ConvShape(1, 5, 5, 3, 0, 3, 16, 0, 2, 3, 1, 3);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Create<Vec128>(shape, new BlockedBuffer(1, 3, 5, 5), new BlockedBuffer(1, 16, 7, 7), weights, [], [], false));
+        Assert.StartsWith("The conv has no output or pads a whole window: ", error.Message);
     }
 
     [Theory]

@@ -56,4 +56,14 @@ public class MaxPoolTests
         Assert.Equal("shape", error.ParamName);
         Assert.StartsWith("A max pool keeps its channels and their lanes: ", error.Message);
     }
+
+    [Fact]
+    public unsafe void PoolRejectsAWindowThatIsAllPadding()
+    {
+        var source = new BlockedBuffer(1, 4, 4, 4);
+        var destination = new BlockedBuffer(1, 4, 6, 6);
+        var shape = new ConvShape(1, 4, 4, 4, 0, 4, 4, 0, 4, 2, 1, 2);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MaxPool<Vec128>(shape, source.Pointer, destination.Pointer));
+        Assert.StartsWith("The conv has no output or pads a whole window: ", error.Message);
+    }
 }

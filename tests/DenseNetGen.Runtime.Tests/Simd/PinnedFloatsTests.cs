@@ -35,6 +35,8 @@ public sealed unsafe class PinnedFloatsTests
             // Where the allocator put the array's data, relative to a cache line: the test means nothing unless it varies.
             var array = (float[])typeof(PinnedFloats).GetField("_array", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(floats)!;
             misalignments.Add((long)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array)) % 64);
+            // Pinned: on the pinned object heap, which the GC reports as the oldest generation from the start, never moving.
+            Assert.Equal(GC.MaxGeneration, GC.GetGeneration(array));
         }
         Assert.True(misalignments.Count > 1, "every allocation already started on a cache line");
     }
@@ -50,11 +52,14 @@ public sealed unsafe class PinnedFloatsTests
     }
 
     [Theory]
+    [InlineData(2147483591L - 15)] // Array.MaxLength - 15: with its 16 floats of slack, one float too many
+    [InlineData(2147483591L)]
     [InlineData(int.MaxValue)]
     [InlineData(1L << 40)]
     public void ALengthNoArrayHoldsIsRefused(long length)
     {
         // Array.MaxLength less the 16 floats of alignment slack is the most one array holds.
+        Assert.Equal(2147483591, System.Array.MaxLength);
         Assert.True(length > System.Array.MaxLength - 16);
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new PinnedFloats(length));
         Assert.StartsWith($"{length} floats do not fit one array.", e.Message);
