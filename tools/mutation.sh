@@ -76,10 +76,22 @@ run_module() { # run_module MODULE PROJECT TEST_PROJECT MUTATE FILTER
         configuration: "Release", concurrency: $concurrency, reporters: ["html", "json", "progress"],
         "disable-bail": $bail, "additional-timeout": 30000
       } }' >"$out/stryker-config.json"
+  reap_hung_hosts &
+  local reaper=$!
   (cd "$src/$tests" && dotnet stryker -f "$out/stryker-config.json" -O "$out/stryker" >"$out/stryker.log" 2>&1) ||
-    { echo "mutation: $name: Stryker failed, see $out/stryker.log" >&2; return 1; }
+    { kill "$reaper"; echo "mutation: $name: Stryker failed, see $out/stryker.log" >&2; return 1; }
+  kill "$reaper"
   cp "$out"/stryker/reports/mutation-report.* "$out/"
   scores "$out/mutation-report.json" | tee "$out/scores.md"
+}
+
+reap_hung_hosts() { # Stryker 5.1.0 marks a mutant that loops forever as a timeout but leaves its test host running:
+  # six such hosts held the two cores for 45 minutes here. A host of this copy's tests older than 5 minutes (runs take
+  # seconds; the timeout is the first run's time plus 30 s) is one of those.
+  while sleep 30; do
+    ps -eo pid=,etimes=,args= | awk -v src="$src/" '$2 > 300 && index($0, src) && /testhost|Tests.runtimeconfig/ {print $1}' |
+      xargs -r kill -9 2>/dev/null || true
+  done
 }
 
 scores() { # one markdown row per mutated file: killed, survived, no coverage, score; then the module's total
