@@ -248,6 +248,8 @@ def narrow_map_cases():
     t = f32({"input": rand(2, 20, 7, 4)})
     t["output"] = F.max_pool2d(t["input"], 3, stride=1, padding=1)
     save("simd_maxpool3x3_s1_p1_odd_rows", t)
+    # A 3x3 conv reading channels 19..48: its input slots start in the source's second block.
+    simd_conv_case("simd_conv3x3_second_block", 2, 50, 19, 30, 6, 7, 20, 3, 1, 1, relu=False)
 
 
 if __name__ == "__main__":

@@ -65,6 +65,22 @@ internal sealed unsafe class BlockedBuffer
             }
     }
 
+    /// <summary>
+    /// Sets every lane outside channels [offset, offset + count), the lanes past the capacity included, to ±float.MaxValue:
+    /// finite values of no meaning, as the layout allows, but as large as they come, so a kernel that lets one reach an
+    /// output (or overflow to infinity, which times a zero weight is NaN) fails.
+    /// </summary>
+    public void PoisonOutside(int offset, int count)
+    {
+        for (int n = 0; n < Batch; n++)
+            for (int c = 0; c < Blocked.Round(Capacity); c++)
+            {
+                if (c >= offset && c < offset + count) continue;
+                for (int i = 0; i < Height * Width; i++)
+                    _data.Span[Index(n, c, i)] = (c + i) % 2 == 0 ? float.MaxValue : -float.MaxValue;
+            }
+    }
+
     private int Index(int n, int c, int pixel) =>
         ((n * Blocked.Blocks(Capacity) + c / Blocked.Lanes) * Height * Width + pixel) * Blocked.Lanes + c % Blocked.Lanes;
 }

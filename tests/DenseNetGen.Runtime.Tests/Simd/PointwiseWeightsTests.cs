@@ -45,6 +45,24 @@ public sealed class PointwiseWeightsTests
         Assert.Equal(expectedShift, new Span<float>(packed.Shift, 32).ToArray());
     }
 
+    [Theory]
+    // weights, bias, scales, shifts for a conv of 3 input and 2 output channels (-1: none)
+    [InlineData(5, 2, -1, -1)]
+    [InlineData(7, 2, -1, -1)]
+    [InlineData(6, 1, -1, -1)]
+    [InlineData(6, 3, -1, -1)]
+    [InlineData(6, 2, 3, -1)]  // a scale without a shift
+    [InlineData(6, 2, -1, 3)]
+    [InlineData(6, 2, 2, 2)]   // one per input channel, not per output channel
+    [InlineData(6, 2, 3, 2)]
+    public void ArraysOfTheWrongLengthAreRefused(int weights, int biases, int scales, int shifts)
+    {
+        float[]? Floats(int n) => n < 0 ? null : new float[n];
+        var error = Assert.Throws<ArgumentException>(() => new PointwiseWeights<Vec128>(new float[weights], new float[biases], 0, 3, 0, 2, Floats(scales), Floats(shifts)));
+        Assert.Equal("weights", error.ParamName);
+        Assert.StartsWith($"Expected 2x3 weights, 2 biases and 3 scales and shifts or none; got {weights}, {biases}, {Math.Max(0, scales)} and {Math.Max(0, shifts)}.", error.Message);
+    }
+
     private static unsafe (int Panels, long Bytes, (int InBase, int KSlots, int KBlocks, int OutBase) Slots) Layout<TVec>(float[] weights, float[] bias, float[]? scale)
         where TVec : struct, IVec<TVec>
     {

@@ -22,6 +22,7 @@ public sealed class WinogradConvTests
             ["simd_conv3x3_offsets", 5, 37, 12, true, 21, 40],
             ["simd_conv3x3_wide_out", 0, 17, 48, false, 16, 70],
             ["simd_conv3x3_one_channel_stem", 0, 1, 24, true, 0, 36],
+            ["simd_conv3x3_second_block", 19, 30, 20, false, 5, 40],
         ];
         foreach (int threads in new[] { 1, 3 }) // 1: tiles run in reverse on the test's thread
             foreach (int tile in new[] { 2, 4 })
@@ -39,6 +40,9 @@ public sealed class WinogradConvTests
         var input = reference["input"];
         var output = reference["output"];
         var source = BlockedBuffer.From(input, input.Shape[1], 0);
+        // The channels the conv does not read: the input transform mixes pixels, not channels, so only the zero
+        // weights stand between them and the output, and ±MaxValue overflows the transform to ±∞ (times 0: NaN).
+        source.PoisonOutside(inOffset, inChannels);
         var destination = new BlockedBuffer(output.Shape[0], destinationChannels, output.Shape[2], output.Shape[3]);
         var conv = new Conv(reference["conv.weight"].Data, reference["conv.bias"].Data, inOffset, inChannels, outOffset, outChannels, relu, source, destination, threads);
 
@@ -55,6 +59,39 @@ public sealed class WinogradConvTests
 
         ParityAssert.Close(output.Data, destination.Channels(outOffset, outChannels), $"{name}, F({tile}x{tile},3x3) at {width} bits on {threads} threads", Tolerance.Winograd);
         destination.AssertUntouchedOutside(outOffset, outChannels);
+    }
+
+    [Fact]
+    public unsafe void ScratchTooSmallIsRefused()
+    {
+        using var weights = new WinogradWeights<Vec128, WinogradF2>(new float[2 * 3 * 9], new float[2], 0, 3, 0, 2);
+        long needed = WinogradConv<Vec128, WinogradF2>.ScratchFloats(weights.Layout.KBlocks);
+        var source = new BlockedBuffer(1, 3, 4, 4);
+        var destination = new BlockedBuffer(1, 2, 4, 4);
+        using var scratch = new NativeBuffer(needed);
+        var error = Assert.Throws<ArgumentException>(() => new WinogradConv<Vec128, WinogradF2>(weights, false, 1, source.Pointer, 3,
+            destination.Pointer, 2, 4, 4, scratch.Pointer, needed - 1, 1));
+        Assert.Equal("scratchPerWorker", error.ParamName);
+        Assert.StartsWith("scratch too small", error.Message);
+    }
+
+    [Fact]
+    public void EachTransformElementIsPackedLikeTheFirst()
+    {
+        // α² elements of the same 1x1 layout: F(2x2) 16, F(4x4) 36.
+        using var f2 = new WinogradWeights<Vec256, WinogradF2>(new float[40 * 35 * 9], new float[40], 3, 35, 21, 40);
+        using var f4 = new WinogradWeights<Vec256, WinogradF4>(new float[40 * 35 * 9], new float[40], 3, 35, 21, 40);
+        Assert.True(f2.Layout.Bytes > 0);
+        Assert.Equal(16 * f2.Layout.Bytes, f2.Bytes);
+        Assert.Equal(36 * f4.Layout.Bytes, f4.Bytes);
+        Assert.Equal(("F(2x2,3x3)", "F(4x4,3x3)"), (WinogradF2.Name, WinogradF4.Name));
+    }
+
+    [Fact]
+    public void ABiasOfTheWrongCountIsRefused()
+    {
+        // The element weights refuse it; the elements already made are released and the refusal reaches the caller.
+        Assert.ThrowsAny<ArgumentException>(() => new WinogradWeights<Vec128, WinogradF2>(new float[2 * 3 * 9], new float[1], 0, 3, 0, 2));
     }
 
     [Fact]

@@ -26,9 +26,15 @@ internal sealed unsafe class PointwiseWeights<TVec> : IDisposable where TVec : s
     /// <param name="outChannels">Destination channels written.</param>
     /// <param name="scale">Input BN-ReLU scale per input channel, or null for no prologue.</param>
     /// <param name="shift">Input BN-ReLU shift, with <paramref name="scale"/>.</param>
+    /// <exception cref="ArgumentException">An array of the wrong length, or a scale without a shift.</exception>
     public PointwiseWeights(float[] weights, float[] bias, int inOffset, int inChannels, int outOffset, int outChannels,
         float[]? scale, float[]? shift)
     {
+        if (weights.Length != (long)outChannels * inChannels || bias.Length != outChannels
+            || (scale?.Length ?? 0) != (shift?.Length ?? 0) || scale is not null && scale.Length != inChannels)
+            throw new ArgumentException(
+                $"Expected {outChannels}x{inChannels} weights, {outChannels} biases and {inChannels} scales and shifts or none; " +
+                $"got {weights.Length}, {bias.Length}, {scale?.Length ?? 0} and {shift?.Length ?? 0}.", nameof(weights));
         InBase = inOffset / Blocked.Lanes * Blocked.Lanes;
         InOffset = inOffset;
         InChannels = inChannels;
