@@ -250,6 +250,8 @@ def narrow_map_cases():
     save("simd_maxpool3x3_s1_p1_odd_rows", t)
     # A 3x3 conv reading channels 19..48: its input slots start in the source's second block.
     simd_conv_case("simd_conv3x3_second_block", 2, 50, 19, 30, 6, 7, 20, 3, 1, 1, relu=False)
+    # The widest register tile, 14 pixels, with both vectors of 32 output channels.
+    simd_conv_case("simd_conv3x3_width14", 1, 5, 0, 5, 3, 14, 32, 3, 1, 1, relu=True)
 
 
 if __name__ == "__main__":

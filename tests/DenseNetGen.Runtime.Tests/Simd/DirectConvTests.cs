@@ -19,11 +19,12 @@ public class DirectConvTests
             ["simd_conv5x5_s3_p2_prologue", 17, 2, 33, 5, 3, 2, true, 7, 45],
             ["simd_conv7x7_s2_p3_wide_rows", 0, 3, 10, 7, 2, 3, true, 0, 10],
             ["simd_conv3x3_wide_rows_prologue", 3, 5, 7, 3, 1, 1, false, 9, 16],
-            // Register tiles of 1, 2, 10, 9, 5 and 4 pixels; 20 channels at lane 6 end inside the second vector.
+            // Register tiles of 1, 2, 10, 9, 5, 4 and 14 pixels; 20 channels at lane 6 end inside the second vector.
             ["simd_conv3x3_width1", 1, 4, 20, 3, 1, 1, true, 6, 30],
             ["simd_conv3x3_width2", 1, 4, 20, 3, 1, 1, true, 6, 30],
             ["simd_conv3x3_width10", 1, 4, 20, 3, 1, 1, true, 6, 30],
             ["simd_conv3x3_width19", 1, 4, 20, 3, 1, 1, true, 6, 30],
+            ["simd_conv3x3_width14", 0, 5, 32, 3, 1, 1, true, 16, 50], // 14 pixels × 2 vectors at 512 bits
         ];
         foreach (bool concurrent in new[] { false, true })
             foreach (int width in new[] { 512, 256, 128 })
