@@ -90,8 +90,9 @@ public sealed class WinogradConvTests
     [Fact]
     public void ABiasOfTheWrongCountIsRefused()
     {
-        // The element weights refuse it; the elements already made are released and the refusal reaches the caller.
-        Assert.ThrowsAny<ArgumentException>(() => new WinogradWeights<Vec128, WinogradF2>(new float[2 * 3 * 9], new float[1], 0, 3, 0, 2));
+        // The first element's weights refuse it, and the refusal reaches the caller.
+        var error = Assert.Throws<ArgumentException>(() => new WinogradWeights<Vec128, WinogradF2>(new float[2 * 3 * 9], new float[1], 0, 3, 0, 2));
+        Assert.StartsWith("Expected 2x3 weights, 2 biases and 3 scales and shifts or none; got 6, 1, 0 and 0.", error.Message);
     }
 
     [Fact]
