@@ -28,9 +28,17 @@ namespace DenseNetGen.Backends.Simd;
 /// with an odd generation while it swaps the job in and writes every range with the new generation before it opens
 /// the job, so a worker late from an earlier job can never claim a tile of the new one with the old op: its swap
 /// names the old generation and fails. The join waits until every claimed tile has finished; the interlocked
-/// operations order the tiles' writes before the caller's next reads. Both events are reset by their waiter, which
-/// then checks its condition again before blocking, so a signal between the reset and the check is never slept
-/// through, and a late signal from an earlier job only costs one extra check.
+/// operations order the tiles' writes before the caller's next reads.
+///
+/// A worker that blocks waits on a monitor for its condition (a new job, or the stop), never for a signal: it counts
+/// itself a sleeper, then checks, under the monitor's lock; the caller writes the job word, then pulses the monitor
+/// if anyone sleeps. Both first steps are interlocked, so either the worker sees the job or the caller sees the
+/// worker, and a pulse cannot come between a worker's check and its wait. (An event set by the caller and reset by
+/// each worker before it blocked lost wake-ups with two workers or more: one worker's reset cleared a set that another,
+/// already woken, had not yet seen, so that one slept through a fork and Dispose waited for it forever; seen as a CI
+/// hang with a 3-thread pool.) The join has one waiter, the caller, which resets its event itself and checks again
+/// before blocking, so a signal between the reset and the check is never slept through, and a late signal from an
+/// earlier job only costs one extra check.
 /// </remarks>
 internal sealed class WorkerPool : IDisposable
 {
@@ -45,7 +53,10 @@ internal sealed class WorkerPool : IDisposable
 
     private readonly Thread[] _threads;
     private readonly long _spinTicks;
-    private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
+    /// <summary>The monitor blocked workers wait on for a fork or the stop (see the remarks).</summary>
+    private readonly object _forkGate = new();
+    /// <summary>Workers blocked, or about to block, on <see cref="_forkGate"/>.</summary>
+    private int _sleepers;
     private readonly ManualResetEventSlim _joined = new(false, spinCount: 1);
     /// <summary>Units a job's tiles are cut into at most: a range's front and back take 16 bits each.</summary>
     internal const int MaxUnits = ushort.MaxValue;
@@ -114,7 +125,7 @@ internal sealed class WorkerPool : IDisposable
         for (int w = 0; w < Threads; w++)
             Volatile.Write(ref _ranges[w * LineLongs], open << 32 | (long)units * w / Threads << 16 | (long)units * (w + 1) / Threads);
         Interlocked.Exchange(ref _state, open << 32);
-        if (!_wake.IsSet) _wake.Set();
+        if (Volatile.Read(ref _sleepers) > 0) WakeSleepers();
 
         RunTiles(op, tiles, open, 0);
         if (!SpinUntil(static (pool, tiles) => Volatile.Read(ref pool._doneTiles) >= tiles, tiles))
@@ -198,8 +209,12 @@ internal sealed class WorkerPool : IDisposable
         {
             if (!SpinUntil(Forked, seen))
             {
-                _wake.Reset();
-                if (!Forked(this, seen)) _wake.Wait();
+                lock (_forkGate)
+                {
+                    Interlocked.Increment(ref _sleepers);
+                    while (!Forked(this, seen)) Monitor.Wait(_forkGate);
+                    Interlocked.Decrement(ref _sleepers);
+                }
                 continue;
             }
             if (_stopping) return;
@@ -221,12 +236,17 @@ internal sealed class WorkerPool : IDisposable
         return (generation != seen && (generation & 1) == 0) || pool._stopping;
     }
 
+    /// <summary>Wakes every blocked worker to check its condition again.</summary>
+    private void WakeSleepers()
+    {
+        lock (_forkGate) Monitor.PulseAll(_forkGate);
+    }
+
     public void Dispose()
     {
         _stopping = true;
-        _wake.Set();
+        WakeSleepers();
         foreach (var thread in _threads) thread.Join();
-        _wake.Dispose();
         _joined.Dispose();
     }
 }

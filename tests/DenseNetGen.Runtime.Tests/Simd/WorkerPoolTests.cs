@@ -140,6 +140,32 @@ public sealed class WorkerPoolTests
         }
     }
 
+    /// <summary>
+    /// Pools of several workers disposed while their workers stop spinning and block, one after another: every
+    /// worker wakes to the stop and Dispose returns. With a wake-up event that each worker reset before it blocked,
+    /// one worker's reset could clear the stop's signal before another, already woken, saw it: that one slept on and
+    /// Dispose waited for it forever (a CI hang, with a 3-thread pool in a Winograd test).
+    /// </summary>
+    [Fact]
+    public async Task DisposeReturnsWhileTheWorkersBlockOneAfterAnother()
+    {
+        var disposals = Task.Run(() =>
+        {
+            for (int i = 0; i < 3000; i++)
+            {
+                var pool = new WorkerPool(4, spin: true);
+                pool.Run(new CountingOp(12));
+                // Dispose anywhere from before the first worker blocks to after the last has.
+                var until = System.Diagnostics.Stopwatch.GetTimestamp() + WorkerPool.SpinWindow.Ticks * (i % 7) / 4 * System.Diagnostics.Stopwatch.Frequency / TimeSpan.TicksPerSecond;
+                while (System.Diagnostics.Stopwatch.GetTimestamp() < until) Thread.SpinWait(1);
+                pool.Dispose();
+            }
+        });
+        Assert.True(await Task.WhenAny(disposals, Task.Delay(TimeSpan.FromSeconds(60))) == disposals,
+            "a Dispose never returned: a worker slept through the stop");
+        await disposals;
+    }
+
     private sealed class SlowOp(int tiles, TimeSpan perTile) : ISimdLaunch
     {
         public int[] Runs { get; } = new int[tiles];
