@@ -4,10 +4,12 @@
 #   tools/gpu-check.sh publish
 #       (on the dev machine) one self-contained linux-x64 file, publish/gpu-check/densenet-bench, and a start-up check
 #   tools/gpu-check.sh run [--device cuda|opencl|cpu] [--models a,b,...] [--batches 1,8,64,256] [--bench-model densenet121]
+#                          [--no-compile] [--no-scaling]
 #       (on the target) devices; FP32 parity of every spec against PyTorch's references and the SIMD CPU backend;
 #       TF32 parity against PyTorch with TF32 on; speed and peak device memory per batch: PyTorch's peers (eager with
-#       cudnn.benchmark, under a CUDA graph, torch.compile; TF32 off and its default) against ours (FP32 and TF32 with
-#       the GPU kernel set, FP32 with the CPU set); then the CPU scaling section below. Exit status 1 on any failure.
+#       cudnn.benchmark, under a CUDA graph, torch.compile unless --no-compile; TF32 off and its default) against ours
+#       (FP32 and TF32 with the GPU kernel set, FP32 with the CPU set); then the CPU scaling section below unless
+#       --no-scaling (to run it apart, first, when the device time is short). Exit status 1 on any failure.
 #   tools/gpu-check.sh scaling [--threads 1,2,4,8,16] [--batches 1,8] [--bench-model densenet121]
 #       the CPU scaling section alone: the SIMD CPU backend (`quick --device cpu --threads N`) and ONNX Runtime's
 #       CPU provider (tools/bench_onnxruntime.py, when python3 has onnxruntime; the model exported by
@@ -24,7 +26,7 @@ cd "$(dirname "$0")/.."
 bin=publish/gpu-check/densenet-bench
 all=fashion-mnist,TinyCifarNet,OddImageNet,densenet121,densenet169,densenet201,densenet161
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 publish() {
   # Start empty: files left by an older publish would ride along and break the carry limit.
@@ -37,13 +39,15 @@ publish() {
 }
 
 run() {
-  local device=cuda models=$all batches=1,8,64,256 bench_model=densenet121
+  local device=cuda models=$all batches=1,8,64,256 bench_model=densenet121 compile=1 scaling=1
   while (($#)); do
     case $1 in
       --device) device=$2; shift 2 ;;
       --models) models=$2; shift 2 ;;
       --batches) batches=$2; shift 2 ;;
       --bench-model) bench_model=$2; shift 2 ;;
+      --no-compile) compile=0; shift ;;
+      --no-scaling) scaling=0; shift ;;
       *) usage ;;
     esac
   done
@@ -102,8 +106,12 @@ run() {
     # torch.compile apart, under its own limit: compiling may fail offline or take long, and the rows above stay.
     # reduce-overhead only (Inductor with CUDA graphs, the strongest peer); 100 s of compiling keeps the check in
     # its 8 minutes, and the cases it leaves out say so.
-    step 180 "$python" tools/gpu_torch.py bench --device "$torch_device" --models "$bench_model" --batches "$batches" \
-      --peers compile --compile-modes reduce-overhead --compile-budget 100
+    if ((compile)); then
+      step 180 "$python" tools/gpu_torch.py bench --device "$torch_device" --models "$bench_model" --batches "$batches" \
+        --peers compile --compile-modes reduce-overhead --compile-budget 100
+    else
+      echo "torch.compile: left out (--no-compile)" | tee -a "$report"
+    fi
   else
     echo "skipped: no PyTorch" | tee -a "$report"
   fi
@@ -128,7 +136,7 @@ run() {
     done
   done
   end
-  cpu_scaling 1,2,4,8,16 1,8 "$bench_model"
+  ((scaling)) && cpu_scaling 1,2,4,8,16 1,8 "$bench_model"
   finish_report
 }
 
