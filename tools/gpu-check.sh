@@ -16,7 +16,8 @@
 #       tools/export_onnx.py) at each thread count up to the cores present, then one table of medians, our ratio
 #       to ONNX Runtime and each runner's speed-up over its 1-thread time.
 #
-# `run` needs publish/gpu-check/, tests/references/parity/, specs/ and tools/*.py (carry the first; the rest is
+# `run` needs publish/gpu-check/densenet-bench, tests/references/parity/, specs/ and tools/*.py (carry the first alone:
+# with the tracked files the whole publish folder passes the device tool's 64 MiB; the rest is
 # tracked). PyTorch (python3 with torch and numpy) is optional: without it the PyTorch sections say so and are
 # skipped. Every step has a time limit, so one hang cannot use up the machine. The report goes to $OUT/report.md
 # when OUT is set (the device tool's output folder), else ./gpu-check-report.md; it is written section by section,
