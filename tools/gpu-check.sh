@@ -8,8 +8,9 @@
 #       (on the target) devices; FP32 parity of every spec against PyTorch's references and the SIMD CPU backend;
 #       TF32 parity against PyTorch with TF32 on; speed and peak device memory per batch: PyTorch's peers (eager with
 #       cudnn.benchmark, under a CUDA graph, torch.compile unless --no-compile; TF32 off and its default) against ours
-#       (FP32 and TF32 with the GPU kernel set, FP32 with the CPU set); then the CPU scaling section below unless
-#       --no-scaling (to run it apart, first, when the device time is short). Exit status 1 on any failure.
+#       (FP32 and TF32 with the GPU kernel set, FP32 with the CPU set); the time per op kind on the device (batch 1);
+#       then the CPU scaling section below unless --no-scaling (to run it apart, first, when the device time is
+#       short). Exit status 1 on any failure.
 #   tools/gpu-check.sh scaling [--threads 1,2,4,8,16] [--batches 1,8] [--bench-model densenet121]
 #       the CPU scaling section alone: the SIMD CPU backend (`quick --device cpu --threads N`) and ONNX Runtime's
 #       CPU provider (tools/bench_onnxruntime.py, when python3 has onnxruntime; the model exported by
@@ -137,6 +138,14 @@ run() {
     done
   done
   end
+  # Where the GPU time goes, per op kind (batch 1, the default kernel set): the first H200 run found its kernels,
+  # not its launches, behind PyTorch (benchmarks/README.md, "The first GPU run"), so each run reports this beside the
+  # timings.
+  if [[ $device != cpu ]]; then
+    section "Profile, $bench_model on $device: time per op kind, batch 1"
+    step 120 "$bin" profile --device "$device" --models "$bench_model" --rounds 5
+    end
+  fi
   ((scaling)) && cpu_scaling 1,2,4,8,16 1,8 "$bench_model"
   finish_report
 }
