@@ -102,9 +102,15 @@ public sealed class WorkerPoolTests
         public void RunTile(int tile)
         {
             Worker[tile] = WorkerPool.CurrentWorker;
-            var until = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(perTile.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
-            while (System.Diagnostics.Stopwatch.GetTimestamp() < until) Thread.SpinWait(1);
+            SpinFor(perTile);
         }
+    }
+
+    /// <summary>Busy for <paramref name="span"/> without giving up the core, as a tile's work is.</summary>
+    private static void SpinFor(TimeSpan span)
+    {
+        var until = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(span.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < until) Thread.SpinWait(1);
     }
 
     /// <summary>Tile <paramref name="stuckTile"/> waits until every other tile has run.</summary>
@@ -156,8 +162,7 @@ public sealed class WorkerPoolTests
                 var pool = new WorkerPool(4, spin: true);
                 pool.Run(new CountingOp(12));
                 // Dispose anywhere from before the first worker blocks to after the last has.
-                var until = System.Diagnostics.Stopwatch.GetTimestamp() + WorkerPool.SpinWindow.Ticks * (i % 7) / 4 * System.Diagnostics.Stopwatch.Frequency / TimeSpan.TicksPerSecond;
-                while (System.Diagnostics.Stopwatch.GetTimestamp() < until) Thread.SpinWait(1);
+                SpinFor(WorkerPool.SpinWindow * (i % 7) / 4);
                 pool.Dispose();
             }
         });
