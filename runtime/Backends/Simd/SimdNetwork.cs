@@ -21,10 +21,18 @@ internal sealed class SimdNetwork : IPreparedNetwork
     /// <summary>The fused steps, in run order (for profiles).</summary>
     public IReadOnlyList<SimdStep> Steps => _program.Steps;
 
+    /// <summary>How the batch of this shape runs (<see cref="BatchSlicing.Choose"/>).</summary>
+    public BatchSlicing Slicing(PlanGeometry geometry) => _program.Slicing(geometry);
+
     /// <summary>Bytes of the activation arena for this shape: the memory plan's largest live set.</summary>
-    public long ActivationBytes(PlanGeometry geometry) => _program.ActivationBytes(geometry);
+    /// <param name="geometry">The input shape.</param>
+    /// <param name="slicing">How the batch runs; null for <see cref="Slicing"/>'s choice.</param>
+    public long ActivationBytes(PlanGeometry geometry, BatchSlicing? slicing = null) => _program.ActivationBytes(geometry, slicing);
 
     public IShapedNetwork ForShape(PlanGeometry geometry) => _program.ForShape(geometry);
+
+    /// <summary>This shape with its batch run as <paramref name="slicing"/> says, whatever <see cref="Slicing"/> would choose (tests, benchmarks).</summary>
+    public IShapedNetwork ForShape(PlanGeometry geometry, BatchSlicing slicing) => _program.ForShape(geometry, slicing);
 
     public void Dispose() => _program.Dispose();
 

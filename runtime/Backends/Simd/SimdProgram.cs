@@ -45,9 +45,16 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
 
     public long ScratchBytes => _scratch.Bytes;
 
-    public long ActivationBytes(PlanGeometry geometry) => Memory(geometry).TotalBytes;
+    public BatchSlicing Slicing(PlanGeometry geometry) => BatchSlicing.Choose(_plan, geometry, _outline, _pool.Threads);
 
-    public IShapedNetwork ForShape(PlanGeometry geometry) => new Shape(this, geometry, Memory(geometry));
+    public long ActivationBytes(PlanGeometry geometry, BatchSlicing? slicing = null) =>
+        Memory(geometry, slicing ?? Slicing(geometry)).TotalBytes;
+
+    public IShapedNetwork ForShape(PlanGeometry geometry, BatchSlicing? slicing = null)
+    {
+        var chosen = slicing ?? Slicing(geometry);
+        return new Shape(this, geometry, chosen, Memory(geometry, chosen));
+    }
 
     public void Dispose()
     {
@@ -60,7 +67,8 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
     private static bool IsPointwise(ConvOp c) => c is { Kernel: 1, Stride: 1, Padding: 0 };
 
     /// <summary>Buffers stored blocked (channels rounded up to whole blocks), laid out by the steps' lifetimes.</summary>
-    private MemoryPlan Memory(PlanGeometry geometry) => MemoryPlan.For(_plan, geometry, _outline, Blocked.Round);
+    private MemoryPlan Memory(PlanGeometry geometry, BatchSlicing slicing) =>
+        MemoryPlan.For(_plan, geometry, _outline, Blocked.Round, slicing.Steps, slicing.Images * slicing.Threads);
 
     /// <summary>Makes the arena hold <paramref name="floats"/>; returns its generation.</summary>
     private int Arena(long floats)
@@ -133,11 +141,17 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
         }
     }
 
-    /// <summary>The program at one input shape: its memory plan, and its launches bound into the current arena.</summary>
-    private sealed class Shape(SimdProgram<TVec> program, PlanGeometry geometry, MemoryPlan memory) : IShapedNetwork
+    /// <summary>
+    /// The program at one input shape: its memory plan, and its launches bound into the current arena. The input's
+    /// reorder and the first <see cref="BatchSlicing.Steps"/> steps run slice by slice, each slice bound to its own
+    /// images and to its thread's copy of the buffers only they touch (<see cref="SlicedSteps{TVec}"/>); the other steps
+    /// run on the whole batch.
+    /// </summary>
+    private sealed class Shape(SimdProgram<TVec> program, PlanGeometry geometry, BatchSlicing slicing, MemoryPlan memory) : IShapedNetwork
     {
+        /// <summary>The whole batch's launches of the steps after the sliced ones (null before them).</summary>
         private ISimdLaunch[] _ops = [];
-        private InputReorder<TVec>? _reorder;
+        private SlicedSteps<TVec> _sliced = null!;
         private float*[] _pointers = [];
         private int _boundGeneration = -1;
 
@@ -149,11 +163,13 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
             var steps = program._steps;
             fixed (float* source = input)
             {
-                _reorder!.Source = source;
-                program._pool.Run(_reorder);
-                _reorder.Source = null;
+                _sliced.Source = source;
+                _sliced.OpCount = opCount;
+                if (opFinished is null && slicing.Steps > 0) program._pool.Run(_sliced);
+                else _sliced.RunTogether(program._pool, opFinished);
+                _sliced.Source = null;
             }
-            for (int s = 0; s < steps.Length && steps[s].FirstOp < opCount; s++)
+            for (int s = slicing.Steps; s < steps.Length && steps[s].FirstOp < opCount; s++)
             {
                 program._pool.Run(_ops[s]);
                 // The ops of a fused step finish together.
@@ -191,13 +207,46 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
             var pointers = new float*[plan.Buffers.Count];
             for (int b = 0; b < pointers.Length; b++)
                 pointers[b] = memory.Offsets[b] < 0 ? null : program._arena.Pointer + memory.Offsets[b];
-            var binding = new StepBinding(geometry, plan, pointers, program._scratch.Pointer, program._scratchPerWorker, program._pool.Threads);
             var ops = new ISimdLaunch[program._steps.Length];
-            for (int s = 0; s < ops.Length; s++) ops[s] = program._steps[s].Bind(binding);
+            var binding = new StepBinding(geometry, plan, pointers, program._scratch.Pointer, program._scratchPerWorker, program._pool.Threads);
+            for (int s = slicing.Steps; s < ops.Length; s++) ops[s] = program._steps[s].Bind(binding);
+            if (!BatchSlicing.CanEndAt(plan, geometry, program._outline, slicing.Steps))
+                throw new InvalidOperationException($"{plan.Name}: the batch cannot be sliced through step {slicing.Steps} (a buffer the slices share is seen at two map sizes).");
+            var slices = slicing.Slices(geometry.Batch).ToArray();
+            _sliced = new SlicedSteps<TVec>(program._steps, (long)plan.InChannels * geometry.Height * geometry.Width, slicing.Threads,
+                [.. slices.Select((slice, i) => BindSlice(pointers, slice.First, slice.Count, copy: (int)((long)i * slicing.Threads / slices.Length)))]);
             _ops = ops;
-            _reorder = new InputReorder<TVec>(geometry.Batch, plan.InChannels, geometry.Height, geometry.Width, pointers[0]);
             _pointers = pointers;
             _boundGeneration = generation;
+        }
+
+        /// <summary>
+        /// The reorder and sliced steps of <paramref name="images"/> images from <paramref name="first"/>, bound to their
+        /// part of each batch buffer and to copy <paramref name="copy"/> of each per-slice buffer.
+        /// </summary>
+        private SlicedSteps<TVec>.Slice BindSlice(float*[] pointers, int first, int images, int copy)
+        {
+            var plan = program._plan;
+            var slice = PlanGeometry.Compute(plan, images, geometry.Height, geometry.Width);
+            // A batch buffer is the batch's images one after another, each at the size the step sees it. A per-slice
+            // buffer is one copy per thread running slices, each a slice's images at the largest size any step sees
+            // them: copies at the size of each step would overlap where one thread is at a larger map than another.
+            float* Part(int buffer, int height, int width) => memory.PerSlice[buffer]
+                ? pointers[buffer] + (long)copy * slicing.Images * (geometry.BufferElements[buffer] / geometry.Batch / plan.Buffers[buffer].Channels * Blocked.Round(plan.Buffers[buffer].Channels))
+                : pointers[buffer] + (long)first * Blocked.Round(plan.Buffers[buffer].Channels) * height * width;
+            var ops = new ISimdLaunch[slicing.Steps];
+            for (int s = 0; s < ops.Length; s++)
+            {
+                var step = program._steps[s];
+                var (source, destination) = (geometry.Ops[step.FirstOp], geometry.Ops[step.LastOp]);
+                var parts = (float*[])pointers.Clone();
+                parts[step.Source] = Part(step.Source, source.InHeight, source.InWidth);
+                parts[step.Destination] = Part(step.Destination, destination.OutHeight, destination.OutWidth);
+                // One thread runs the slice: its launches are cut for one.
+                ops[s] = step.Bind(new StepBinding(slice, plan, parts, program._scratch.Pointer, program._scratchPerWorker, threads: 1));
+            }
+            var reorder = new InputReorder<TVec>(images, plan.InChannels, geometry.Height, geometry.Width, Part(0, geometry.Height, geometry.Width));
+            return new SlicedSteps<TVec>.Slice(first, reorder, ops);
         }
 
         /// <summary>Nothing of its own to free: the arena and the weights are the program's.</summary>
@@ -214,6 +263,10 @@ internal interface ISimdProgram : IDisposable
     IReadOnlyList<SimdStep> Steps { get; }
     long WeightBytes { get; }
     long ScratchBytes { get; }
-    long ActivationBytes(PlanGeometry geometry);
-    IShapedNetwork ForShape(PlanGeometry geometry);
+    /// <summary>The slicing <see cref="ForShape"/> chooses for <paramref name="geometry"/> when given none.</summary>
+    BatchSlicing Slicing(PlanGeometry geometry);
+    long ActivationBytes(PlanGeometry geometry, BatchSlicing? slicing = null);
+    /// <param name="geometry">The input shape.</param>
+    /// <param name="slicing">How to run the batch; null for <see cref="Slicing"/>'s choice (tests and benchmarks set it).</param>
+    IShapedNetwork ForShape(PlanGeometry geometry, BatchSlicing? slicing = null);
 }

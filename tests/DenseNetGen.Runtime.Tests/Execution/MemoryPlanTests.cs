@@ -95,6 +95,27 @@ public sealed class MemoryPlanTests
         Assert.Equal(0, once.Offsets[0]);
     }
 
+    /// <summary>
+    /// Steps 1 and 2 run slice by slice (together = 3 touches: the input's write and both steps): every buffer they
+    /// touch lives through all three, so 0, 1 and 2 take three ranges though 0 and 2 never meet in run order; 3,
+    /// touched after them only, may take 0's. A buffer marked per slice keeps its (slice-sized) size.
+    /// </summary>
+    [Fact]
+    public void BuffersOfSlicedStepsLiveThroughAllOfThem()
+    {
+        (int[] Reads, int Write)[] touches = [([], 0), ([0], 1), ([1], 2), ([2], 3)];
+        var plain = MemoryPlan.Compute([16, 16, 16, 16], touches, keep: [3]);
+        Assert.Equal(32, plain.TotalFloats);
+
+        var sliced = MemoryPlan.Compute([16, 16, 16, 16], touches, keep: [3], together: 3, perSlice: [true, true, false, false]);
+        for (int a = 0; a < 3; a++)
+            for (int b = a + 1; b < 3; b++)
+                Assert.True(sliced.Offsets[a] + 16 <= sliced.Offsets[b] || sliced.Offsets[b] + 16 <= sliced.Offsets[a],
+                    $"buffers {a} and {b} of the sliced steps overlap");
+        Assert.Equal(48, sliced.TotalFloats);
+        Assert.Equal([true, true, false, false], sliced.PerSlice);
+    }
+
     /// <summary>DenseNet121 at batch 8: the arena is far below the sum of its buffers (the stem and the early blocks die early).</summary>
     [Fact]
     public void DenseNet121ArenaIsTheLargestLiveSetNotTheSum()
@@ -104,10 +125,19 @@ public sealed class MemoryPlanTests
         using var backend = SimdBackend.Open(new DenseNetGen.Backends.ComputeOptions(Threads: 1));
         using var network = (SimdNetwork)backend.Prepare(plan, weights);
         var geometry = DenseNetGen.Planning.PlanGeometry.Compute(plan, 8, 224, 224);
-        long arena = network.ActivationBytes(geometry);
+        long arena = network.ActivationBytes(geometry, BatchSlicing.None(8));
         long sum = Enumerable.Range(0, plan.Buffers.Count).Sum(b => geometry.BufferElements[b] * sizeof(float));
         // block1 (8·256·56·56 floats, 25.7 MB) and the stem (8·64·112·112, 25.7 MB) are alive together at the max pool.
         Assert.InRange(arena, 2 * 25_690_112L, sum * 3 / 4);
+
+        // Run image by image through the 56x56 and 28x28 maps on one thread, the buffers only those steps touch hold
+        // one image: the input (16·224·224 floats stored), the stem and block 1 (3.2 MB each), block 2 (512·28·28, 1.6
+        // MB). The batch buffers are the bottleneck (8·128·56·56 at its largest, 12.8 MB), used by block 3 too, and block
+        // 3 (8·1024·14·14, 6.4 MB), written by the last sliced step. All are alive together from the first slice.
+        var slicing = network.Slicing(geometry);
+        Assert.Equal((1, 1), (slicing.Images, slicing.Threads));
+        long sliced = network.ActivationBytes(geometry, slicing);
+        Assert.InRange(sliced, 12_845_056L + 6_422_528 + 3 * 3_211_264 + 1_605_632, arena - 1);
     }
 
     /// <summary>

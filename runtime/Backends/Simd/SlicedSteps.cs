@@ -1,0 +1,69 @@
+using DenseNetGen.Backends.Simd.Kernels;
+
+namespace DenseNetGen.Backends.Simd;
+
+/// <summary>
+/// The input's reorder and a shape's sliced steps (<see cref="BatchSlicing"/>) as one launch: tile w is thread w's run
+/// of slices, [w·S/T, (w+1)·S/T) of S slices on T threads, each slice through the reorder and every sliced step on
+/// that one thread. The runs are contiguous, so at batch 8 on two threads thread 0 keeps images 0-3 and thread 1
+/// 4-7, as the whole-batch steps after them split their tiles (<see cref="WorkerPool"/>).
+/// </summary>
+/// <remarks>
+/// Tiles may run concurrently: tile w's slices use copy w of the per-slice buffers (bound so by the shape) and the
+/// scratch of the worker running it. <see cref="Source"/> and <see cref="OpCount"/> are set before each run.
+/// </remarks>
+internal sealed unsafe class SlicedSteps<TVec>(IReadOnlyList<SimdStep> steps, long imageFloats, int threads, SlicedSteps<TVec>.Slice[] slices)
+    : ISimdLaunch where TVec : struct, IVec<TVec>
+{
+    /// <summary>One slice's launches: its reorder and its sliced steps, bound to its images.</summary>
+    /// <param name="First">The slice's first image.</param>
+    /// <param name="Reorder">The reorder of its images into the blocked input buffer.</param>
+    /// <param name="Ops">Its launches of the sliced steps, in order.</param>
+    public sealed record Slice(int First, InputReorder<TVec> Reorder, ISimdLaunch[] Ops);
+
+    /// <summary>The pinned caller input (NCHW, the whole batch) for the current run.</summary>
+    public float* Source { get; set; }
+
+    /// <summary>Steps from the first with <see cref="SimdStep.FirstOp"/> at or past this are not run.</summary>
+    public int OpCount { get; set; }
+
+    public int TileCount => threads;
+
+    public void RunTile(int tile)
+    {
+        for (int i = (int)((long)slices.Length * tile / threads), end = (int)((long)slices.Length * (tile + 1) / threads); i < end; i++)
+        {
+            var slice = slices[i];
+            Point(slice);
+            RunAll(slice.Reorder);
+            for (int s = 0; s < slice.Ops.Length && steps[s].FirstOp < OpCount; s++) RunAll(slice.Ops[s]);
+        }
+    }
+
+    /// <summary>
+    /// The same work slice by slice with every thread on each launch, calling <paramref name="opFinished"/> (when
+    /// given) after each slice's step: how the profile times the sliced steps one by one, and how an unsliced shape
+    /// runs its reorder (one slice, the batch).
+    /// </summary>
+    public void RunTogether(WorkerPool pool, Action<int>? opFinished)
+    {
+        foreach (var slice in slices)
+        {
+            Point(slice);
+            pool.Run(slice.Reorder);
+            for (int s = 0; s < slice.Ops.Length && steps[s].FirstOp < OpCount; s++)
+            {
+                pool.Run(slice.Ops[s]);
+                if (opFinished is not null)
+                    for (int op = steps[s].FirstOp; op <= steps[s].LastOp; op++) opFinished(op);
+            }
+        }
+    }
+
+    private void Point(Slice slice) => slice.Reorder.Source = Source == null ? null : Source + slice.First * imageFloats;
+
+    private static void RunAll(ISimdLaunch launch)
+    {
+        for (int t = 0, count = launch.TileCount; t < count; t++) launch.RunTile(t);
+    }
+}
