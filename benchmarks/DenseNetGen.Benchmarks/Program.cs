@@ -7,6 +7,7 @@ var root = new RootCommand("DenseNetGen benchmarks and device checks: devices, p
 root.Subcommands.Add(DevicesCommand.Create());
 root.Subcommands.Add(ParityCommand.Create());
 root.Subcommands.Add(QuickCommand.Create());
+root.Subcommands.Add(SlicingCommand.Create());
 root.Subcommands.Add(ProfileCommand.Create());
 root.Subcommands.Add(KernelsCommand.Create());
 root.Subcommands.Add(CompareCommand.Create());

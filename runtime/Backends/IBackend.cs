@@ -91,7 +91,8 @@ internal interface IShapedNetwork : IDisposable
     /// <param name="read">Indices of the buffers to copy back, in the order they are returned.</param>
     /// <param name="opFinished">
     /// When given, called with each op's index once the op has finished on the device (the backend waits for it),
-    /// which is how `densenet-bench profile` times ops one by one.
+    /// which is how `densenet-bench profile` times ops one by one. Where the SIMD backend runs leading ops slice by
+    /// slice (<c>BatchSlicing</c>), it calls it once per slice, each time the op has finished on that slice's images.
     /// </param>
     float[][] Run(ReadOnlySpan<float> input, int opCount, ReadOnlySpan<int> read, Action<int>? opFinished);
 

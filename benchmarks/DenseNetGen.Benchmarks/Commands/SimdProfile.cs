@@ -88,6 +88,10 @@ internal static class SimdProfile
         double forward = QuickCommand.Median(forwards);
         Console.WriteLine($"{plan.Name} {batch}x{plan.InChannels}x{size}x{size}, {device.Description}, median of {rounds} rounds; " +
             $"activations {prepared.ActivationBytes(geometry) / 1e6:0.0} MB; from the checkpoint file to the first result {firstMs:0} ms");
+        var slicing = prepared.Slicing(geometry);
+        if (slicing.Steps > 0)
+            Console.WriteLine($"  batch slices: the first {slicing.Steps} steps image group by image group ({slicing.Images} a slice, each thread its own); " +
+                "timed one by one below with every thread on each slice, in `forward` as they run");
         Console.WriteLine($"  FMA peak measured at start: {peak:0.0} GFLOP/s on {backend.Threads} thread{(backend.Threads == 1 ? "" : "s")} " +
             $"(Vector{VectorWidth.Bits} FMA chains, per thread CPU time; load average {BenchOptions.LoadAverage()})");
         Console.WriteLine($"  {"step kind, output map",-44}{(cpuClock ? "cpu ms" : "ms"),9}{"GFLOP/s",10}{"% of peak",11}");
