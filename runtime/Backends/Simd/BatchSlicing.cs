@@ -13,7 +13,8 @@ namespace DenseNetGen.Backends.Simd;
 /// moves 25-38 MB per 56x56 step, more than the cores' share of the last-level cache. Run an image at a time, a thread
 /// keeps what one step writes in its caches for the next; on 14x14 and 7x7 maps the whole batch is better (more rows
 /// per micro-kernel tile, and the working set fits anyway). benchmarks/README.md, "Batch slices". Slicing changes no
-/// result: every kernel computes an image's outputs from that image alone, in the same order at any batch.
+/// result but by the 3x3 convs' algorithm: every kernel computes an image's outputs from that image alone, in the same
+/// order at any batch, but a Winograd tile is chosen for the batch a launch is bound to, the slice's here.
 /// </remarks>
 /// <param name="Steps">Leading steps run slice by slice; 0 when every step runs on the whole batch.</param>
 /// <param name="Images">Images per slice; the batch when <see cref="Steps"/> is 0.</param>
@@ -40,15 +41,15 @@ internal readonly record struct BatchSlicing(int Steps, int Images, int Threads)
     /// </summary>
     public static BatchSlicing Choose(NetworkPlan plan, PlanGeometry geometry, IReadOnlyList<PlanStep> steps, int threads)
     {
-        long largest = 0;
         int batch = geometry.Batch, sliced = 0;
         // A step that reads and writes one buffer would need its slices' parts of it at two sizes: never sliced.
         while (sliced < steps.Count && steps[sliced].Source != steps[sliced].Destination
             && batch * ImageBytes(plan, geometry, steps[sliced]) > BudgetBytesPerThread * threads)
-            largest = Math.Max(largest, ImageBytes(plan, geometry, steps[sliced++]));
+            sliced++;
         while (sliced > 0 && !CanEndAt(plan, geometry, steps, sliced)) sliced--;
         if (sliced == 0 || batch % threads != 0) return None(batch);
         // The most images that fit and divide each thread's share, so that the slices come out even.
+        long largest = steps.Take(sliced).Max(step => ImageBytes(plan, geometry, step));
         int share = batch / threads, images = (int)Math.Clamp(BudgetBytesPerThread / largest, 1, share);
         while (share % images != 0) images--;
         return batch == images ? None(batch) : new(sliced, images, threads);

@@ -214,7 +214,7 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
                 throw new InvalidOperationException($"{plan.Name}: the batch cannot be sliced through step {slicing.Steps} (a buffer the slices share is seen at two map sizes).");
             var slices = slicing.Slices(geometry.Batch).ToArray();
             _sliced = new SlicedSteps<TVec>(program._steps, (long)plan.InChannels * geometry.Height * geometry.Width, slicing.Threads,
-                [.. slices.Select((slice, i) => BindSlice(pointers, slice.First, slice.Count, copy: (int)((long)i * slicing.Threads / slices.Length)))]);
+                [.. slices.Select((slice, i) => BindSlice(pointers, slice.First, slice.Count, copy: SlicedSteps<TVec>.TileOf(i, slices.Length, slicing.Threads)))]);
             _ops = ops;
             _pointers = pointers;
             _boundGeneration = generation;

@@ -29,9 +29,20 @@ internal sealed unsafe class SlicedSteps<TVec>(IReadOnlyList<SimdStep> steps, lo
 
     public int TileCount => threads;
 
+    /// <summary>The tile, and so the copy of the per-slice buffers, that runs slice <paramref name="slice"/> of <paramref name="slices"/>.</summary>
+    public static int TileOf(int slice, int slices, int threads)
+    {
+        int tile = 0;
+        while (slice >= First(tile + 1, slices, threads)) tile++;
+        return tile;
+    }
+
+    /// <summary>The first slice of tile <paramref name="tile"/>: its run is [First(t), First(t + 1)).</summary>
+    private static int First(int tile, int slices, int threads) => (int)((long)slices * tile / threads);
+
     public void RunTile(int tile)
     {
-        for (int i = (int)((long)slices.Length * tile / threads), end = (int)((long)slices.Length * (tile + 1) / threads); i < end; i++)
+        for (int i = First(tile, slices.Length, threads), end = First(tile + 1, slices.Length, threads); i < end; i++)
         {
             var slice = slices[i];
             Point(slice);

@@ -79,26 +79,45 @@ public sealed class BatchSlicingTests
     [Fact]
     public void AShortLastSliceAndMoreCopiesThanThreadsGiveTheUnslicedBits()
     {
+        AssertUnslicedBits(new BatchSlicing(0, 2, 3), threads: 1, traced: true);
+    }
+
+    /// <summary>
+    /// Five slices on three threads at once (runs of 1, 2 and 2 slices): each run with its own copy of the per-slice
+    /// buffers, so the threads never share one; rounds repeated, since a shared copy shows only when two runs overlap.
+    /// </summary>
+    [Fact]
+    public void UnevenRunsOfSlicesOnThreeThreadsGiveTheUnslicedBits()
+    {
+        Assert.Equal([0, 1, 1, 2, 2], Enumerable.Range(0, 5).Select(i => SlicedSteps<Vec128>.TileOf(i, 5, 3)));
+        for (int round = 0; round < 20; round++)
+            AssertUnslicedBits(new BatchSlicing(0, 1, 3), threads: 3, traced: false);
+    }
+
+    /// <summary>TinyCifarNet at batch 5, 29x29, with <paramref name="slicing"/> (its steps: as many as may end before the last).</summary>
+    private static void AssertUnslicedBits(BatchSlicing slicing, int threads, bool traced)
+    {
         var plan = TinyCifarNet.Definition;
         var geometry = PlanGeometry.Compute(plan, 5, 29, 29);
         var input = DeterministicWeights.Input(5, plan.InChannels, 29, 29);
-        using var pool = new WorkerPool(1, spin: false);
+        using var pool = new WorkerPool(threads, spin: threads > 1);
         using var network = new SimdNetwork(plan, Weights(plan), pool, Conv3x3Algorithm.Direct);
-        var slicing = new BatchSlicing(End(plan, geometry, network.Steps.Count - 1), 2, 3);
+        slicing = slicing with { Steps = End(plan, geometry, network.Steps.Count - 1) };
 
         var (logits, features) = Run(network, plan, geometry, BatchSlicing.None(5), input);
         var (slicedLogits, slicedFeatures) = Run(network, plan, geometry, slicing, input);
         Assert.Equal(logits, slicedLogits);
         Assert.Equal(features, slicedFeatures);
+        if (!traced) return;
 
         using var shaped = network.ForShape(geometry, slicing);
         var finished = new int[plan.Ops.Count];
-        var traced = shaped.Run(input, plan.Ops.Count, [plan.OutputBuffer], op => finished[op]++)[0];
-        Assert.Equal(logits, traced);
+        Assert.Equal(logits, shaped.Run(input, plan.Ops.Count, [plan.OutputBuffer], op => finished[op]++)[0]);
+        int slices = slicing.Slices(5).Count();
         for (int op = 0; op < plan.Ops.Count; op++)
         {
             int step = network.Steps.ToList().FindIndex(s => s.FirstOp <= op && op <= s.LastOp);
-            int expected = step < 0 ? 0 : step < slicing.Steps ? 3 : 1;
+            int expected = step < 0 ? 0 : step < slicing.Steps ? slices : 1;
             Assert.True(expected == finished[op], $"op {op} finished {finished[op]} times, expected {expected}");
         }
     }
