@@ -12,7 +12,8 @@
 #       then the CPU scaling section below unless --no-scaling (to run it apart, first, when the device time is
 #       short). Exit status 1 on any failure.
 #   tools/gpu-check.sh scaling [--threads 1,2,4,8,16] [--batches 1,8] [--bench-model densenet121]
-#       the CPU scaling section alone: the SIMD CPU backend (`quick --device cpu --threads N`) and ONNX Runtime's
+#       the CPU scaling section alone (with the batch slices compared at the most threads, `densenet-bench slicing`):
+#       the SIMD CPU backend (`quick --device cpu --threads N`) and ONNX Runtime's
 #       CPU provider (tools/bench_onnxruntime.py, when python3 has onnxruntime; the model exported by
 #       tools/export_onnx.py) at each thread count up to the cores present, then one table of medians, our ratio
 #       to ONNX Runtime and each runner's speed-up over its 1-thread time.
@@ -220,6 +221,16 @@ cpu_scaling() {
     if [[ -n $onnx ]]; then
       step 240 "$ort_python" tools/bench_onnxruntime.py "$onnx" --threads "$t" --batch ${batches//,/ } --runs 20 --warmup 2 >"$work/ort-$t.txt"
       cat "$work/ort-$t.txt"
+    fi
+  done
+  # Batch slices at the most threads present (issue 16): the budget per thread was tuned on 2 Zen 5 cores, so on many
+  # cores batch 8 is not sliced; these runs say whether it should be (densenet-bench slicing alternates them).
+  t=${threads##*,}
+  ((t > cores)) && t=$cores
+  for b in ${batches//,/ }; do
+    if ((b > 1)); then
+      step 240 "$bin" slicing --models "$model" --batch "$b" --threads "$t" --rounds "$(iterations "$b")" \
+        --slicings none,chosen,15:1,40:1
     fi
   done
   # The summary: medians from the tables above (ours: column 3 of the row after quick's header; ONNX Runtime: column
