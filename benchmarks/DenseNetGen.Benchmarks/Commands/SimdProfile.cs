@@ -43,6 +43,7 @@ internal static class SimdProfile
         Array.Fill(stepOfLastOp, -1);
         for (int s = 0; s < steps.Count; s++) stepOfLastOp[steps[s].LastOp] = s;
 
+        var slicing = prepared.Slicing(geometry);
         var kinds = steps.Select(s => $"{s.Kind} {geometry.Ops[s.LastOp].OutHeight}x{geometry.Ops[s.LastOp].OutWidth}").ToArray();
         var flops = new Dictionary<string, double>();
         for (int s = 0; s < steps.Count; s++)
@@ -67,13 +68,15 @@ internal static class SimdProfile
             shaped.Run(input, 0, [], null);
             double reorder = now() - start;
             sums[ReorderKind] = reorder;
-            double last = now() + reorder;
+            // Sliced steps run here one slice at a time on this thread (each slice's reorder in its stem's time), while a
+            // pass runs slicing.Threads slices at once: their rows are their time over that many.
+            double last = now() + (slicing.Steps > 0 ? 0 : reorder);
             shaped.Run(input, plan.Ops.Count, read, op =>
             {
                 int s = stepOfLastOp[op];
                 if (s < 0) return;
                 double t = now();
-                sums[kinds[s]] = sums.GetValueOrDefault(kinds[s]) + t - last;
+                sums[kinds[s]] = sums.GetValueOrDefault(kinds[s]) + (t - last) / (s < slicing.Steps ? slicing.Threads : 1);
                 last = t;
             });
             sums[SumKind] = sums.Values.Sum();
@@ -88,10 +91,9 @@ internal static class SimdProfile
         double forward = QuickCommand.Median(forwards);
         Console.WriteLine($"{plan.Name} {batch}x{plan.InChannels}x{size}x{size}, {device.Description}, median of {rounds} rounds; " +
             $"activations {prepared.ActivationBytes(geometry) / 1e6:0.0} MB; from the checkpoint file to the first result {firstMs:0} ms");
-        var slicing = prepared.Slicing(geometry);
         if (slicing.Steps > 0)
-            Console.WriteLine($"  batch slices: the first {slicing.Steps} steps image group by image group ({slicing.Images} a slice, each thread its own); " +
-                "timed one by one below with every thread on each slice, in `forward` as they run");
+            Console.WriteLine($"  batch slices: the first {slicing.Steps} steps in slices of {slicing.Images} image{(slicing.Images == 1 ? "" : "s")}, {slicing.Threads} threads at once; " +
+                $"their rows are one thread's time over {slicing.Threads}, the stem's with the input reorder, which also has its row");
         Console.WriteLine($"  FMA peak measured at start: {peak:0.0} GFLOP/s on {backend.Threads} thread{(backend.Threads == 1 ? "" : "s")} " +
             $"(Vector{VectorWidth.Bits} FMA chains, per thread CPU time; load average {BenchOptions.LoadAverage()})");
         Console.WriteLine($"  {"step kind, output map",-44}{(cpuClock ? "cpu ms" : "ms"),9}{"GFLOP/s",10}{"% of peak",11}");

@@ -165,8 +165,9 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
             {
                 _sliced.Source = source;
                 _sliced.OpCount = opCount;
-                if (opFinished is null && slicing.Steps > 0) program._pool.Run(_sliced);
-                else _sliced.RunTogether(program._pool, opFinished);
+                if (slicing.Steps == 0) _sliced.RunReorder(program._pool);
+                else if (opFinished is null) program._pool.Run(_sliced);
+                else _sliced.RunTraced(opFinished);
                 _sliced.Source = null;
             }
             for (int s = slicing.Steps; s < steps.Length && steps[s].FirstOp < opCount; s++)

@@ -52,23 +52,30 @@ internal sealed unsafe class SlicedSteps<TVec>(IReadOnlyList<SimdStep> steps, lo
     }
 
     /// <summary>
-    /// The same work slice by slice with every thread on each launch, calling <paramref name="opFinished"/> (when
-    /// given) after each slice's step: how the profile times the sliced steps one by one, and how an unsliced shape
-    /// runs its reorder (one slice, the batch).
+    /// The same work on the calling thread alone, slice after slice, calling <paramref name="opFinished"/> after each
+    /// slice's step: how the profile times the sliced steps one by one. Each slice runs as in <see cref="RunTile"/>, on
+    /// one thread; in a pass <see cref="TileCount"/> threads run slices at once, so a step's pass time is about the sum
+    /// over its slices divided by that.
     /// </summary>
-    public void RunTogether(WorkerPool pool, Action<int>? opFinished)
+    public void RunTraced(Action<int> opFinished)
     {
         foreach (var slice in slices)
         {
             Point(slice);
-            pool.Run(slice.Reorder);
+            RunAll(slice.Reorder);
             for (int s = 0; s < slice.Ops.Length && steps[s].FirstOp < OpCount; s++)
             {
-                pool.Run(slice.Ops[s]);
-                if (opFinished is not null)
-                    for (int op = steps[s].FirstOp; op <= steps[s].LastOp; op++) opFinished(op);
+                RunAll(slice.Ops[s]);
+                for (int op = steps[s].FirstOp; op <= steps[s].LastOp; op++) opFinished(op);
             }
         }
+    }
+
+    /// <summary>An unsliced shape's reorder (its one slice: the batch), with every thread on it.</summary>
+    public void RunReorder(WorkerPool pool)
+    {
+        Point(slices[0]);
+        pool.Run(slices[0].Reorder);
     }
 
     private void Point(Slice slice) => slice.Reorder.Source = Source == null ? null : Source + slice.First * imageFloats;
