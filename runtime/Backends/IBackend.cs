@@ -91,9 +91,9 @@ internal interface IShapedNetwork : IDisposable
     /// <param name="read">Indices of the buffers to copy back, in the order they are returned.</param>
     /// <param name="opFinished">
     /// When given, called with each op's index once the op has finished on the device (the backend waits for it),
-    /// which is how `densenet-bench profile` times ops one by one. Where the SIMD backend runs leading ops slice by
-    /// slice (<c>BatchSlicing</c>), it runs them on the calling thread alone, slice after slice, and calls it once per
-    /// slice, each time the op has finished on that slice's images.
+    /// which is how `densenet-bench profile` times ops one by one. A backend that runs leading ops on groups of the
+    /// batch's images one group after another may call it once per group, each time the op has finished on that
+    /// group's images.
     /// </param>
     float[][] Run(ReadOnlySpan<float> input, int opCount, ReadOnlySpan<int> read, Action<int>? opFinished);
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using DenseNetGen.Backends;
 using DenseNetGen.Backends.Simd;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Planning;
@@ -45,30 +46,33 @@ internal static class SlicingCommand
                     .Select(s => (Name: s, Slicing: Parse(s, n, chosen, backend.Threads, prepared.Steps.Count))).ToArray();
                 Console.WriteLine($"{plan.Name}: chosen {Describe(chosen)}, activations {prepared.ActivationBytes(geometry) / 1e6:0.0} MB " +
                     $"(unsliced {prepared.ActivationBytes(geometry, BatchSlicing.None(n)) / 1e6:0.0} MB)");
-                var shapes = named.Select(s => prepared.ForShape(geometry, s.Slicing)).ToArray();
+                // A slicing that cannot end where it says is refused when its shape is made.
+                var shapes = new List<IShapedNetwork>();
+                try
+                {
+                    foreach (var (_, slicing) in named) shapes.Add(prepared.ForShape(geometry, slicing));
+                }
+                catch (InvalidOperationException e)
+                {
+                    foreach (var shape in shapes) shape.Dispose();
+                    throw new ArgumentException($"--slicings: {e.Message}", e);
+                }
                 try
                 {
                     var input = DeterministicWeights.Input(n, plan.InChannels, plan.InputSize, plan.InputSize);
                     var times = shapes.Select(_ => new List<double>()).ToArray();
                     int[] read = [plan.OutputBuffer];
-                    // The first round binds every shape: a slicing that cannot end where it says is refused there.
-                    try
-                    {
-                        foreach (var shape in shapes) shape.Run(input, plan.Ops.Count, read, null);
-                    }
-                    catch (InvalidOperationException e)
-                    {
-                        throw new ArgumentException($"--slicings: {e.Message}", e);
-                    }
+                    // One untimed round binds every shape (and grows the arena to the largest).
+                    foreach (var shape in shapes) shape.Run(input, plan.Ops.Count, read, null);
                     for (int round = 0; round < runs; round++)
-                        for (int i = 0; i < shapes.Length; i++)
+                        for (int i = 0; i < shapes.Count; i++)
                         {
                             var clock = Stopwatch.StartNew();
                             shapes[i].Run(input, plan.Ops.Count, read, null);
                             times[i].Add(clock.Elapsed.TotalMilliseconds);
                         }
                     double first = QuickCommand.Median(times[0]);
-                    for (int i = 0; i < shapes.Length; i++)
+                    for (int i = 0; i < shapes.Count; i++)
                     {
                         double median = QuickCommand.Median(times[i]);
                         Console.WriteLine($"  {named[i].Name,-8} {Describe(named[i].Slicing),-34}{median,9:0.00} ms (min {times[i].Min():0.00}){median / first,8:0.000}x");

@@ -50,8 +50,12 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
     public long ActivationBytes(PlanGeometry geometry, BatchSlicing? slicing = null) =>
         Memory(geometry, slicing ?? Slicing(geometry)).TotalBytes;
 
+    /// <exception cref="InvalidOperationException">A given slicing ends where a buffer the slices share is seen at two map sizes.</exception>
     public IShapedNetwork ForShape(PlanGeometry geometry, BatchSlicing? slicing = null)
     {
+        // Choose only ends where CanEndAt allows; a slicing given by a test or benchmark is checked here, once.
+        if (slicing is { } given && !BatchSlicing.CanEndAt(_plan, geometry, _outline, given.Steps))
+            throw new InvalidOperationException($"{_plan.Name}: the batch cannot be sliced through step {given.Steps} (a buffer the slices share is seen at two map sizes).");
         var chosen = slicing ?? Slicing(geometry);
         return new Shape(this, geometry, chosen, Memory(geometry, chosen));
     }
@@ -173,9 +177,7 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
             for (int s = slicing.Steps; s < steps.Length && steps[s].FirstOp < opCount; s++)
             {
                 program._pool.Run(_ops[s]);
-                // The ops of a fused step finish together.
-                if (opFinished is not null)
-                    for (int op = steps[s].FirstOp; op <= steps[s].LastOp; op++) opFinished(op);
+                if (opFinished is not null) steps[s].ReportFinished(opFinished);
             }
             var results = new float[read.Length][];
             for (int r = 0; r < read.Length; r++) results[r] = Read(read[r]);
@@ -211,8 +213,6 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
             var ops = new ISimdLaunch[program._steps.Length];
             var binding = new StepBinding(geometry, plan, pointers, program._scratch.Pointer, program._scratchPerWorker, program._pool.Threads);
             for (int s = slicing.Steps; s < ops.Length; s++) ops[s] = program._steps[s].Bind(binding);
-            if (!BatchSlicing.CanEndAt(plan, geometry, program._outline, slicing.Steps))
-                throw new InvalidOperationException($"{plan.Name}: the batch cannot be sliced through step {slicing.Steps} (a buffer the slices share is seen at two map sizes).");
             var slices = slicing.Slices(geometry.Batch).ToArray();
             _sliced = new SlicedSteps<TVec>(program._steps, (long)plan.InChannels * geometry.Height * geometry.Width, slicing.Threads,
                 [.. slices.Select((slice, i) => BindSlice(pointers, slice.First, slice.Count, copy: SlicedSteps<TVec>.TileOf(i, slices.Length, slicing.Threads)))]);

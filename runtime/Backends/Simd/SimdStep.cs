@@ -34,6 +34,12 @@ internal abstract unsafe class SimdStep : IDisposable
 
     public abstract ISimdLaunch Bind(in StepBinding b);
 
+    /// <summary>Reports every op of the step finished: the ops of a fused step finish together.</summary>
+    public void ReportFinished(Action<int> opFinished)
+    {
+        for (int op = FirstOp; op <= LastOp; op++) opFinished(op);
+    }
+
     public virtual void Dispose() { }
 }
 

@@ -43,12 +43,7 @@ internal sealed unsafe class SlicedSteps<TVec>(IReadOnlyList<SimdStep> steps, lo
     public void RunTile(int tile)
     {
         for (int i = First(tile, slices.Length, threads), end = First(tile + 1, slices.Length, threads); i < end; i++)
-        {
-            var slice = slices[i];
-            Point(slice);
-            RunAll(slice.Reorder);
-            for (int s = 0; s < slice.Ops.Length && steps[s].FirstOp < OpCount; s++) RunAll(slice.Ops[s]);
-        }
+            RunSlice(slices[i], null);
     }
 
     /// <summary>
@@ -59,15 +54,18 @@ internal sealed unsafe class SlicedSteps<TVec>(IReadOnlyList<SimdStep> steps, lo
     /// </summary>
     public void RunTraced(Action<int> opFinished)
     {
-        foreach (var slice in slices)
+        foreach (var slice in slices) RunSlice(slice, opFinished);
+    }
+
+    /// <summary>One slice through the reorder and the sliced steps before <see cref="OpCount"/>, on this thread.</summary>
+    private void RunSlice(Slice slice, Action<int>? opFinished)
+    {
+        Point(slice);
+        RunAll(slice.Reorder);
+        for (int s = 0; s < slice.Ops.Length && steps[s].FirstOp < OpCount; s++)
         {
-            Point(slice);
-            RunAll(slice.Reorder);
-            for (int s = 0; s < slice.Ops.Length && steps[s].FirstOp < OpCount; s++)
-            {
-                RunAll(slice.Ops[s]);
-                for (int op = steps[s].FirstOp; op <= steps[s].LastOp; op++) opFinished(op);
-            }
+            RunAll(slice.Ops[s]);
+            if (opFinished is not null) steps[s].ReportFinished(opFinished);
         }
     }
 

@@ -130,7 +130,7 @@ public sealed class BatchSlicingTests
     public void SlicesStopAnywhereButBetweenADenseLayersTwoConvs()
     {
         var plan = DenseNet121.Definition;
-        var outline = PlanFusion.Steps(plan, c => c is { Kernel: 1, Stride: 1, Padding: 0 });
+        var outline = Outline(plan);
         var geometry = PlanGeometry.Compute(plan, 4, 224, 224);
         int bottleneck = plan.Buffers.ToList().FindIndex(b => b.Name == "bottleneck");
         for (int count = 1; count <= outline.Count; count++)
@@ -147,7 +147,7 @@ public sealed class BatchSlicingTests
     public void NothingIsSlicedForSmallOrUnevenBatches(int batch, int threads)
     {
         var plan = DenseNet121.Definition;
-        var outline = PlanFusion.Steps(plan, c => c is { Kernel: 1, Stride: 1, Padding: 0 });
+        var outline = Outline(plan);
         var geometry = PlanGeometry.Compute(plan, batch, 224, 224);
         Assert.Equal(BatchSlicing.None(batch), BatchSlicing.Choose(plan, geometry, outline, threads));
     }
@@ -162,7 +162,7 @@ public sealed class BatchSlicingTests
     public void DenseNet121AtBatch8IsSlicedThroughThe28x28Maps(int threads)
     {
         var plan = DenseNet121.Definition;
-        var outline = PlanFusion.Steps(plan, c => c is { Kernel: 1, Stride: 1, Padding: 0 });
+        var outline = Outline(plan);
         var geometry = PlanGeometry.Compute(plan, 8, 224, 224);
         var slicing = BatchSlicing.Choose(plan, geometry, outline, threads);
 
@@ -180,10 +180,13 @@ public sealed class BatchSlicingTests
             PlanGeometry.Compute(plan, c.Batch, c.InputShape[2], c.InputShape[3]));
     }
 
+    /// <summary>The plan's steps as the SIMD backend fuses them: every 1x1 stride-1 conv takes the norm before it.</summary>
+    private static IReadOnlyList<PlanStep> Outline(NetworkPlan plan) => PlanFusion.Steps(plan, c => c is { Kernel: 1, Stride: 1, Padding: 0 });
+
     /// <summary>The most steps up to <paramref name="target"/> the slices may run (<see cref="BatchSlicing.CanEndAt"/>); at least one.</summary>
     private static int End(NetworkPlan plan, PlanGeometry geometry, int target)
     {
-        var outline = PlanFusion.Steps(plan, c => c is { Kernel: 1, Stride: 1, Padding: 0 });
+        var outline = Outline(plan);
         while (!BatchSlicing.CanEndAt(plan, geometry, outline, target)) target--;
         Assert.True(target > 1, "no end past the stem");
         return target;
