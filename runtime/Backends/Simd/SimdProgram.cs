@@ -19,8 +19,7 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
     private readonly IReadOnlyList<PlanStep> _outline;
     private readonly SimdStep[] _steps;
     private readonly WorkerPool _pool;
-    private readonly long _scratchPerWorker;
-    private readonly NativeBuffer _scratch;
+    private readonly WorkerScratch _scratch;
     private NativeBuffer _arena = new(0);
 
     /// <summary>Counts arena reallocations: a shape bound at an older count holds pointers into freed memory.</summary>
@@ -31,9 +30,7 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
         _plan = plan;
         _outline = PlanFusion.Steps(plan, IsPointwise);
         _steps = Compile(plan, _outline, weights, conv3x3);
-        _scratchPerWorker = _steps.Select(s => s.ScratchFloats).DefaultIfEmpty(0).Max();
-        _scratchPerWorker = (_scratchPerWorker + 15) / 16 * 16;
-        _scratch = new NativeBuffer(_scratchPerWorker * pool.Threads);
+        _scratch = new WorkerScratch(_steps.Select(s => s.ScratchFloats).DefaultIfEmpty(0).Max(), pool.Threads);
         _pool = pool;
     }
 
@@ -211,7 +208,7 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
             for (int b = 0; b < pointers.Length; b++)
                 pointers[b] = memory.Offsets[b] < 0 ? null : program._arena.Pointer + memory.Offsets[b];
             var ops = new ISimdLaunch[program._steps.Length];
-            var binding = new StepBinding(geometry, plan, pointers, program._scratch.Pointer, program._scratchPerWorker, program._pool.Threads);
+            var binding = new StepBinding(geometry, plan, pointers, program._scratch.Pointer, program._scratch.Stride, program._pool.Threads);
             for (int s = slicing.Steps; s < ops.Length; s++) ops[s] = program._steps[s].Bind(binding);
             var slices = slicing.Slices(geometry.Batch).ToArray();
             _sliced = new SlicedSteps<TVec>(program._steps, (long)plan.InChannels * geometry.Height * geometry.Width, slicing.Threads,
@@ -244,7 +241,7 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
                 parts[step.Source] = Part(step.Source, source.InHeight, source.InWidth);
                 parts[step.Destination] = Part(step.Destination, destination.OutHeight, destination.OutWidth);
                 // One thread runs the slice: its launches are cut for one.
-                ops[s] = step.Bind(new StepBinding(slice, plan, parts, program._scratch.Pointer, program._scratchPerWorker, threads: 1));
+                ops[s] = step.Bind(new StepBinding(slice, plan, parts, program._scratch.Pointer, program._scratch.Stride, threads: 1));
             }
             var reorder = new InputReorder<TVec>(images, plan.InChannels, geometry.Height, geometry.Width, Part(0, geometry.Height, geometry.Width));
             return new SlicedSteps<TVec>.Slice(first, reorder, ops);

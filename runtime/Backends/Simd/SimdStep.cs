@@ -52,6 +52,7 @@ internal readonly unsafe ref struct StepBinding(PlanGeometry geometry, NetworkPl
     public float* Buffer(int index) => buffers[index];
     public int Capacity(int index) => plan.Buffers[index].Channels;
     public float* Scratch => scratch;
+    /// <summary>Floats from one worker's scratch to the next (<see cref="WorkerScratch.Stride"/>), at least every step's <see cref="SimdStep.ScratchFloats"/>.</summary>
     public long ScratchPerWorker => scratchPerWorker;
     public int Threads => threads;
 }
