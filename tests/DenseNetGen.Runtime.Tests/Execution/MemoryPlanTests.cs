@@ -116,6 +116,44 @@ public sealed class MemoryPlanTests
         Assert.Equal([true, true, false, false], sliced.PerSlice);
     }
 
+    /// <summary>
+    /// Every place slices may end, on three nets: a buffer no sliced step touches (first touched by the first step after
+    /// them, or later) never holds slices; a buffer that holds slices and is touched after them too is sized for the
+    /// batch; the results (features, logits) hold the batch even when only sliced steps write them (slices through the
+    /// classifier); and a buffer holding slices is touched by a sliced step. Each claim is checked from the steps'
+    /// own sources and destinations, not from the plan's reasoning.
+    /// </summary>
+    [Theory]
+    [InlineData("DenseNet121", 4, 2)]
+    [InlineData("TinyCifarNet", 6, 3)]
+    [InlineData("OddImageNet", 2, 1)]
+    public void SlicesHoldOnlyBuffersThatOnlySlicedStepsNeed(string name, int batch, int sliceImages)
+    {
+        var plan = name switch { "DenseNet121" => DenseNet121.Definition, "TinyCifarNet" => TinyCifarNet.Definition, _ => OddImageNet.Definition };
+        var geometry = PlanGeometry.Compute(plan, batch, plan.InputSize, plan.InputSize);
+        var steps = PlanFusion.Steps(plan, c => c is { Kernel: 1, Stride: 1, Padding: 0 });
+        int[] results = [plan.FeatureBuffer, plan.OutputBuffer];
+        for (int sliced = 1; sliced <= steps.Count; sliced++)
+        {
+            var layout = MemoryPlan.For(plan, geometry, steps, c => c, sliced, sliceImages);
+            for (int b = 0; b < plan.Buffers.Count; b++)
+            {
+                bool Touches(PlanStep s) => s.Source == b || s.Destination == b;
+                // Buffer 0, the input, is written by the caller's copy, which runs in the slices too.
+                bool bySliced = b == 0 || steps.Take(sliced).Any(Touches);
+                bool byLater = steps.Skip(sliced).Any(Touches);
+                string where = $"{name}, {sliced} sliced steps, buffer {b}";
+                if (!bySliced) Assert.False(layout.PerSlice[b], $"{where}: touched by no sliced step, yet held per slice");
+                if (layout.PerSlice[b] && byLater) Assert.True(layout.Sizes[b] >= geometry.BufferElements[b], $"{where}: holds slices and is used by later steps, yet smaller than the batch");
+                if (results.Contains(b))
+                {
+                    Assert.False(layout.PerSlice[b], $"{where}: a result held per slice");
+                    if (layout.Offsets[b] >= 0) Assert.Equal(geometry.BufferElements[b], layout.Sizes[b]);
+                }
+            }
+        }
+    }
+
     /// <summary>DenseNet121 at batch 8: the arena is far below the sum of its buffers (the stem and the early blocks die early).</summary>
     [Fact]
     public void DenseNet121ArenaIsTheLargestLiveSetNotTheSum()
