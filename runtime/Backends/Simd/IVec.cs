@@ -21,7 +21,16 @@ internal unsafe interface IVec<TSelf> where TSelf : struct, IVec<TSelf>
     static abstract TSelf Add(TSelf a, TSelf b);
     static abstract TSelf Subtract(TSelf a, TSelf b);
     static abstract TSelf Multiply(TSelf a, TSelf b);
+    /// <summary>IEEE 754's maximum: NaN if either is NaN, and −0 below +0 (max pool's semantics).</summary>
     static abstract TSelf Max(TSelf a, TSelf b);
+    /// <summary>
+    /// max(x, 0), ReLU, in one instruction: <c>MaxNative</c> with 0 first. Where either is NaN, x86's <c>maxps</c>
+    /// returns its second operand and AArch64's <c>fmax</c> NaN, so a NaN passes through as it does through PyTorch's
+    /// ReLU. <see cref="Max"/> is three instructions at 512 bits on x86 (<c>vrangeps</c> and two
+    /// <c>vfixupimmps</c>, plus a constant and two zeroings), on the FP pipes the FMAs need, in every packing
+    /// prologue and output of a conv.
+    /// </summary>
+    static abstract TSelf Relu(TSelf x);
 }
 
 internal unsafe readonly struct Vec512 : IVec<Vec512>
@@ -39,6 +48,7 @@ internal unsafe readonly struct Vec512 : IVec<Vec512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Subtract(Vec512 a, Vec512 b) => new(a._v - b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Multiply(Vec512 a, Vec512 b) => new(a._v * b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Max(Vec512 a, Vec512 b) => new(Vector512.Max(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Relu(Vec512 x) => new(Vector512.MaxNative(Vector512<float>.Zero, x._v));
 }
 
 internal unsafe readonly struct Vec256 : IVec<Vec256>
@@ -56,6 +66,7 @@ internal unsafe readonly struct Vec256 : IVec<Vec256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Subtract(Vec256 a, Vec256 b) => new(a._v - b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Multiply(Vec256 a, Vec256 b) => new(a._v * b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Max(Vec256 a, Vec256 b) => new(Vector256.Max(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Relu(Vec256 x) => new(Vector256.MaxNative(Vector256<float>.Zero, x._v));
 }
 
 /// <summary>The narrowest width: NEON on ARM64, SSE elsewhere, and software when no hardware vectors are enabled.</summary>
@@ -74,4 +85,5 @@ internal unsafe readonly struct Vec128 : IVec<Vec128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Subtract(Vec128 a, Vec128 b) => new(a._v - b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Multiply(Vec128 a, Vec128 b) => new(a._v * b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Max(Vec128 a, Vec128 b) => new(Vector128.Max(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Relu(Vec128 x) => new(Vector128.MaxNative(Vector128<float>.Zero, x._v));
 }

@@ -153,7 +153,7 @@ internal sealed unsafe class PointwiseConv<TVec> : ISimdLaunch where TVec : stru
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVec Activate(TVec x, float* scale, float* shift) =>
-        TVec.Max(TVec.Fma(x, TVec.Load(scale), TVec.Load(shift)), TVec.Zero);
+        TVec.Relu(TVec.Fma(x, TVec.Load(scale), TVec.Load(shift)));
 
     /// <summary>Output = C + bias (then ReLU) on the op's own lanes of one panel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -173,7 +173,7 @@ internal sealed unsafe class PointwiseConv<TVec> : ISimdLaunch where TVec : stru
             for (int r = 0; r < rows; r++)
             {
                 var x = TVec.Add(TVec.Load(c + r * width + v), bias);
-                if (_relu) x = TVec.Max(x, TVec.Zero);
+                if (_relu) x = TVec.Relu(x);
                 float* dst = column + pixelOffsets[r];
                 if (whole)
                 {

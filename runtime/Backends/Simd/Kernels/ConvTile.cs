@@ -114,7 +114,7 @@ internal static unsafe class ConvTile
     private static void Emit<TVec>(TVec sum, TVec bias, float* destination, int lo, int hi, bool relu, float* lanes) where TVec : struct, IVec<TVec>
     {
         var value = TVec.Add(sum, bias);
-        if (relu) value = TVec.Max(value, TVec.Zero);
+        if (relu) value = TVec.Relu(value);
         if (lo == 0 && hi == TVec.Count)
         {
             TVec.Store(destination, value);

@@ -200,7 +200,7 @@ internal sealed unsafe class DirectConv<TVec> : ISimdLaunch where TVec : struct,
                         for (int v = 0; v < Blocked.Lanes; v += TVec.Count)
                         {
                             var value = TVec.Load(from + v);
-                            if (scale != null) value = TVec.Max(TVec.Fma(value, TVec.Load(scale + v), TVec.Load(shift + v)), TVec.Zero);
+                            if (scale != null) value = TVec.Relu(TVec.Fma(value, TVec.Load(scale + v), TVec.Load(shift + v)));
                             TVec.Store(to + v, value);
                         }
                     }

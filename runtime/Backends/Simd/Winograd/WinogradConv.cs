@@ -199,7 +199,7 @@ internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec 
                 for (int j = 0; j < m && x0 + j < _width; j++)
                 {
                     var value = TVec.Add(TVec.Load(pixels + (i * m + j) * count), bias);
-                    if (_relu) value = TVec.Max(value, TVec.Zero);
+                    if (_relu) value = TVec.Relu(value);
                     float* destination = plane + ((long)(y0 + i) * _width + x0 + j) * Blocked.Lanes;
                     if (whole)
                     {
