@@ -27,7 +27,7 @@ internal static class CompareCommand
         var models = BenchOptions.Models("the zoo");
         var batches = new Option<int[]>("--batches", "-b") { Description = "Batch sizes", DefaultValueFactory = _ => [1, 8], AllowMultipleArgumentsPerToken = true };
         var iterations = new Option<int>("--iterations", "-n") { Description = "Timed runs per block", DefaultValueFactory = _ => 5 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed runs before each block's pause (the first compiles kernels)", DefaultValueFactory = _ => 1 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed runs before each block's pause at least (the first compiles kernels); more until the JIT has been quiet for 300 ms", DefaultValueFactory = _ => 1 };
         var threads = BenchOptions.Threads();
         var devices = new Option<string[]>("--devices")
         {
@@ -127,7 +127,7 @@ internal static class CompareCommand
 
     private static double[] TimeBlock(Action run, Settings settings)
     {
-        for (int i = 0; i < settings.Warmup; i++) run();
+        JitWarmup.Run(settings.Warmup, run);
         Thread.Sleep(PauseMs);
         return QuickCommand.Time(1, settings.Runs, run);
     }

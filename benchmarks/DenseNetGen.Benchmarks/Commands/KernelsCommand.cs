@@ -12,7 +12,7 @@ namespace DenseNetGen.Benchmarks.Commands;
 /// <summary>
 /// GFLOP/s of the SIMD backend's direct conv on DenseNet121's 3x3 shapes and its stem, batch 1, at every vector
 /// width the machine accelerates and each thread count, Winograd's F(2x2) and F(4x4) at 512 bits on the 3x3 ones
-/// (their figures count the direct conv's FLOPs, so they compare as speed), beside ONNX Runtime's Conv on the same shape (NCHW in and
+/// (their figures count the direct conv's FLOPs, so they compare as speed), each after <see cref="JitWarmup"/>, beside ONNX Runtime's Conv on the same shape (NCHW in and
 /// out, all graph optimizations, so its NCHWc reorders are included) when tools/export_conv_onnx.py has written it.
 /// </summary>
 internal static class KernelsCommand
@@ -130,9 +130,9 @@ internal static class KernelsCommand
 
     private static double Median(int runs, Action run)
     {
-        // Half a second of untimed runs: long enough for tiered compilation to replace the kernels' tier-0 helpers
-        // (Winograd's F(4x4) at 56x56 timed 0.80 ms on one thread after three runs, 0.44 once rejitted).
-        for (var warm = Stopwatch.StartNew(); warm.ElapsedMilliseconds < 500;) run();
+        // Until tiered compilation has replaced the kernels' tier-0 helpers (Winograd's F(4x4) at 56x56 timed 0.80 ms
+        // on one thread after three runs, 0.44 once rejitted).
+        JitWarmup.Run(3, run);
         var times = new double[runs];
         for (int i = 0; i < runs; i++)
         {

@@ -19,7 +19,7 @@ internal static class QuickCommand
         var models = BenchOptions.Models("the zoo");
         var batch = new Option<int>("--batch", "-b") { Description = "Images per forward pass", DefaultValueFactory = _ => 1 };
         var iterations = new Option<int>("--iterations", "-n") { Description = "Timed runs per model", DefaultValueFactory = _ => 5 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed runs per model first (the first compiles the kernels)", DefaultValueFactory = _ => 1 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed runs per model first, at least (the first compiles the kernels); more until the JIT has been quiet for 300 ms", DefaultValueFactory = _ => 1 };
         var precision = BenchOptions.Precision();
         var threads = BenchOptions.Threads();
         var command = new Command("quick", "Median and best latency per model") { device, models, batch, iterations, warmup, precision, threads };
@@ -49,9 +49,10 @@ internal static class QuickCommand
     /// <summary>The SIMD backend holds no device memory (it reports 0): "n/a" rather than a misleading 0.0.</summary>
     private static string DeviceMiB(long bytes) => bytes > 0 ? (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) : "n/a";
 
+    /// <summary>Warm-up (<see cref="JitWarmup"/>: at least <paramref name="warmup"/> runs), then <paramref name="runs"/> timed ones.</summary>
     internal static double[] Time(int warmup, int runs, Action run)
     {
-        for (int i = 0; i < warmup; i++) run();
+        JitWarmup.Run(warmup, run);
         var times = new double[runs];
         for (int i = 0; i < runs; i++)
         {

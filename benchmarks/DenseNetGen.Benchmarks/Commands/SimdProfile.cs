@@ -38,6 +38,7 @@ internal static class SimdProfile
         void Forward() => shaped.Run(input, plan.Ops.Count, read, null);
         Forward();
         double firstMs = clock.Elapsed.TotalMilliseconds;
+        JitWarmup.Run(0, Forward);
         var steps = prepared.Steps;
         var stepOfLastOp = new int[plan.Ops.Count];
         Array.Fill(stepOfLastOp, -1);
