@@ -70,4 +70,60 @@ public sealed class MicroKernelTests
 
         ParityAssert.Close(Array.ConvertAll(expected, v => (float)v), c.AsSpan().ToArray(), $"{rows}x{vectors}v at {TVec.Name}, {kSlots} slots");
     }
+
+    public static IEnumerable<object[]> RowCases()
+    {
+        foreach (int packedRows in new[] { 14, 6 })
+            foreach (int vectors in new[] { 2, 1 })
+                foreach (int width in new[] { 512, 256, 128 })
+                    foreach (int kSlots in new[] { 1, 3, 16, 24, 37, 1024 })
+                        yield return [packedRows, vectors, width, kSlots];
+    }
+
+    /// <summary>
+    /// The one-row tile (the classifier at batch 1) against the same scalar GEMM: row 0 of an A packed with 14 or 6 rows
+    /// a block, whose other rows, like the lanes past the last slot and B's rows past it, hold the poison; slot counts
+    /// that end inside a group of four and inside a block.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RowCases))]
+    public void OneRowTileMatchesAScalarGemm(int packedRows, int vectors, int width, int kSlots)
+    {
+        Action<int, int, int> run = width switch
+        {
+            512 => CheckRow<Vec512>,
+            256 => CheckRow<Vec256>,
+            _ => CheckRow<Vec128>,
+        };
+        run(packedRows, vectors, kSlots);
+    }
+
+    private static unsafe void CheckRow<TVec>(int packedRows, int vectors, int kSlots) where TVec : struct, IVec<TVec>
+    {
+        const float Poison = 1000f, Untouched = -7f;
+        int kBlocks = (kSlots + 15) / 16, columns = 2 * TVec.Count;
+        var random = new Random(7 * packedRows + kSlots);
+        using var a = new NativeBuffer((long)kBlocks * packedRows * 16);
+        using var b = new NativeBuffer((long)(kSlots + 16) * columns);
+        using var c = new NativeBuffer(columns);
+        for (int kb = 0; kb < kBlocks; kb++)
+            for (int r = 0; r < packedRows; r++)
+                for (int lane = 0; lane < 16; lane++)
+                    a.Pointer[(kb * packedRows + r) * 16 + lane] = r == 0 && kb * 16 + lane < kSlots ? (float)(random.NextDouble() * 2 - 1) : Poison;
+        for (int k = 0; k < kSlots + 16; k++)
+            for (int j = 0; j < columns; j++)
+                b.Pointer[k * columns + j] = k < kSlots ? (float)(random.NextDouble() * 2 - 1) : Poison;
+        var expected = new float[columns];
+        for (int j = 0; j < columns; j++)
+        {
+            double sum = 0;
+            for (int k = 0; k < kSlots; k++) sum += (double)a.Pointer[k / 16 * packedRows * 16 + k % 16] * b.Pointer[k * columns + j];
+            expected[j] = j < vectors * TVec.Count ? (float)sum : Untouched;
+            c.Pointer[j] = Untouched;
+        }
+
+        MicroKernel<TVec>.Gemm1x2v(a.Pointer, packedRows, b.Pointer, kSlots, c.Pointer, vectors);
+
+        ParityAssert.Close(expected, c.AsSpan().ToArray(), $"1x{vectors}v over {packedRows}-row A at {TVec.Name}, {kSlots} slots");
+    }
 }

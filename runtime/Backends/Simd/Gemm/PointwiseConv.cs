@@ -91,7 +91,9 @@ internal sealed unsafe class PointwiseConv<TVec> : ISimdLaunch where TVec : stru
         }
         for (int panel = firstPanel; panel < endPanel; panel++)
         {
-            MicroKernel<TVec>.Run(a, _w.Panel(panel), _w.KSlots, c, _w.Vectors(panel));
+            // One pixel in the whole launch (the classifier at batch 1): the one-row tile, not 13 rows of padding.
+            if (_pixels == 1) MicroKernel<TVec>.Gemm1x2v(a, Rows, _w.Panel(panel), _w.KSlots, c, _w.Vectors(panel));
+            else MicroKernel<TVec>.Run(a, _w.Panel(panel), _w.KSlots, c, _w.Vectors(panel));
             Store(c, pixelOffsets, rows, panel);
         }
     }
