@@ -59,9 +59,9 @@ internal static unsafe class MicroKernel<TVec> where TVec : struct, IVec<TVec>
     /// <summary>
     /// C[1][<paramref name="vectors"/>·Count] = A·B for a single pixel row: row 0 of an A packed as the other tiles'
     /// ([kBlocks][<paramref name="rows"/>][16]), B one weight panel. The classifier at batch 1 multiplies one row by
-    /// 1,024 × 1,000 weights; the 14-row tile spends 14 rows of FMAs on it and its one chain per vector would wait on
-    /// the FMA latency, so this one keeps four partial sums per vector (input slots k mod 4) and runs as fast as the
-    /// weights stream in. Its sums round in another order than the 14-row tile's.
+    /// 1,024 × 1,000 weights, and the 14-row tile spent 14 rows of FMAs on it. The sums run over the input slots in
+    /// the order the other tiles use, so a pixel's outputs are the same bits whether it comes alone or in a batch
+    /// (one chain per vector waits on the FMA latency, still far less than the weights take to stream in).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gemm1x2v(float* a, int rows, float* b, int kSlots, float* c, int vectors)
@@ -72,29 +72,17 @@ internal static unsafe class MicroKernel<TVec> where TVec : struct, IVec<TVec>
 
     private static void Gemv<TVectors>(float* a, int rows, float* b, int kSlots, float* c) where TVectors : struct, ICount
     {
-        TVec s0 = TVec.Zero, s1 = TVec.Zero, s2 = TVec.Zero, s3 = TVec.Zero;
-        TVec t0 = TVec.Zero, t1 = TVec.Zero, t2 = TVec.Zero, t3 = TVec.Zero;
+        TVec c0 = TVec.Zero, c1 = TVec.Zero;
         int step = 2 * TVec.Count;
-        bool two = TVectors.Value > 1;
         for (int k0 = 0; k0 < kSlots; k0 += 16, a += rows * 16)
-        {
-            int end = Math.Min(16, kSlots - k0), k = 0;
-            for (; k + 4 <= end; k += 4, b += 4 * step)
+            for (float* ak = a, end = a + Math.Min(16, kSlots - k0); ak < end; ak++, b += step)
             {
-                TVec x0 = TVec.Broadcast(a[k]), x1 = TVec.Broadcast(a[k + 1]), x2 = TVec.Broadcast(a[k + 2]), x3 = TVec.Broadcast(a[k + 3]);
-                s0 = TVec.Fma(x0, TVec.Load(b), s0); if (two) t0 = TVec.Fma(x0, TVec.Load(b + TVec.Count), t0);
-                s1 = TVec.Fma(x1, TVec.Load(b + step), s1); if (two) t1 = TVec.Fma(x1, TVec.Load(b + step + TVec.Count), t1);
-                s2 = TVec.Fma(x2, TVec.Load(b + 2 * step), s2); if (two) t2 = TVec.Fma(x2, TVec.Load(b + 2 * step + TVec.Count), t2);
-                s3 = TVec.Fma(x3, TVec.Load(b + 3 * step), s3); if (two) t3 = TVec.Fma(x3, TVec.Load(b + 3 * step + TVec.Count), t3);
+                TVec x = TVec.Broadcast(ak[0]);
+                c0 = TVec.Fma(x, TVec.Load(b), c0);
+                if (TVectors.Value > 1) c1 = TVec.Fma(x, TVec.Load(b + TVec.Count), c1);
             }
-            for (; k < end; k++, b += step)
-            {
-                TVec x = TVec.Broadcast(a[k]);
-                s0 = TVec.Fma(x, TVec.Load(b), s0); if (two) t0 = TVec.Fma(x, TVec.Load(b + TVec.Count), t0);
-            }
-        }
-        TVec.Store(c, TVec.Add(TVec.Add(s0, s1), TVec.Add(s2, s3)));
-        if (two) TVec.Store(c + TVec.Count, TVec.Add(TVec.Add(t0, t1), TVec.Add(t2, t3)));
+        TVec.Store(c, c0);
+        if (TVectors.Value > 1) TVec.Store(c + TVec.Count, c1);
     }
 
     /// <summary>
