@@ -63,8 +63,7 @@ internal static class SlicingCommand
                     var times = shapes.Select(_ => new List<double>()).ToArray();
                     int[] read = [plan.OutputBuffer];
                     // One untimed round binds every shape (and grows the arena to the largest); more until the JIT is quiet.
-                    foreach (var shape in shapes) shape.Run(input, plan.Ops.Count, read, null);
-                    JitWarmup.Run(0, () => { foreach (var shape in shapes) shape.Run(input, plan.Ops.Count, read, null); });
+                    JitWarmup.Run(1, () => { foreach (var shape in shapes) shape.Run(input, plan.Ops.Count, read, null); });
                     for (int round = 0; round < runs; round++)
                         for (int i = 0; i < shapes.Count; i++)
                         {
