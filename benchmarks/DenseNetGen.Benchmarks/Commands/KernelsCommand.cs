@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
 using DenseNetGen.Backends.Simd;
+using DenseNetGen.Backends.Simd.Gemm;
 using DenseNetGen.Backends.Simd.Kernels;
 using DenseNetGen.Backends.Simd.Winograd;
 using Microsoft.ML.OnnxRuntime;
@@ -11,7 +12,8 @@ namespace DenseNetGen.Benchmarks.Commands;
 
 /// <summary>
 /// GFLOP/s of the SIMD backend's direct conv on DenseNet121's 3x3 shapes and its stem, batch 1, at every vector
-/// width the machine accelerates and each thread count, Winograd's F(2x2) and F(4x4) at 512 bits on the 3x3 ones
+/// width the machine accelerates and each thread count, the 1x1 GEMM (with a dense layer's BN-ReLU prologue) at 512 bits on
+/// 1x1 shapes, Winograd's F(2x2) and F(4x4) at 512 bits on the 3x3 ones
 /// (their figures count the direct conv's FLOPs, so they compare as speed), each after <see cref="JitWarmup"/>, beside ONNX Runtime's Conv on the same shape (NCHW in and
 /// out, all graph optimizations, so its NCHWc reorders are included) when tools/export_conv_onnx.py has written it.
 /// </summary>
@@ -46,9 +48,11 @@ internal static class KernelsCommand
             foreach (var shape in selected)
                 foreach (int count in counts)
                 {
-                    if (Vector512.IsHardwareAccelerated) Report(shape, count, "simd 512", Time<Vec512>(shape, count, runs));
-                    if (Vector256.IsHardwareAccelerated) Report(shape, count, "simd 256", Time<Vec256>(shape, count, runs));
-                    Report(shape, count, "simd 128", Time<Vec128>(shape, count, runs));
+                    if (Vector512.IsHardwareAccelerated) Report(shape, count, "simd 512", TimeDirect<Vec512>(shape, count, runs));
+                    if (Vector256.IsHardwareAccelerated) Report(shape, count, "simd 256", TimeDirect<Vec256>(shape, count, runs));
+                    Report(shape, count, "simd 128", TimeDirect<Vec128>(shape, count, runs));
+                    if (shape is { Kernel: 1, Stride: 1, Padding: 0 } && Vector512.IsHardwareAccelerated)
+                        Report(shape, count, "gemm 512", TimePointwise<Vec512>(shape, count, runs));
                     if (shape is { Kernel: 3, Stride: 1, Padding: 1 } && Vector512.IsHardwareAccelerated)
                     {
                         Report(shape, count, "F(2x2) 512", TimeWinograd<Vec512, WinogradF2>(shape, count, runs));
@@ -83,39 +87,65 @@ internal static class KernelsCommand
         Console.WriteLine($"{shape.Name,-28}{threads,8}{runner,14}{ms,11:0.000}{flops / ms / 1e6,9:0.0}");
     }
 
-    private static unsafe double Time<TVec>(Shape s, int threads, int runs) where TVec : struct, IVec<TVec>
+    /// <summary>Builds the op under test on <paramref name="source"/> and <paramref name="destination"/>; what it allocates goes into <paramref name="owned"/>.</summary>
+    private unsafe delegate ISimdLaunch OpFactory(float* source, float* destination, float[] weight, List<IDisposable> owned);
+
+    private static unsafe double TimeDirect<TVec>(Shape s, int threads, int runs) where TVec : struct, IVec<TVec> =>
+        Time(s, threads, runs, (source, destination, weight, _) => new DirectConv<TVec>(Conv(s), source, destination,
+            ConvWeights.Pack(weight, new float[s.OutChannels], s.OutChannels, s.InChannels, s.Kernel, 0), [], [], relu: true));
+
+    /// <summary>The 1x1 GEMM the network runs its 1x1 convs with, with a BN-ReLU prologue as a dense layer's.</summary>
+    private static unsafe double TimePointwise<TVec>(Shape s, int threads, int runs) where TVec : struct, IVec<TVec> =>
+        Time(s, threads, runs, (source, destination, weight, owned) =>
+        {
+            var weights = Owned(owned, new PointwiseWeights<TVec>(weight, new float[s.OutChannels], 0, s.InChannels, 0, s.OutChannels,
+                Enumerable.Repeat(0.5f, s.InChannels).ToArray(), Enumerable.Repeat(0.1f, s.InChannels).ToArray()));
+            var scratch = Owned(owned, new WorkerScratch(PointwiseConv<TVec>.ScratchFloats(weights), threads));
+            return new PointwiseConv<TVec>(weights, false, true, 1, source, s.InChannels, s.Size, s.Size,
+                destination, s.OutChannels, s.Size, s.Size, scratch.Pointer, scratch.Stride, threads);
+        });
+
+    private static unsafe double TimeWinograd<TVec, TTile>(Shape s, int threads, int runs) where TVec : struct, IVec<TVec> where TTile : struct, IWinogradTile =>
+        Time(s, threads, runs, (source, destination, weight, owned) =>
+        {
+            var weights = Owned(owned, new WinogradWeights<TVec, TTile>(weight, new float[s.OutChannels], 0, s.InChannels, 0, s.OutChannels));
+            var scratch = Owned(owned, new WorkerScratch(WinogradConv<TVec, TTile>.ScratchFloats(weights.Layout.KBlocks), threads));
+            return new WinogradConv<TVec, TTile>(weights, true, 1, source, s.InChannels, destination, s.OutChannels, s.Size, s.Size,
+                scratch.Pointer, scratch.Stride, threads);
+        });
+
+    private static T Owned<T>(List<IDisposable> owned, T item) where T : IDisposable
     {
-        var conv = new ConvShape(1, s.Size, s.Size, s.InChannels, 0, s.InChannels, s.OutChannels, 0, s.OutChannels, s.Kernel, s.Stride, s.Padding);
+        owned.Add(item);
+        return item;
+    }
+
+    private static ConvShape Conv(Shape s) =>
+        new(1, s.Size, s.Size, s.InChannels, 0, s.InChannels, s.OutChannels, 0, s.OutChannels, s.Kernel, s.Stride, s.Padding);
+
+    /// <summary>The median of <paramref name="runs"/> launches of one op on a random source and random weights, on a pool of <paramref name="threads"/>.</summary>
+    private static unsafe double Time(Shape s, int threads, int runs, OpFactory make)
+    {
+        var conv = Conv(s);
         var source = new PinnedFloats(Blocked.Length(1, s.InChannels, s.Size, s.Size));
         var destination = new PinnedFloats(Blocked.Length(1, s.OutChannels, conv.OutHeight, conv.OutWidth));
         var random = new Random(1);
         foreach (ref float v in source.Span) v = random.NextSingle() - 0.5f;
         var weight = new float[s.OutChannels * s.InChannels * s.Kernel * s.Kernel];
         foreach (ref float v in weight.AsSpan()) v = random.NextSingle() - 0.5f;
-        var op = new DirectConv<TVec>(conv, source.Pointer, destination.Pointer, ConvWeights.Pack(weight, new float[s.OutChannels], s.OutChannels, s.InChannels, s.Kernel, 0), [], [], relu: true);
-        using var pool = new WorkerPool(threads, spin: true);
-        double ms = Median(runs, () => pool.Run(op));
-        GC.KeepAlive(source); // the op holds raw pointers only
-        GC.KeepAlive(destination);
-        return ms;
-    }
-
-    private static unsafe double TimeWinograd<TVec, TTile>(Shape s, int threads, int runs) where TVec : struct, IVec<TVec> where TTile : struct, IWinogradTile
-    {
-        var source = new PinnedFloats(Blocked.Length(1, s.InChannels, s.Size, s.Size));
-        var destination = new PinnedFloats(Blocked.Length(1, s.OutChannels, s.Size, s.Size));
-        var random = new Random(1);
-        foreach (ref float v in source.Span) v = random.NextSingle() - 0.5f;
-        var weight = new float[s.OutChannels * s.InChannels * 9];
-        foreach (ref float v in weight.AsSpan()) v = random.NextSingle() - 0.5f;
-        using var weights = new WinogradWeights<TVec, TTile>(weight, new float[s.OutChannels], 0, s.InChannels, 0, s.OutChannels);
-        using var scratch = new WorkerScratch(WinogradConv<TVec, TTile>.ScratchFloats(weights.Layout.KBlocks), threads);
-        var op = new WinogradConv<TVec, TTile>(weights, true, 1, source.Pointer, s.InChannels, destination.Pointer, s.OutChannels, s.Size, s.Size, scratch.Pointer, scratch.Stride, threads);
-        using var pool = new WorkerPool(threads, spin: true);
-        double ms = Median(runs, () => pool.Run(op));
-        GC.KeepAlive(source); // the op holds raw pointers only
-        GC.KeepAlive(destination);
-        return ms;
+        var owned = new List<IDisposable>();
+        try
+        {
+            var op = make(source.Pointer, destination.Pointer, weight, owned);
+            using var pool = new WorkerPool(threads, spin: true);
+            return Median(runs, () => pool.Run(op));
+        }
+        finally
+        {
+            foreach (var item in owned) item.Dispose();
+            GC.KeepAlive(source); // the op holds raw pointers only
+            GC.KeepAlive(destination);
+        }
     }
 
     private static double TimeOnnx(string path, Shape s, int threads, int runs)

@@ -29,8 +29,8 @@ internal sealed unsafe class WorkerScratch : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(floatsPerWorker);
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         FloatsPerWorker = (floatsPerWorker + 15) / 16 * 16; // every block 64-byte aligned
-        Stride = workers == 1 ? FloatsPerWorker : (FloatsPerWorker + SpacingFloats - 1) / SpacingFloats * SpacingFloats;
-        Stride = Math.Max(Stride, 16);
+        // At least 16 floats, so an empty block still has an aligned address of its own.
+        Stride = Math.Max(16, workers == 1 ? FloatsPerWorker : (FloatsPerWorker + SpacingFloats - 1) / SpacingFloats * SpacingFloats);
         Workers = workers;
         Pointer = (float*)NativeMemory.AlignedAlloc((nuint)(Stride * workers * sizeof(float)), NativeBuffer.Alignment);
         for (int w = 0; w < workers; w++) NativeMemory.Clear(Pointer + w * Stride, (nuint)(FloatsPerWorker * sizeof(float)));
