@@ -3,32 +3,45 @@ using DenseNetGen.Backends.Simd.Gemm;
 namespace DenseNetGen.Runtime.Tests.Simd;
 
 /// <summary>
-/// How a GEMM launch cuts row groups × weight panels into tiles: every (group, panel) pair in exactly one tile, the
-/// shares of a group's panels contiguous and differing by at most one panel, and about four tiles per thread when
-/// groups are few (hand-counted below).
+/// How a GEMM launch cuts rows × weight panels into tiles: every (row, panel) pair in exactly one tile, the groups
+/// contiguous, at most the micro-kernel's rows and differing by at most one row, the shares of a group's panels
+/// contiguous and differing by at most one panel, and about four tiles per thread when groups are few (hand-counted
+/// below).
 /// </summary>
 public sealed class PanelTilingTests
 {
     [Theory]
-    [InlineData(4, 3, 2, 2, 8)]     // batch 1 at 7x7: 4 groups want 8 tiles on 2 threads, so 2 shares of 3 panels
-    [InlineData(4, 2, 4, 2, 8)]     // 4 shares wanted, only 2 panels: one panel each
-    [InlineData(1, 10, 3, 10, 10)]  // one group, 12 tiles wanted, 10 panels: one panel a tile
-    [InlineData(5, 7, 3, 3, 15)]    // (12 + 4) / 5 = 3 shares of 7 panels: 2, 2 and 3
-    [InlineData(100, 6, 8, 1, 100)] // many groups: each tile takes every panel
-    [InlineData(8, 5, 2, 1, 8)]     // exactly 4 tiles a thread already
-    public void EveryGroupAndPanelIsInOneTile(int groups, int panels, int threads, int chunks, int count)
+    // batch 1 at 7x7: 49 pixels in 4 groups (13, 12, 12, 12, not 14, 14, 14, 7) want 8 tiles on 2 threads: 2 shares of 3 panels
+    [InlineData(49, 14, 3, 2, 4, 13, 2, 8)]
+    [InlineData(56, 14, 2, 4, 4, 14, 2, 8)]       // 4 shares wanted, only 2 panels: one panel each
+    [InlineData(1, 14, 10, 3, 1, 1, 10, 10)]      // one row (the classifier at batch 1), 12 tiles wanted, 10 panels: one panel a tile
+    [InlineData(70, 14, 7, 3, 5, 14, 3, 15)]      // (12 + 4) / 5 = 3 shares of 7 panels: 2, 2 and 3
+    [InlineData(1400, 14, 6, 8, 100, 14, 1, 100)] // many groups: each tile takes every panel
+    [InlineData(128, 14, 5, 2, 10, 13, 1, 10)]    // Winograd F(4x4) at 14x14, batch 8: 10 groups of 12 or 13, not 9 of 14 and one of 2
+    [InlineData(31, 6, 5, 2, 6, 6, 2, 12)]        // the 6-row tile: 31 rows in groups of 5 and 6
+    public void EveryRowAndPanelIsInOneTile(int rows, int groupRows, int panels, int threads, int groups, int largest, int chunks, int count)
     {
-        var tiling = new PanelTiling(groups, panels, threads);
-        Assert.Equal((chunks, count), (tiling.Chunks, tiling.Count));
-        var owner = new int[groups, panels];
+        var tiling = new PanelTiling(rows, groupRows, panels, threads);
+        Assert.Equal((groups, chunks, count), (tiling.Groups, tiling.Chunks, tiling.Count));
+        var owner = new int[rows, panels];
+        var sizes = new List<int>();
+        int nextRow = 0;
         for (int tile = 0; tile < tiling.Count; tile++)
         {
-            var (group, first, end) = tiling.Split(tile);
-            Assert.Equal(tile / chunks, group);
-            int share = end - first;
-            Assert.InRange(share, panels / chunks, (panels + chunks - 1) / chunks);
-            for (int panel = first; panel < end; panel++) owner[group, panel]++;
+            var (firstRow, groupSize, first, end) = tiling.Split(tile);
+            if (tile % chunks == 0)
+            {
+                Assert.Equal(nextRow, firstRow); // groups in order, none skipped
+                nextRow = firstRow + groupSize;
+                sizes.Add(groupSize);
+            }
+            Assert.InRange(end - first, panels / chunks, (panels + chunks - 1) / chunks);
+            for (int row = firstRow; row < firstRow + groupSize; row++)
+                for (int panel = first; panel < end; panel++) owner[row, panel]++;
         }
         Assert.All(owner.Cast<int>(), n => Assert.Equal(1, n));
+        Assert.Equal(largest, sizes.Max());
+        Assert.InRange(sizes.Max() - sizes.Min(), 0, 1);
+        Assert.InRange(sizes.Max(), 1, groupRows);
     }
 }

@@ -3,8 +3,8 @@ using System.Runtime.CompilerServices;
 namespace DenseNetGen.Backends.Simd.Gemm;
 
 /// <summary>
-/// A 1x1 convolution as a packed GEMM over pixels, bound to one input shape: each tile packs the input of
-/// <see cref="MicroKernel{TVec}.Rows"/> output pixels into its worker's scratch, applying the BN-ReLU prologue (and
+/// A 1x1 convolution as a packed GEMM over pixels, bound to one input shape: each tile packs the input of a group of
+/// at most <see cref="MicroKernel{TVec}.Rows"/> output pixels into its worker's scratch, applying the BN-ReLU prologue (and
 /// the transition's 2x2 average) on the way, then runs the micro-kernel over its weight panels and writes bias,
 /// ReLU and the op's own lanes to the blocked output.
 /// </summary>
@@ -64,7 +64,7 @@ internal sealed unsafe class PointwiseConv<TVec> : ISimdLaunch where TVec : stru
         _pixels = batch * _outPixels;
         _scratch = scratch;
         _scratchPerWorker = scratchPerWorker;
-        _tiling = new PanelTiling((_pixels + Rows - 1) / Rows, weights.Panels, threads);
+        _tiling = new PanelTiling(_pixels, Rows, weights.Panels, threads);
     }
 
     private static int Rows => MicroKernel<TVec>.Rows;
@@ -77,10 +77,9 @@ internal sealed unsafe class PointwiseConv<TVec> : ISimdLaunch where TVec : stru
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunTile(int tile)
     {
-        var (group, firstPanel, endPanel) = _tiling.Split(tile);
+        var (p0, rows, firstPanel, endPanel) = _tiling.Split(tile);
         float* a = _scratch + WorkerPool.CurrentWorker * _scratchPerWorker;
         float* c = a + (long)Rows * _w.KBlocks * Blocked.Lanes;
-        int p0 = group * Rows, rows = Math.Min(Rows, _pixels - p0);
         Pack(a, p0, rows);
         // Where each row's pixel sits in the output, computed once per tile, not per panel and vector.
         long* pixelOffsets = stackalloc long[Rows];
@@ -91,30 +90,21 @@ internal sealed unsafe class PointwiseConv<TVec> : ISimdLaunch where TVec : stru
         }
         for (int panel = firstPanel; panel < endPanel; panel++)
         {
-            // One pixel in the whole launch (the classifier at batch 1): the one-row tile, not 13 rows of padding.
-            if (_pixels == 1) MicroKernel<TVec>.Gemm1x2v(a, Rows, _w.Panel(panel), _w.KSlots, c, _w.Vectors(panel));
-            else MicroKernel<TVec>.Run(a, _w.Panel(panel), _w.KSlots, c, _w.Vectors(panel));
+            MicroKernel<TVec>.Run(a, _w.Panel(panel), _w.KSlots, c, _w.Vectors(panel), rows);
             Store(c, pixelOffsets, rows, panel);
         }
     }
 
-    /// <summary>A = prologue(input) for pixels p0.., as [kBlock][Rows][16]; rows past the end are zero.</summary>
+    /// <summary>A = prologue(input) for pixels p0.., as [kBlock][Rows][16]; rows past <paramref name="rows"/> are left as they are (the micro-kernel reads only a group's own).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Pack(float* a, int p0, int rows)
     {
         int kBlocks = _w.KBlocks, stride = Rows * Blocked.Lanes;
         float* scale = _w.Scale, shift = _w.Shift;
         bool prologue = scale != null;
-        for (int r = 0; r < Rows; r++)
+        for (int r = 0; r < rows; r++)
         {
             float* dst = a + r * Blocked.Lanes;
-            if (r >= rows)
-            {
-                for (int kb = 0; kb < kBlocks; kb++)
-                    for (int v = 0; v < Blocked.Lanes; v += TVec.Count)
-                        TVec.Store(dst + kb * stride + v, TVec.Zero);
-                continue;
-            }
             int p = p0 + r, n = p / _outPixels, q = p % _outPixels;
             float* src = _input + n * _inImage + _w.InBase / Blocked.Lanes * _inBlock;
             if (!_average2x2)

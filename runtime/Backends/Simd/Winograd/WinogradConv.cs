@@ -10,7 +10,7 @@ namespace DenseNetGen.Backends.Simd.Winograd;
 /// own output channels (a dense layer's 3x3 conv appends to its block buffer at its channel offset).
 /// </summary>
 /// <remarks>
-/// A tile is a group of <see cref="MicroKernel{TVec}.Rows"/> Winograd tiles (m×m output pixels each, numbered over
+/// A tile is a group of at most <see cref="MicroKernel{TVec}.Rows"/> Winograd tiles (m×m output pixels each, numbered over
 /// the batch row by row) and a share of the weight panels. It (1) transforms each Winograd tile's α×α input patch,
 /// zero-padded at the map's edges, into its worker's scratch as α² GEMM operands [kBlock][Rows][16], the layout of
 /// the 1x1 GEMM's packed input; (2) per panel, multiplies each element's operand by that element's transformed
@@ -62,7 +62,7 @@ internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec 
         _scratchPerWorker = scratchPerWorker;
         _mask = new PinnedFloats(_layout.KBlocks * Blocked.Lanes);
         for (int k = _layout.InOffset - _layout.InBase; k < _layout.KSlots; k++) _mask.Pointer[k] = 1;
-        _tiling = new PanelTiling((_tiles + Rows - 1) / Rows, _layout.Panels, threads);
+        _tiling = new PanelTiling(_tiles, Rows, _layout.Panels, threads);
     }
 
     private static int Rows => MicroKernel<TVec>.Rows;
@@ -82,11 +82,9 @@ internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunTile(int tile)
     {
-        var (group, firstPanel, endPanel) = _tiling.Split(tile);
+        var (t0, rows, firstPanel, endPanel) = _tiling.Split(tile);
         float* operands = _scratch + WorkerPool.CurrentWorker * _scratchPerWorker;
         float* results = operands + (long)Elements * OperandFloats(_layout.KBlocks);
-        int t0 = group * Rows, rows = Math.Min(Rows, _tiles - t0);
-        for (int r = rows; r < Rows; r++) ZeroRow(operands, r);
         int alpha = TTile.Alpha, count = TVec.Count;
         float* patch = stackalloc float[alpha * alpha * count];
         float* columns = stackalloc float[alpha * alpha * count];
@@ -108,7 +106,7 @@ internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec 
         {
             int vectors = _layout.Vectors(panel);
             for (int e = 0; e < Elements; e++)
-                MicroKernel<TVec>.Run(operands + (long)e * OperandFloats(_layout.KBlocks), _weights.Element(e).Panel(panel), _layout.KSlots, results + e * ResultFloats, vectors);
+                MicroKernel<TVec>.Run(operands + (long)e * OperandFloats(_layout.KBlocks), _weights.Element(e).Panel(panel), _layout.KSlots, results + e * ResultFloats, vectors, rows);
             for (int r = 0; r < rows; r++) TransformOutput(results, r, t0 + r, panel);
         }
     }
@@ -163,13 +161,6 @@ internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec 
                 if (mask != null) value = TVec.Multiply(value, TVec.Load(mask));
                 TVec.Store(patch + (i * alpha + j) * count, value);
             }
-    }
-
-    private void ZeroRow(float* operands, int row)
-    {
-        for (int e = 0; e < Elements; e++)
-            for (int kb = 0; kb < _layout.KBlocks; kb++)
-                new Span<float>(operands + (long)e * OperandFloats(_layout.KBlocks) + (kb * Rows + row) * Blocked.Lanes, Blocked.Lanes).Clear();
     }
 
     /// <summary>Aᵀ M A of Winograd tile <paramref name="index"/> for one panel, plus bias and ReLU, into the m×m pixels inside the map.</summary>
