@@ -46,7 +46,7 @@ internal sealed class Conv3x3Step<TVec> : SimdStep where TVec : struct, IVec<TVe
     {
         _conv = c;
         _folded = folded;
-        _bound = Variant(WinogradChoice.Tile<TVec>(nominalMap, 1, 1));
+        _bound = Variant(WinogradChoice.Tile<TVec>(nominalMap, 1, 1, c.OutChannels));
         // Every variant a shape may choose runs in the program's scratch, sized once from the steps at load.
         int kBlocks = Blocked.Blocks(c.SourceChannelOffset % Blocked.Lanes + c.InChannels);
         ScratchFloats = Math.Max(WinogradConv<TVec, WinogradF2>.ScratchFloats(kBlocks), WinogradConv<TVec, WinogradF4>.ScratchFloats(kBlocks));
@@ -64,7 +64,7 @@ internal sealed class Conv3x3Step<TVec> : SimdStep where TVec : struct, IVec<TVe
     public override ISimdLaunch Bind(in StepBinding b)
     {
         var g = b.Geometry.Ops[FirstOp];
-        _bound = Variant(WinogradChoice.Tile<TVec>(Math.Min(g.InHeight, g.InWidth), b.Batch, b.Threads));
+        _bound = Variant(WinogradChoice.Tile<TVec>(Math.Min(g.InHeight, g.InWidth), b.Batch, b.Threads, _conv.OutChannels));
         return _bound.Bind(b);
     }
 
@@ -90,30 +90,38 @@ internal sealed class Conv3x3Step<TVec> : SimdStep where TVec : struct, IVec<TVe
 internal static class WinogradChoice
 {
     /// <summary>
-    /// Micro-kernel rows, smallest map side, fewest Winograd tiles over the batch per thread, tile: the first line
-    /// that fits wins; none means the direct conv.
+    /// Micro-kernel rows, smallest map side, fewest Winograd tiles over the batch per thread, most output channels,
+    /// tile: the first line that fits wins; none means the direct conv.
     /// </summary>
-    private static readonly (int Rows, int MinimumMap, int MinimumTilesPerThread, int Tile)[] s_choices =
+    private static readonly (int Rows, int MinimumMap, int MinimumTilesPerThread, int MaximumOutChannels, int Tile)[] s_choices =
     [
-        (14, 28, 0, 4),  // AVX-512: F(4x4) 2.0x and 1.5x the direct conv at 56 and 28
+        (14, 28, 0, int.MaxValue, 4),  // AVX-512: F(4x4) 2.0x and 1.5x the direct conv at 56 and 28
         // At 14, F(4x4) 1.36x at batch 8 on one thread (128 tiles: 10.6 against 14.4 ms over DenseNet-121's 24 convs)
         // and 1.35x on two (64 tiles each: 5.1-5.3 against 6.8-7.2 ms, once each thread kept its own share of the
         // tiles; 0.6x before); at batch 1 (16 tiles, 2 part-filled groups) 0.7x, F(2x2) 0.9x.
-        (14, 14, 64, 4),
-        (6, 28, 0, 4),   // 256 and 128 bits: F(4x4) 1.95x at 56, equal to F(2x2) at 28 (1.5x)
-        (6, 14, 0, 2),   // F(2x2) 1.2x at 14, where F(4x4) loses (0.7x); at 7 both lose
+        (14, 14, 64, int.MaxValue, 4),
+        // Below that, F(2x2) for convs of one panel's outputs (32): with near-equal groups (49 tiles at batch 1: 13, 12,
+        // 12, 12) whole networks at batch 1, alternated in one process, ran 1.006x (DenseNet-121, three runs; 1.022x on
+        // one thread), 1.010x (169) and 1.013-1.023x (201) as fast as with the direct conv; DenseNet-161's 48-output
+        // convs 0.983x, and F(4x4) at batch 1 0.986-0.995x (DenseNet-121). Against the direct conv at 14 in the same way:
+        // DenseNet-121 b1 1.010x, b4 1.018x; Fashion-MNIST's 12-output convs b1 1.057x.
+        (14, 14, 0, 32, 2),
+        (6, 28, 0, int.MaxValue, 4),   // 256 and 128 bits: F(4x4) 1.95x at 56, equal to F(2x2) at 28 (1.5x)
+        (6, 14, 0, int.MaxValue, 2),   // F(2x2) 1.2x at 14, where F(4x4) loses (0.7x); at 7 both lose
     ];
 
     /// <summary>
-    /// The tile for a conv on a <paramref name="mapSize"/>-pixel map (smaller side) at <paramref name="batch"/> on
-    /// <paramref name="threads"/> threads: 4 for F(4x4,3x3), 2 for F(2x2,3x3), 0 for the direct conv.
+    /// The tile for a conv of <paramref name="outChannels"/> outputs on a <paramref name="mapSize"/>-pixel map (smaller
+    /// side) at <paramref name="batch"/> on <paramref name="threads"/> threads: 4 for F(4x4,3x3), 2 for F(2x2,3x3), 0
+    /// for the direct conv.
     /// </summary>
-    public static int Tile<TVec>(int mapSize, int batch, int threads) where TVec : struct, IVec<TVec>
+    public static int Tile<TVec>(int mapSize, int batch, int threads, int outChannels) where TVec : struct, IVec<TVec>
     {
-        foreach (var (rows, minimumMap, minimumTilesPerThread, tile) in s_choices)
+        foreach (var (rows, minimumMap, minimumTilesPerThread, maximumOutChannels, tile) in s_choices)
         {
             int perSide = (mapSize + tile - 1) / tile;
-            if (rows == MicroKernel<TVec>.Rows && mapSize >= minimumMap && (long)batch * perSide * perSide >= (long)minimumTilesPerThread * threads)
+            if (rows == MicroKernel<TVec>.Rows && mapSize >= minimumMap && outChannels <= maximumOutChannels
+                && (long)batch * perSide * perSide >= (long)minimumTilesPerThread * threads)
                 return tile;
         }
         return 0;
