@@ -14,6 +14,20 @@ namespace DenseNetGen.Runtime.Tests.Simd;
 /// </summary>
 public sealed class MicroKernelTests
 {
+    /// <summary>
+    /// 14 rows where the width has 32 vector registers (AVX-512, and NEON at 128 bits), 6 where it has 16 (AVX2, SSE):
+    /// the tile's 2·rows accumulators, two weight vectors and a broadcast must fit without spilling.
+    /// </summary>
+    [Fact]
+    public void TheTileIsAsTallAsTheRegistersAllow()
+    {
+        Assert.Equal(14, MicroKernel<Vec512>.Rows);
+        Assert.Equal(6, MicroKernel<Vec256>.Rows);
+        Assert.Equal(System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? 14 : 6,
+            MicroKernel<Vec128>.Rows);
+        Assert.Equal(MicroKernel<Vec256>.Rows, MicroKernel<Unfused<Vec256>>.Rows);
+    }
+
     public static IEnumerable<object[]> Cases()
     {
         foreach (int width in new[] { 512, 256, 128 })
@@ -45,7 +59,8 @@ public sealed class MicroKernelTests
         if (rows > packed)
         {
             // Past the width's tile the kernel refuses: it would read the next block's rows as its own.
-            Assert.Throws<ArgumentOutOfRangeException>(() => MicroKernel<TVec>.Run(null, null, kSlots, null, vectors, rows));
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => MicroKernel<TVec>.Run(null, null, kSlots, null, vectors, rows));
+            Assert.Contains($"1 to {packed} rows", error.Message);
             return;
         }
         const float Poison = 1000f, Untouched = -7f;
