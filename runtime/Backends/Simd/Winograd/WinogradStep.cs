@@ -83,9 +83,10 @@ internal sealed class Conv3x3Step<TVec> : SimdStep where TVec : struct, IVec<TVe
 
 /// <summary>
 /// Which 3x3 convs run by Winograd, and with which tile: measured per width, map size and batch (benchmarks/README.md,
-/// "Winograd 3x3"). A tile group is one micro-kernel of <see cref="MicroKernel{TVec}.Rows"/> Winograd tiles, so when
-/// a shape has few tiles most of a group is padding (DenseNet-121's 7x7 maps at batch 1: 4 F(4x4) tiles in a group of
-/// 14) and the direct conv is faster.
+/// "Winograd 3x3"). A group is one micro-kernel call on at most <see cref="MicroKernel{TVec}.Rows"/> Winograd tiles;
+/// when a shape has few tiles, each thread still reads the layer's whole transformed weights (α² elements of them, 16
+/// or 36 against the direct conv's 9 taps) for a group or two, and the direct conv is faster (DenseNet-121's 7x7 maps
+/// at batch 1: 4 F(4x4) tiles, one group).
 /// </summary>
 internal static class WinogradChoice
 {
