@@ -11,7 +11,8 @@ namespace DenseNetGen.Backends.Simd.Gemm;
 /// on AArch64 the taller tile loads each weight vector once per 14 broadcasts instead of 6, so the loop does 28 FMAs
 /// per 2 weight loads and 14 broadcast loads rather than 12 per 2 and 6, and spills nothing.
 /// Unrolled by hand so every accumulator is its own local the JIT keeps in a register. Named by tile as XNNPACK
-/// names its micro-kernels, independent of the vector width: <c>Gemm14x2v</c> is 14 rows × 2 vectors. A group of
+/// names its micro-kernels, independent of the vector width: <c>Gemm14x2v</c>, 14 rows × 2 vectors, is
+/// <c>Gemm&lt;Count14, Count2&gt;</c>, which <see cref="Run"/> picks from the group's rows and vectors. A group of
 /// fewer rows (the last of a launch, or near-equal groups, see <see cref="PanelTiling"/>) runs the same source with
 /// the rows past its own compiled out, and so does a 1-vector tile with the second vector's lines (the counts are type
 /// parameters, as in <see cref="ConvTile"/>): a panel whose conv's channels end within its first vector

@@ -99,13 +99,12 @@ internal static class WinogradChoice
         (14, 28, 0, int.MaxValue, 4),  // AVX-512: F(4x4) 2.0x and 1.5x the direct conv at 56 and 28
         // At 14, F(4x4) 1.36x at batch 8 on one thread (128 tiles: 10.6 against 14.4 ms over DenseNet-121's 24 convs)
         // and 1.35x on two (64 tiles each: 5.1-5.3 against 6.8-7.2 ms, once each thread kept its own share of the
-        // tiles; 0.6x before); at batch 1 (16 tiles, 2 part-filled groups) 0.7x, F(2x2) 0.9x.
+        // tiles; 0.6x before); at batch 1, when groups were 14 rows and a remainder (16 tiles: 14 + 2), 0.7x, F(2x2) 0.9x.
         (14, 14, 64, int.MaxValue, 4),
         // Below that, F(2x2) for convs of one panel's outputs (32): with near-equal groups (49 tiles at batch 1: 13, 12,
-        // 12, 12) whole networks at batch 1, alternated in one process, ran 1.006x (DenseNet-121, three runs; 1.022x on
-        // one thread), 1.010x (169) and 1.013-1.023x (201) as fast as with the direct conv; DenseNet-161's 48-output
-        // convs 0.983x, and F(4x4) at batch 1 0.986-0.995x (DenseNet-121). Against the direct conv at 14 in the same way:
-        // DenseNet-121 b1 1.010x, b4 1.018x; Fashion-MNIST's 12-output convs b1 1.057x.
+        // 12, 12) whole networks, alternated in one process with the direct conv at 14, ran 1.006-1.010x as fast
+        // (DenseNet-121 b1, four runs; 1.022x on one thread; b4 1.018x), 1.010x (169), 1.013-1.023x (201) and 1.057x
+        // (Fashion-MNIST's 12-output convs); DenseNet-161's 48-output convs 0.983x. F(4x4) at batch 1: 0.986-0.995x.
         (14, 14, 0, 32, 2),
         (6, 28, 0, int.MaxValue, 4),   // 256 and 128 bits: F(4x4) 1.95x at 56, equal to F(2x2) at 28 (1.5x)
         (6, 14, 0, int.MaxValue, 2),   // F(2x2) 1.2x at 14, where F(4x4) loses (0.7x); at 7 both lose
