@@ -21,6 +21,12 @@ namespace DenseNetGen.Backends.Simd.Winograd;
 /// conv (norm2) is folded into the 1x1 conv before it, whose store applies the ReLU, so the input transform reads
 /// activated values and has no prologue of its own. The stack buffers are written in full before they are read, so
 /// they skip the zeroing C# gives stackalloc by default (TransformOutput's 2.6 KB were cleared per row and panel).
+/// <para>
+/// The input transform's first pass (Bᵀd, down each pixel column) is done once per column of a run of tiles in one
+/// tile row, into a band, not once per tile: neighbouring tiles share α − m columns, so a run of k tiles transforms
+/// km + 2 columns rather than kα (a third fewer for F(4x4), half for F(2x2)), and a column outside the map is
+/// zeros without being read. Each value is the same transform of the same pixels as a tile's own patch would give.
+/// </para>
 /// </remarks>
 [SkipLocalsInit]
 internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec : struct, IVec<TVec> where TTile : struct, IWinogradTile
@@ -74,8 +80,11 @@ internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec 
     /// <summary>Floats of one element's GEMM result, [Rows][PanelWidth].</summary>
     private static int ResultFloats => Rows * PointwiseWeights<TVec>.PanelWidth;
 
-    /// <summary>Per-worker scratch for <paramref name="kBlocks"/> input blocks: α² operands, then α² results.</summary>
-    public static long ScratchFloats(int kBlocks) => (long)Elements * (OperandFloats(kBlocks) + ResultFloats);
+    /// <summary>Floats of one band: α vectors for each of the km + 2 pixel columns under a run of at most Rows tiles.</summary>
+    private static int BandFloats => (Rows * TTile.Output + 2) * TTile.Alpha * TVec.Count;
+
+    /// <summary>Per-worker scratch for <paramref name="kBlocks"/> input blocks: α² operands, α² results, then the band.</summary>
+    public static long ScratchFloats(int kBlocks) => (long)Elements * (OperandFloats(kBlocks) + ResultFloats) + BandFloats;
 
     public int TileCount => _tiling.Count;
 
@@ -85,9 +94,8 @@ internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec 
         var (t0, rows, firstPanel, endPanel) = _tiling.Split(tile);
         float* operands = _scratch + WorkerPool.CurrentWorker * _scratchPerWorker;
         float* results = operands + (long)Elements * OperandFloats(_layout.KBlocks);
-        int alpha = TTile.Alpha, count = TVec.Count;
-        float* patch = stackalloc float[alpha * alpha * count];
-        float* columns = stackalloc float[alpha * alpha * count];
+        float* band = results + Elements * ResultFloats;
+        float* column = stackalloc float[TTile.Alpha * TVec.Count];
         // Each Winograd tile's image and input origin, worked out once rather than per block (three divisions).
         int* origins = stackalloc int[3 * Rows];
         for (int r = 0; r < rows; r++)
@@ -99,9 +107,13 @@ internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec 
         }
         // Block by block, so the source is read as α row streams at a time rather than α·kBlocks, more than the
         // hardware prefetchers follow (DenseNet-121 b8, one thread: the 56x56 convs took 35 ms tile by tile, 30 ms so).
+        // Within a block, run by run: consecutive tiles of one image and tile row (consecutive indices, so x0 grows by m).
         for (int kb = 0; kb < _layout.KBlocks; kb++)
-            for (int r = 0; r < rows; r++)
-                TransformInput(operands, r, origins[3 * r], origins[3 * r + 1], origins[3 * r + 2], kb, patch, columns);
+            for (int r = 0, end; r < rows; r = end)
+            {
+                for (end = r + 1; end < rows && origins[3 * end] == origins[3 * r] && origins[3 * end + 1] == origins[3 * r + 1]; end++) { }
+                TransformInput(operands, r, end, origins[3 * r], origins[3 * r + 1], origins[3 * r + 2], kb, band, column);
+            }
         for (int panel = firstPanel; panel < endPanel; panel++)
         {
             int vectors = _layout.Vectors(panel);
@@ -112,55 +124,59 @@ internal sealed unsafe class WinogradConv<TVec, TTile> : ISimdLaunch where TVec 
     }
 
     /// <summary>
-    /// Block <paramref name="kb"/> of the input of the Winograd tile whose α×α patch starts at (<paramref name="y0"/>,
-    /// <paramref name="x0"/>) of image <paramref name="n"/>, Bᵀ d B, into row <paramref name="row"/> of every element's
-    /// operand; <paramref name="patch"/> and <paramref name="columns"/> hold α² vectors each.
+    /// Block <paramref name="kb"/> of the input of rows [<paramref name="firstRow"/>, <paramref name="endRow"/>), a run
+    /// of tiles in one tile row of image <paramref name="n"/> whose first α×α patch starts at (<paramref name="y0"/>,
+    /// <paramref name="x0"/>), Bᵀ d B, into those rows of every element's operand. <paramref name="band"/> holds
+    /// <see cref="BandFloats"/>, <paramref name="column"/> α vectors.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void TransformInput(float* operands, int row, int n, int y0, int x0, int kb, float* patch, float* columns)
+    private void TransformInput(float* operands, int firstRow, int endRow, int n, int y0, int x0, int kb, float* band, float* column)
     {
-        int alpha = TTile.Alpha, count = TVec.Count;
-        bool inside = y0 >= 0 && x0 >= 0 && y0 + alpha <= _height && x0 + alpha <= _width;
+        int alpha = TTile.Alpha, m = TTile.Output, count = TVec.Count;
         int operandFloats = OperandFloats(_layout.KBlocks);
         int ownFirst = _layout.InOffset - _layout.InBase, ownEnd = _layout.KSlots;
-        float* block = _input + n * _inImage + (_layout.InBase / Blocked.Lanes + kb) * _inBlock;
         bool partial = kb * Blocked.Lanes < ownFirst || (kb + 1) * Blocked.Lanes > ownEnd;
+        // The patch rows inside the map, [rowFirst, rowEnd); rows outside read as 0.
+        int rowFirst = Math.Max(0, -y0), rowEnd = Math.Min(alpha, _height - y0);
+        bool direct = rowFirst == 0 && rowEnd == alpha && !partial;
+        long rowStride = (long)_width * Blocked.Lanes;
+        float* block = _input + n * _inImage + (_layout.InBase / Blocked.Lanes + kb) * _inBlock;
+        int columns = (endRow - firstRow) * m + 2;
         for (int v = 0; v < Blocked.Lanes; v += count)
         {
-            // d: the α×α patch of this vector of channels, read in place when it lies inside the map and needs no mask.
-            float* d;
-            int dRow, dColumn;
-            if (inside && !partial)
+            var mask = partial ? TVec.Load(_mask.Pointer + kb * Blocked.Lanes + v) : default;
+            // First pass: band[c][i] = (Bᵀ d)[i] of pixel column x0 + c, read in place when it needs no zeros or mask.
+            for (int c = 0; c < columns; c++)
             {
-                d = block + ((long)y0 * _width + x0) * Blocked.Lanes + v;
-                dRow = _width * Blocked.Lanes;
-                dColumn = Blocked.Lanes;
+                float* target = band + c * alpha * count;
+                int x = x0 + c;
+                if ((uint)x >= (uint)_width)
+                {
+                    for (int i = 0; i < alpha; i++) TVec.Store(target + i * count, TVec.Zero);
+                    continue;
+                }
+                float* d = block + y0 * rowStride + (long)x * Blocked.Lanes + v; // y0 may be −1: rows outside are not read
+                if (direct)
+                {
+                    TTile.Input<TVec>(d, (int)rowStride, target, count);
+                    continue;
+                }
+                for (int i = 0; i < alpha; i++)
+                {
+                    var value = i >= rowFirst && i < rowEnd ? TVec.Load(d + i * rowStride) : TVec.Zero;
+                    TVec.Store(column + i * count, partial ? TVec.Multiply(value, mask) : value);
+                }
+                TTile.Input<TVec>(column, count, target, count);
             }
-            else
+            // Second pass: per tile, row i of its α band columns, (Bᵀ d) B, into elements iα .. iα + α − 1.
+            for (int r = firstRow; r < endRow; r++)
             {
-                Gather(patch, block, y0, x0, partial ? _mask.Pointer + kb * Blocked.Lanes + v : null, v);
-                d = patch;
-                dRow = alpha * count;
-                dColumn = count;
+                float* source = band + (r - firstRow) * m * alpha * count;
+                float* target = operands + kb * Rows * Blocked.Lanes + r * Blocked.Lanes + v;
+                for (int i = 0; i < alpha; i++)
+                    TTile.Input<TVec>(source + i * count, alpha * count, target + (long)i * alpha * operandFloats, operandFloats);
             }
-            for (int j = 0; j < alpha; j++) TTile.Input<TVec>(d + j * dColumn, dRow, columns + j * count, alpha * count);
-            float* target = operands + kb * Rows * Blocked.Lanes + row * Blocked.Lanes + v;
-            for (int i = 0; i < alpha; i++) TTile.Input<TVec>(columns + i * alpha * count, count, target + (long)i * alpha * operandFloats, operandFloats);
         }
-    }
-
-    /// <summary>The α×α patch at (y0, x0) of one vector of channels, 0 outside the map, masked when <paramref name="mask"/> is set.</summary>
-    private void Gather(float* patch, float* block, int y0, int x0, float* mask, int v)
-    {
-        int alpha = TTile.Alpha, count = TVec.Count;
-        for (int i = 0; i < alpha; i++)
-            for (int j = 0; j < alpha; j++)
-            {
-                int y = y0 + i, x = x0 + j;
-                var value = (uint)y < (uint)_height && (uint)x < (uint)_width ? TVec.Load(block + ((long)y * _width + x) * Blocked.Lanes + v) : TVec.Zero;
-                if (mask != null) value = TVec.Multiply(value, TVec.Load(mask));
-                TVec.Store(patch + (i * alpha + j) * count, value);
-            }
     }
 
     /// <summary>Aᵀ M A of Winograd tile <paramref name="index"/> for one panel, plus bias and ReLU, into the m×m pixels inside the map.</summary>
