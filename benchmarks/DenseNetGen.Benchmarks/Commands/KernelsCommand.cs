@@ -11,11 +11,13 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace DenseNetGen.Benchmarks.Commands;
 
 /// <summary>
-/// GFLOP/s of the SIMD backend's direct conv on DenseNet121's 3x3 shapes and its stem, batch 1, at every vector
-/// width the machine accelerates and each thread count, the 1x1 GEMM (with a dense layer's BN-ReLU prologue) at 512 bits on
-/// 1x1 shapes, Winograd's F(2x2) and F(4x4) at 512 bits on the 3x3 ones
-/// (their figures count the direct conv's FLOPs, so they compare as speed), each after <see cref="JitWarmup"/>, beside ONNX Runtime's Conv on the same shape (NCHW in and
-/// out, all graph optimizations, so its NCHWc reorders are included) when tools/export_conv_onnx.py has written it.
+/// GFLOP/s of the SIMD backend's kernels on DenseNet121's 3x3 shapes and its stem, batch 1, at every vector width the
+/// machine accelerates and each thread count: the direct conv on every shape, the 1x1 GEMM (with a dense layer's
+/// BN-ReLU prologue) on 1x1 shapes, Winograd's F(2x2) and F(4x4) on the 3x3 ones (their figures count the direct
+/// conv's FLOPs, so they compare as speed), each after <see cref="JitWarmup"/>, beside ONNX Runtime's Conv on the same
+/// shape (NCHW in and out, all graph optimizations, so its NCHWc reorders are included) when
+/// tools/export_conv_onnx.py has written it. A narrower width runs as this process compiles it (in an AVX-512 process
+/// a 256-bit kernel may use the EVEX encodings; `DOTNET_EnableAVX512=0` times the AVX2 build).
 /// </summary>
 internal static class KernelsCommand
 {
@@ -48,22 +50,29 @@ internal static class KernelsCommand
             foreach (var shape in selected)
                 foreach (int count in counts)
                 {
-                    if (Vector512.IsHardwareAccelerated) Report(shape, count, "simd 512", TimeDirect<Vec512>(shape, count, runs));
-                    if (Vector256.IsHardwareAccelerated) Report(shape, count, "simd 256", TimeDirect<Vec256>(shape, count, runs));
-                    Report(shape, count, "simd 128", TimeDirect<Vec128>(shape, count, runs));
-                    if (shape is { Kernel: 1, Stride: 1, Padding: 0 } && Vector512.IsHardwareAccelerated)
-                        Report(shape, count, "gemm 512", TimePointwise<Vec512>(shape, count, runs));
-                    if (shape is { Kernel: 3, Stride: 1, Padding: 1 } && Vector512.IsHardwareAccelerated)
-                    {
-                        Report(shape, count, "F(2x2) 512", TimeWinograd<Vec512, WinogradF2>(shape, count, runs));
-                        Report(shape, count, "F(4x4) 512", TimeWinograd<Vec512, WinogradF4>(shape, count, runs));
-                    }
+                    if (Vector512.IsHardwareAccelerated) ReportWidth<Vec512>(shape, count, runs);
+                    if (Vector256.IsHardwareAccelerated) ReportWidth<Vec256>(shape, count, runs);
+                    ReportWidth<Vec128>(shape, count, runs);
                     string onnx = Path.Combine(RepositoryFiles.Artifacts(), shape.Name + ".onnx");
                     if (File.Exists(onnx)) Report(shape, count, "onnxruntime", TimeOnnx(onnx, shape, count, runs));
                 }
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Every kernel that fits <paramref name="shape"/> at <typeparamref name="TVec"/>'s width, one line each.</summary>
+    private static void ReportWidth<TVec>(Shape shape, int count, int runs) where TVec : struct, IVec<TVec>
+    {
+        int bits = TVec.Count * 32;
+        Report(shape, count, $"simd {bits}", TimeDirect<TVec>(shape, count, runs));
+        if (shape is { Kernel: 1, Stride: 1, Padding: 0 })
+            Report(shape, count, $"gemm {bits}", TimePointwise<TVec>(shape, count, runs));
+        if (shape is { Kernel: 3, Stride: 1, Padding: 1 })
+        {
+            Report(shape, count, $"F(2x2) {bits}", TimeWinograd<TVec, WinogradF2>(shape, count, runs));
+            Report(shape, count, $"F(4x4) {bits}", TimeWinograd<TVec, WinogradF4>(shape, count, runs));
+        }
     }
 
     private static Shape[] Parse(string[]? lists)
