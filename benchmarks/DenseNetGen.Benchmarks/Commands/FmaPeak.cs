@@ -4,9 +4,11 @@ using DenseNetGen.Backends.Simd;
 namespace DenseNetGen.Benchmarks.Commands;
 
 /// <summary>
-/// The FMA peak this process reaches at the SIMD backend's vector width, measured rather than taken from a data
-/// sheet: each of N threads runs chains of independent fused multiply-adds (enough chains to cover the FMA latency
-/// on two pipes) for a fixed CPU time, and the peak is the floating-point operations per second of CPU time, summed
+/// The FMA peak this process reaches at the SIMD backend's vector width and multiply-add, measured rather than taken
+/// from a data sheet: each of N threads runs chains of independent multiply-adds (enough chains to cover the FMA
+/// latency on two pipes) for a fixed CPU time, fused or, where the kernels run over <see cref="Unfused{TVec}"/>, a
+/// multiply then an add (there .NET's fused op is software, a few hundred times slower than what the kernels run,
+/// and profiles without FMA read 10,000% of that "peak"), and the peak is the floating-point operations per second of CPU time, summed
 /// over the threads. Timed by each thread's own CPU clock, so on a shared machine the other tenants' share of the
 /// cores does not count against it (an SMT sibling's, or a lower clock under load, still does: it is measured in
 /// the same run as the profile it divides, which is the point).
@@ -26,18 +28,19 @@ internal static class FmaPeak
     /// <summary>GFLOP/s of <paramref name="threads"/> threads at once, each running FMAs for <paramref name="milliseconds"/> of its CPU time.</summary>
     public static double Measure(int threads, int milliseconds = 300)
     {
-        Func<int, (long Flops, double Seconds)> run = VectorWidth.Bits switch
-        {
-            512 => Run<Vec512>,
-            256 => Run<Vec256>,
-            _ => Run<Vec128>,
-        };
+        var run = VectorWidth.Dispatch(new Chainer());
         run(20); // warm the loop and the clock
         var results = new (long Flops, double Seconds)[threads];
         var workers = Enumerable.Range(0, threads).Select(i => new Thread(() => results[i] = run(milliseconds))).ToList();
         workers.ForEach(w => w.Start());
         workers.ForEach(w => w.Join());
         return results.Sum(r => r.Flops / r.Seconds) / 1e9;
+    }
+
+    /// <summary>The chains at the process's width and multiply-add.</summary>
+    private sealed class Chainer : IWidthUser<Func<int, (long Flops, double Seconds)>>
+    {
+        public Func<int, (long Flops, double Seconds)> Use<TVec>() where TVec : struct, IVec<TVec> => Run<TVec>;
     }
 
     private static (long Flops, double Seconds) Run<TVec>(int milliseconds) where TVec : struct, IVec<TVec>

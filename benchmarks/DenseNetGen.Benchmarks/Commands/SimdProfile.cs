@@ -96,7 +96,7 @@ internal static class SimdProfile
             Console.WriteLine($"  batch slices: the first {slicing.Steps} steps in slices of {slicing.Images} image{(slicing.Images == 1 ? "" : "s")}, {slicing.Threads} threads at once; " +
                 $"their rows are one thread's time over {slicing.Threads}, the stem's with the input reorder, which also has its row");
         Console.WriteLine($"  FMA peak measured at start: {peak:0.0} GFLOP/s on {backend.Threads} thread{(backend.Threads == 1 ? "" : "s")} " +
-            $"(Vector{VectorWidth.Bits} FMA chains, per thread CPU time; load average {BenchOptions.LoadAverage()})");
+            $"({VectorWidth.Name} multiply-add chains, per thread CPU time; load average {BenchOptions.LoadAverage()})");
         Console.WriteLine($"  {"step kind, output map",-44}{(cpuClock ? "cpu ms" : "ms"),9}{"GFLOP/s",10}{"% of peak",11}");
         foreach (var (kind, list) in times.OrderByDescending(t => QuickCommand.Median(t.Value)))
         {
