@@ -8,10 +8,10 @@ namespace DenseNetGen.Benchmarks.Commands;
 /// from a data sheet: each of N threads runs chains of independent multiply-adds (enough chains to cover the FMA
 /// latency on two pipes) for a fixed CPU time, fused or, where the kernels run over <see cref="Unfused{TVec}"/>, a
 /// multiply then an add (there .NET's fused op is software, a few hundred times slower than what the kernels run,
-/// and profiles without FMA read 10,000% of that "peak"), and the peak is the floating-point operations per second of CPU time, summed
-/// over the threads. Timed by each thread's own CPU clock, so on a shared machine the other tenants' share of the
-/// cores does not count against it (an SMT sibling's, or a lower clock under load, still does: it is measured in
-/// the same run as the profile it divides, which is the point).
+/// and profiles without FMA read 10,000% of that "peak"), and the peak is the floating-point operations per second
+/// of CPU time, summed over the threads. Timed by each thread's own CPU clock, so on a shared machine the other
+/// tenants' share of the cores does not count against it (an SMT sibling's, or a lower clock under load, still does:
+/// it is measured in the same run as the profile it divides, which is the point).
 /// </summary>
 internal static class FmaPeak
 {
