@@ -5,8 +5,9 @@ namespace DenseNetGen.Runtime.Tests.Simd;
 /// <summary>
 /// How a GEMM launch cuts rows × weight panels into tiles: every (row, panel) pair in exactly one tile, the groups
 /// contiguous, at most the micro-kernel's rows and differing by at most one row, the shares of a group's panels
-/// contiguous and differing by at most one panel, and about four tiles per thread when groups are few (hand-counted
-/// below).
+/// contiguous and differing by at most one panel, numbered share by share (tiles [0, Groups) hold the first share of
+/// every group, so a thread's contiguous range of tiles reads few shares' weights), and about four tiles per thread
+/// when groups are few (hand-counted below).
 /// </summary>
 public sealed class PanelTilingTests
 {
@@ -29,7 +30,8 @@ public sealed class PanelTilingTests
         for (int tile = 0; tile < tiling.Count; tile++)
         {
             var (firstRow, groupSize, first, end) = tiling.Split(tile);
-            if (tile % chunks == 0)
+            Assert.Equal(panels * (tile / groups) / chunks, first); // share tile / Groups
+            if (tile < groups)
             {
                 Assert.Equal(nextRow, firstRow); // groups in order, none skipped
                 nextRow = firstRow + groupSize;
