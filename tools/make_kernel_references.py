@@ -6,6 +6,7 @@ under the names the hand-built test plans use, and the torch.nn.functional outpu
 (torch 1.13). Deterministic: the same file contents every run.
 """
 import json
+import math
 import os
 
 import torch
@@ -40,10 +41,19 @@ def conv_weight(out, inp, k):
 def save(name, tensors):
     # Inputs and parameters are rounded to float32 first so C# and torch see the same values; outputs are
     # computed in float64 from those and stored as float32.
-    doc = {"tensors": {k: {"shape": list(v.shape), "data": [float(f"{x:.9g}") for x in v.float().flatten().tolist()]}
+    doc = {"tensors": {k: {"shape": list(v.shape), "data": [number(x) for x in v.float().flatten().tolist()]}
                        for k, v in tensors.items()}}
     with open(os.path.join(OUT, name + ".json"), "w") as f:
         json.dump(doc, f, separators=(",", ":"))
+
+
+def number(x):
+    # JSON has no NaN or infinity: those are written as the strings .NET's float.Parse reads.
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    return float(f"{x:.9g}")
 
 
 def f32(tensors):
@@ -128,6 +138,8 @@ def main():
     pointwise_cases()
     torch.set_rng_state(state)
     narrow_map_cases()
+    torch.set_rng_state(state)
+    non_finite_cases()
 
 
 def fused_cases():
@@ -252,6 +264,23 @@ def narrow_map_cases():
     simd_conv_case("simd_conv3x3_second_block", 2, 50, 19, 30, 6, 7, 20, 3, 1, 1, relu=False)
     # The widest register tile, 14 pixels, with both vectors of 32 output channels.
     simd_conv_case("simd_conv3x3_width14", 1, 5, 0, 5, 3, 14, 32, 3, 1, 1, relu=True)
+
+
+def non_finite_cases():
+    # A max pool over NaN and ±∞: a window holding a NaN is NaN wherever the NaN sits among its taps (before or after
+    # larger values), +∞ wins, and a window of −∞ and smaller values is −∞.
+    t = f32({"input": rand(2, 19, 9, 11)})
+    x = t["input"]
+    x[0, 0, 0, 0] = math.nan      # a window's first tap
+    x[0, 3, 4, 5] = math.nan      # a centre tap, shared by four windows
+    x[1, 18, 8, 10] = math.nan    # the last tap of the map's last window
+    x[0, 7, 2, 2] = math.inf
+    x[1, 2, 5, 1] = -math.inf
+    x[1, 2, 3:6, 3:6] = -math.inf  # output (2, 2)'s whole window
+    x[1, 9, 3, 3] = math.inf
+    x[1, 9, 3, 4] = math.nan       # NaN beside +∞
+    t["output"] = F.max_pool2d(x, 3, stride=2, padding=1)
+    save("simd_maxpool3x3_s2_p1_non_finite", t)
 
 
 if __name__ == "__main__":

@@ -29,5 +29,7 @@ internal unsafe readonly struct Unfused<TVec> : IVec<Unfused<TVec>> where TVec :
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Unfused<TVec> Subtract(Unfused<TVec> a, Unfused<TVec> b) => new(TVec.Subtract(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Unfused<TVec> Multiply(Unfused<TVec> a, Unfused<TVec> b) => new(TVec.Multiply(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Unfused<TVec> Max(Unfused<TVec> a, Unfused<TVec> b) => new(TVec.Max(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Unfused<TVec> MaxNative(Unfused<TVec> a, Unfused<TVec> b) => new(TVec.MaxNative(a._v, b._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyNaN(Unfused<TVec> x) => TVec.AnyNaN(x._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Unfused<TVec> Relu(Unfused<TVec> x) => new(TVec.Relu(x._v));
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace DenseNetGen.Runtime.Tests.Kernels;
@@ -23,11 +24,15 @@ internal sealed class KernelReference
         foreach (var entry in document.RootElement.GetProperty("tensors").EnumerateObject())
         {
             var shape = entry.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
-            var data = entry.Value.GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+            var data = entry.Value.GetProperty("data").EnumerateArray().Select(Number).ToArray();
             tensors[entry.Name] = new Tensor(entry.Name, shape, data);
         }
         return new KernelReference(name, tensors);
     }
+
+    /// <summary>A number, or NaN and ±∞ written as the strings "NaN", "Infinity" and "-Infinity" (JSON has none).</summary>
+    private static float Number(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String ? float.Parse(value.GetString()!, CultureInfo.InvariantCulture) : value.GetSingle();
 
     private static string Directory => RepositoryPaths.References("kernels");
 }

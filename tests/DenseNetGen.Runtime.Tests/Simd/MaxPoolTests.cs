@@ -44,6 +44,42 @@ public class MaxPoolTests
         destination.AssertUntouchedOutside(outOffset, channels);
     }
 
+    /// <summary>
+    /// NaN and ±∞ as PyTorch pools them: a window holding a NaN is NaN wherever the NaN sits among its taps, +∞ wins,
+    /// a window of −∞ is −∞. Compared value for value (a max pool only selects; NaN equals NaN here, and a zero's sign
+    /// is not compared), at every width and without FMA, where the probe for non-finite taps is a multiply and an add.
+    /// </summary>
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(128)]
+    [InlineData(0)]
+    public unsafe void MaxPoolPassesNaNAndInfinitiesAsTorch(int width)
+    {
+        var reference = KernelReference.Load("simd_maxpool3x3_s2_p1_non_finite");
+        var input = reference["input"];
+        var output = reference["output"];
+        int channels = input.Shape[1];
+        var source = BlockedBuffer.From(input, channels, 0);
+        var destination = new BlockedBuffer(output.Shape[0], channels, output.Shape[2], output.Shape[3]);
+        var shape = new ConvShape(input.Shape[0], input.Shape[2], input.Shape[3], channels, 0, channels, channels, 0, channels, 3, 2, 1);
+
+        DirectConvTests.RunTiles(width switch
+        {
+            512 => new MaxPool<Vec512>(shape, source.Pointer, destination.Pointer),
+            256 => new MaxPool<Vec256>(shape, source.Pointer, destination.Pointer),
+            128 => new MaxPool<Vec128>(shape, source.Pointer, destination.Pointer),
+            _ => new MaxPool<Unfused<Vec128>>(shape, source.Pointer, destination.Pointer),
+        });
+
+        GC.KeepAlive(source);
+        var actual = destination.Channels(0, channels);
+        Assert.Contains(output.Data, float.IsNaN); // the case holds what it is for
+        Assert.Contains(output.Data, float.IsPositiveInfinity);
+        Assert.Contains(output.Data, float.IsNegativeInfinity);
+        for (int i = 0; i < actual.Length; i++) Assert.True(output.Data[i].Equals(actual[i]), $"at {i}: expected {output.Data[i]}, got {actual[i]}");
+    }
+
     [Theory]
     [InlineData(0, 4, 0, 5)] // the pooled channels change count
     [InlineData(3, 4, 2, 4)] // source lane 3 onto destination lane 2

@@ -9,7 +9,9 @@ namespace DenseNetGen.Backends.Simd.Kernels;
 /// <remarks>
 /// A tile is (image, channel block, range of output rows). Source and destination offsets must share a lane
 /// (InOffset % 16 == OutOffset % 16) so a block maps onto a block; destination lanes outside the pooled channels are
-/// never written.
+/// never written. A window's maximum is the platform's one-instruction max (<see cref="IVec{TSelf}.MaxNative"/>), redone
+/// with IEEE's maximum only where a tap is NaN or ±∞, so a NaN comes out as from PyTorch; a zero maximum may carry
+/// either sign (PyTorch's own keeps the first zero's, which no later op can tell apart).
 /// </remarks>
 internal sealed unsafe class MaxPool<TVec> : ISimdLaunch where TVec : struct, IVec<TVec>
 {
@@ -66,10 +68,22 @@ internal sealed unsafe class MaxPool<TVec> : ISimdLaunch where TVec : struct, IV
                 float* to = destination + ((long)y * _outWidth + x) * Blocked.Lanes;
                 for (int v = 0; v < Blocked.Lanes; v += TVec.Count)
                 {
-                    var max = negativeInfinity;
+                    // x·0 + probe stays 0 unless a tap is NaN or ±∞; only then is the window redone with IEEE's maximum.
+                    TVec max = negativeInfinity, probe = TVec.Zero;
                     for (int iy = top; iy < bottom; iy++)
                         for (int ix = left; ix < right; ix++)
-                            max = TVec.Max(max, TVec.Load(source + ((long)iy * width + ix) * Blocked.Lanes + v));
+                        {
+                            var tap = TVec.Load(source + ((long)iy * width + ix) * Blocked.Lanes + v);
+                            max = TVec.MaxNative(max, tap);
+                            probe = TVec.Fma(tap, TVec.Zero, probe);
+                        }
+                    if (TVec.AnyNaN(probe))
+                    {
+                        max = negativeInfinity;
+                        for (int iy = top; iy < bottom; iy++)
+                            for (int ix = left; ix < right; ix++)
+                                max = TVec.Max(max, TVec.Load(source + ((long)iy * width + ix) * Blocked.Lanes + v));
+                    }
                     if (lo == 0 && hi == Blocked.Lanes) TVec.Store(to + v, max);
                     else TVec.Store(lanes + v, max);
                 }
