@@ -1,5 +1,6 @@
 using DenseNetGen.Backends;
 using DenseNetGen.Backends.Simd;
+using DenseNetGen.Backends.Simd.Gemm;
 using DenseNetGen.Backends.Simd.Winograd;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Parity;
@@ -50,6 +51,23 @@ public sealed class Conv3x3SettingTests
     [InlineData(7, 64, 2, 12, 0)]
     public void TheAvx512TileDependsOnTheMapTheBatchTheThreadsAndTheOutputs(int map, int batch, int threads, int outChannels, int tile) =>
         Assert.Equal(tile, WinogradChoice.Tile<Vec512>(map, batch, threads, outChannels));
+
+    /// <summary>The 6-row tile's lines (Vector256 on x86-64, 16 registers): at 7x7, F(2x2) from 32 of its tiles a thread.</summary>
+    [Theory]
+    [InlineData(56, 1, 2, 32, 4)]
+    [InlineData(28, 1, 2, 48, 4)]
+    [InlineData(14, 1, 2, 48, 2)]
+    [InlineData(7, 1, 2, 32, 0)]  // 16 F(2x2) tiles: 8 a thread
+    [InlineData(7, 2, 1, 32, 2)]  // 32 on one thread
+    [InlineData(7, 2, 2, 32, 0)]  // 16 a thread
+    [InlineData(7, 4, 2, 48, 2)]  // 32 a thread
+    [InlineData(7, 8, 2, 32, 2)]
+    [InlineData(6, 64, 2, 32, 0)] // below the smallest map
+    public void TheSixRowTileDependsOnTheMapAndTheTilesPerThread(int map, int batch, int threads, int outChannels, int tile)
+    {
+        Assert.Equal(6, MicroKernel<Vec256>.Rows);
+        Assert.Equal(tile, WinogradChoice.Tile<Vec256>(map, batch, threads, outChannels));
+    }
 
     /// <summary>
     /// One program bound at batch 1, 16, then 1 again (the arena grows, the launches are rebound): every shape gives

@@ -107,7 +107,11 @@ internal static class WinogradChoice
         // (Fashion-MNIST's 12-output convs); DenseNet-161's 48-output convs 0.983x. F(4x4) at batch 1: 0.986-0.995x.
         (14, 14, 0, 32, 2),
         (6, 28, 0, int.MaxValue, 4),   // 256 and 128 bits: F(4x4) 1.95x at 56, equal to F(2x2) at 28 (1.5x)
-        (6, 14, 0, int.MaxValue, 2),   // F(2x2) 1.2x at 14, where F(4x4) loses (0.7x); at 7 both lose
+        (6, 14, 0, int.MaxValue, 2),   // F(2x2) 1.2x at 14, where F(4x4) loses (0.7x)
+        // At 7 (16 F(2x2) tiles an image, 8x8 pixels for 7x7) with 32+ tiles a thread, F(2x2) against the direct conv,
+        // alternated in one process at 256 bits: DenseNet-121 b8 0.976-0.993x (four runs), 169 0.978x and 0.981x,
+        // 161 0.989x, b4 1.000x and 0.987x; at batch 1 1.017x and 0.997x (161), so not there. 128 bits without FMA, b8: 1.001x.
+        (6, 7, 32, int.MaxValue, 2),
     ];
 
     /// <summary>
