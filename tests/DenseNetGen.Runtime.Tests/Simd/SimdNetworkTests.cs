@@ -1,5 +1,7 @@
 using DenseNetGen.Backends.Simd;
 using DenseNetGen.Backends;
+using DenseNetGen.Backends.Simd.Winograd;
+using DenseNetGen.Planning;
 using DenseNetGen.Checkpoints;
 using DenseNetGen.Execution;
 using DenseNetGen.Parity;
@@ -14,26 +16,46 @@ namespace DenseNetGen.Runtime.Tests.Simd;
 /// </summary>
 public sealed class SimdNetworkTests
 {
-    [Fact]
-    public void ThreadCountDoesNotChangeTheAnswer()
+    /// <summary>
+    /// Each output element is computed by one tile in a fixed order, so threads change no bits, as long as every 3x3
+    /// conv runs the same algorithm: Winograd's tile is chosen by tiles per thread (<c>WinogradChoice</c>), so the
+    /// answers are compared bit for bit among the thread counts whose 3x3 steps name the same kinds, and all within
+    /// the parity bar. The direct conv's answer is one for every thread count.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ThreadCountDoesNotChangeTheAnswer(bool winograd)
     {
+        var algorithm = winograd ? Conv3x3Algorithm.Winograd : Conv3x3Algorithm.Direct;
         var plan = OddImageNet.Definition;
         var weights = CheckpointBinder.Bind(DeterministicWeights.ForManifest(plan.Parameters), plan);
         var c = ParityReference.Load(RepositoryPaths.References("parity"), plan.Name).Cases[^1];
         var input = DeterministicWeights.Input(c.InputShape[0], c.InputShape[1], c.InputShape[2], c.InputShape[3]);
+        var geometry = PlanGeometry.Compute(plan, c.Batch, c.InputShape[2], c.InputShape[3]);
 
-        float[]? first = null;
+        var answers = new Dictionary<string, float[]>();
         foreach (int threads in new[] { 1, 2, 3, 7 })
         {
-            using var device = ComputeDevice.Open(DeviceKind.Cpu, new ComputeOptions(Threads: threads));
-            using var executor = new PlanExecutor(plan, weights, device);
-            Assert.Contains($"{threads} thread", device.Description);
-            var logits = executor.Run(input, c.Batch, c.InputShape[2], c.InputShape[3], featuresOnly: false);
-            ParityAssert.Close(c.Logits, logits, $"{threads} threads");
-            // Each output element is computed by one tile in a fixed order, so the bits agree too.
-            if (first is null) first = logits;
-            else Assert.Equal(first, logits);
+            using var pool = new WorkerPool(threads, spin: true);
+            using var network = new SimdNetwork(plan, weights, pool, algorithm);
+            using var shaped = network.ForShape(geometry);
+            var logits = shaped.Run(input, plan.Ops.Count, [plan.OutputBuffer], null)[0];
+            ParityAssert.Close(c.Logits, logits, $"{algorithm} on {threads} threads");
+            string kinds = string.Join(", ", network.Steps.Select(step => step.Kind));
+            if (answers.TryGetValue(kinds, out var first)) Assert.Equal(first, logits);
+            else answers[kinds] = logits;
         }
+        if (!winograd) Assert.Single(answers);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    public void TheDeviceLineNamesTheThreads(int threads)
+    {
+        using var device = ComputeDevice.Open(DeviceKind.Cpu, new ComputeOptions(Threads: threads));
+        Assert.Contains($"{threads} thread", device.Description);
     }
 
     [Fact]
