@@ -20,24 +20,24 @@ public sealed class PanelTilingTests
     [InlineData(1400, 14, 6, 8, 100, 14, 1, 100)] // many groups: each tile takes every panel
     [InlineData(128, 14, 5, 2, 10, 13, 1, 10)]    // Winograd F(4x4) at 14x14, batch 8: 10 groups of 12 or 13, not 9 of 14 and one of 2
     [InlineData(31, 6, 5, 2, 6, 6, 2, 12)]        // the 6-row tile: 31 rows in groups of 5 and 6
-    public void EveryRowAndPanelIsInOneTile(int rows, int groupRows, int panels, int threads, int groups, int largest, int chunks, int count)
+    public void EveryRowAndPanelIsInOneTile(int rows, int groupRows, int panels, int threads, int groups, int largest, int shares, int count)
     {
         var tiling = new PanelTiling(rows, groupRows, panels, threads);
-        Assert.Equal((groups, chunks, count), (tiling.Groups, tiling.Chunks, tiling.Count));
+        Assert.Equal((groups, shares, count), (tiling.Groups, tiling.Shares, tiling.Count));
         var owner = new int[rows, panels];
         var sizes = new List<int>();
         int nextRow = 0;
         for (int tile = 0; tile < tiling.Count; tile++)
         {
             var (firstRow, groupSize, first, end) = tiling.Split(tile);
-            Assert.Equal(panels * (tile / groups) / chunks, first); // share tile / Groups
+            Assert.Equal(panels * (tile / groups) / shares, first); // share tile / Groups
             if (tile < groups)
             {
                 Assert.Equal(nextRow, firstRow); // groups in order, none skipped
                 nextRow = firstRow + groupSize;
                 sizes.Add(groupSize);
             }
-            Assert.InRange(end - first, panels / chunks, (panels + chunks - 1) / chunks);
+            Assert.InRange(end - first, panels / shares, (panels + shares - 1) / shares);
             for (int row = firstRow; row < firstRow + groupSize; row++)
                 for (int panel = first; panel < end; panel++) owner[row, panel]++;
         }

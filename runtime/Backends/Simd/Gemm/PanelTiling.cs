@@ -3,8 +3,8 @@ namespace DenseNetGen.Backends.Simd.Gemm;
 /// <summary>
 /// How a launch that runs <see cref="MicroKernel{TVec}"/> over rows (pixels, or Winograd tiles) cuts its work into
 /// tiles: the rows fall into the fewest groups of at most the micro-kernel's rows, as near equal as they can be, and
-/// tile t is group t % Groups with the (t / Groups)-th of Chunks near-equal shares of the weight panels. With many
-/// groups a tile takes every panel (Chunks = 1); with few (batch 1 at 7x7: 49 pixels, 4 groups) panels are shared so
+/// tile t is group t % Groups with the (t / Groups)-th of Shares near-equal shares of the weight panels. With many
+/// groups a tile takes every panel (Shares = 1); with few (batch 1 at 7x7: 49 pixels, 4 groups) panels are shared so
 /// every thread gets about four tiles, at the price of packing a group's input once per share.
 /// </summary>
 /// <remarks>
@@ -29,15 +29,15 @@ internal readonly struct PanelTiling
         _rows = rows;
         _panels = panels;
         Groups = (rows + groupRows - 1) / groupRows;
-        Chunks = Math.Clamp((4 * threads + Groups - 1) / Math.Max(1, Groups), 1, Math.Max(1, panels));
-        Count = Groups * Chunks;
+        Shares = Math.Clamp((4 * threads + Groups - 1) / Math.Max(1, Groups), 1, Math.Max(1, panels));
+        Count = Groups * Shares;
     }
 
     /// <summary>Row groups.</summary>
     public int Groups { get; }
 
     /// <summary>Shares of the panels per group.</summary>
-    public int Chunks { get; }
+    public int Shares { get; }
 
     /// <summary>Tiles in all.</summary>
     public int Count { get; }
@@ -45,8 +45,8 @@ internal readonly struct PanelTiling
     /// <summary>Tile <paramref name="tile"/>'s rows [FirstRow, FirstRow + Rows) and its panels [FirstPanel, EndPanel).</summary>
     public (int FirstRow, int Rows, int FirstPanel, int EndPanel) Split(int tile)
     {
-        int group = tile % Groups, chunk = tile / Groups;
+        int group = tile % Groups, share = tile / Groups;
         int first = (int)((long)_rows * group / Groups), end = (int)((long)_rows * (group + 1) / Groups);
-        return (first, end - first, (int)((long)_panels * chunk / Chunks), (int)((long)_panels * (chunk + 1) / Chunks));
+        return (first, end - first, (int)((long)_panels * share / Shares), (int)((long)_panels * (share + 1) / Shares));
     }
 }
