@@ -25,8 +25,8 @@ internal unsafe interface IVec<TSelf> where TSelf : struct, IVec<TSelf>
     static abstract TSelf Max(TSelf a, TSelf b);
     /// <summary>
     /// The platform's maximum in one instruction (<c>MaxNative</c>): <see cref="Max"/> wherever neither is NaN and they
-    /// are not zeros of opposite signs. <see cref="Max"/> costs three instructions at 512 bits and about seven at 256 and
-    /// 128 (no <c>vrangeps</c> there), which made the 256-bit max pool 3x the 512-bit one.
+    /// are not zeros of opposite signs. <see cref="Max"/> is three instructions at 512 bits on x86 and a longer compare
+    /// and blend sequence at 256 and 128 (no <c>vrangeps</c> there): the 256-bit max pool took 2–3x the 512-bit one.
     /// </summary>
     static abstract TSelf MaxNative(TSelf a, TSelf b);
     /// <summary>Whether any lane is NaN.</summary>
