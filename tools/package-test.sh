@@ -8,7 +8,7 @@
 #      input with a NaN pixel, must fail, so the comparison can fail. The project restores no ILGPU and no SkiaSharp;
 #   2. the same app published with NativeAOT: zero IL2xxx/IL3xxx warnings, the DNG100 warning that the default
 #      instruction set means Vector128 without FMA, and the native binary gives PyTorch's
-#      logits too;
+#      logits too, its register tiles at that width making no call (tools/check_aot_tiles.py);
 #   3. a bad spec fails the build with the located DNG error;
 #   4. a GPU app (`dotnet add package DenseNetGen.Gpu`): referencing the package is what registers ILGPU's devices,
 #      so DENSENET_DEVICE=ilgpu-cpu opens and gives PyTorch's logits;
@@ -127,7 +127,12 @@ if grep -E 'warning IL[23][0-9]{3}' <<<"$publish"; then fail "the NativeAOT publ
 grep -q 'warning DNG100: DenseNetGen: this NativeAOT build targets x86-64-v2' <<<"$publish" \
   || fail "the NativeAOT publish at the default instruction set did not warn about the vector width (DNG100)"
 ls -l aot/app | awk '{ printf "package-test: NativeAOT binary %.1f MiB\n", $5 / 2^20 }'
-aot/app pytorch.json tiny-cifar.safetensors tiny-cifar.input.f32 || fail "the NativeAOT build does not give PyTorch's logits"
+aot_out=$(aot/app pytorch.json tiny-cifar.safetensors tiny-cifar.input.f32) || fail "the NativeAOT build does not give PyTorch's logits: $aot_out"
+echo "$aot_out"
+# The register tiles of the width the image runs at (its device line's) make no call: a call would spill their
+# accumulators on every step, which only an AOT image shows (tools/check_aot_tiles.py).
+aot_width=$(grep -o -m1 'Vector[0-9]*\(, no FMA\)\?' <<<"$aot_out") || fail "the NativeAOT build printed no vector width"
+"$repo/tools/check_aot_tiles.py" aot/app "$aot_width" || fail "a register tile of the NativeAOT build makes a call"
 
 step "a bad spec is a located DNG error"
 rm tiny-cifar.densenet.json
