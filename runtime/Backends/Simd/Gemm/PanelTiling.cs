@@ -14,7 +14,7 @@ namespace DenseNetGen.Backends.Simd.Gemm;
 /// 14x14, 128 tiles: 64 rows a thread, not 70 and 58). Why share-major numbering: the pool gives each thread a
 /// contiguous range of tiles, so on two threads each reads one share's weights for every group rather than every
 /// weight for half the groups (at 7x7, 256 of 512 KB against 100 KB more input; DenseNet-121 b1 0.989–0.991x,
-/// DenseNet-161 0.980–0.982x alternated in one process).
+/// DenseNet-161 0.980–0.999x alternated in one process).
 /// </remarks>
 internal readonly struct PanelTiling
 {
