@@ -268,14 +268,14 @@ def narrow_map_cases():
 
 def non_finite_cases():
     # A max pool over NaN and ±∞: a window holding a NaN is NaN wherever the NaN sits among its taps (before or after
-    # larger values), +∞ wins, and a window of −∞ and smaller values is −∞.
+    # larger values), +∞ wins, a −∞ tap among finite ones changes nothing, and a window of only −∞ is −∞.
     t = f32({"input": rand(2, 19, 9, 11)})
     x = t["input"]
     x[0, 0, 0, 0] = math.nan      # a window's first tap
-    x[0, 3, 4, 5] = math.nan      # a centre tap, shared by four windows
+    x[0, 3, 4, 5] = math.nan      # the middle row of two windows: the last column of one, the first of the next
     x[1, 18, 8, 10] = math.nan    # the last tap of the map's last window
     x[0, 7, 2, 2] = math.inf
-    x[1, 2, 5, 1] = -math.inf
+    x[1, 2, 5, 1] = -math.inf     # among finite taps
     x[1, 2, 3:6, 3:6] = -math.inf  # output (2, 2)'s whole window
     x[1, 9, 3, 3] = math.inf
     x[1, 9, 3, 4] = math.nan       # NaN beside +∞
