@@ -20,7 +20,40 @@ public class MaxPoolTests
     // 7 rows in ranges of 2: the last range must stop at the map's last row.
     [InlineData("simd_maxpool3x3_s1_p1_odd_rows", 3, 1, 1, 0, 20, 0, 20, 512)]
     [InlineData("simd_maxpool3x3_s1_p1_odd_rows", 3, 1, 1, 0, 20, 0, 20, 128)]
-    public unsafe void MaxPoolMatchesTorchAndWritesOnlyItsChannels(string name, int kernel, int stride, int padding,
+    public void MaxPoolMatchesTorchAndWritesOnlyItsChannels(string name, int kernel, int stride, int padding,
+        int inOffset, int inCapacity, int outOffset, int outCapacity, int width)
+    {
+        var (expected, destination) = Pool(name, kernel, stride, padding, inOffset, inCapacity, outOffset, outCapacity, width);
+        ParityAssert.Close(expected.Data, destination.Channels(outOffset, expected.Shape[1]), $"{name} at {width} bits");
+        destination.AssertUntouchedOutside(outOffset, expected.Shape[1]);
+    }
+
+    /// <summary>
+    /// NaN and ±∞ as PyTorch pools them: a window holding a NaN is NaN wherever the NaN sits among its taps, +∞ wins,
+    /// a window of −∞ is −∞. Compared value for value (a max pool only selects; NaN equals NaN here, and a zero's sign
+    /// is not compared), at every width and without FMA, where the probe for non-finite taps is a multiply and an add.
+    /// </summary>
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(128)]
+    [InlineData(0)]
+    public void MaxPoolPassesNaNAndInfinitiesAsTorch(int width)
+    {
+        var (expected, destination) = Pool("simd_maxpool3x3_s2_p1_non_finite", 3, 2, 1, 0, 19, 0, 19, width);
+        var actual = destination.Channels(0, expected.Shape[1]);
+        Assert.Contains(expected.Data, float.IsNaN); // the case holds what it is for
+        Assert.Contains(expected.Data, float.IsPositiveInfinity);
+        Assert.Contains(expected.Data, float.IsNegativeInfinity);
+        for (int i = 0; i < actual.Length; i++) Assert.True(expected.Data[i].Equals(actual[i]), $"at {i}: expected {expected.Data[i]}, got {actual[i]}");
+    }
+
+    /// <summary>
+    /// Case <paramref name="name"/>'s input, its channels at <paramref name="inOffset"/> of a source of
+    /// <paramref name="inCapacity"/>, pooled at <paramref name="width"/> bits (0: 128 without FMA) into channel
+    /// <paramref name="outOffset"/> of a destination of <paramref name="outCapacity"/>: PyTorch's output and the destination.
+    /// </summary>
+    private static unsafe (Tensor Expected, BlockedBuffer Destination) Pool(string name, int kernel, int stride, int padding,
         int inOffset, int inCapacity, int outOffset, int outCapacity, int width)
     {
         var reference = KernelReference.Load(name);
@@ -36,48 +69,12 @@ public class MaxPoolTests
         {
             512 => new MaxPool<Vec512>(shape, source.Pointer, destination.Pointer),
             256 => new MaxPool<Vec256>(shape, source.Pointer, destination.Pointer),
-            _ => new MaxPool<Vec128>(shape, source.Pointer, destination.Pointer),
-        });
-
-        GC.KeepAlive(source); // the op holds raw pointers only
-        ParityAssert.Close(output.Data, destination.Channels(outOffset, channels), $"{name} at {width} bits");
-        destination.AssertUntouchedOutside(outOffset, channels);
-    }
-
-    /// <summary>
-    /// NaN and ±∞ as PyTorch pools them: a window holding a NaN is NaN wherever the NaN sits among its taps, +∞ wins,
-    /// a window of −∞ is −∞. Compared value for value (a max pool only selects; NaN equals NaN here, and a zero's sign
-    /// is not compared), at every width and without FMA, where the probe for non-finite taps is a multiply and an add.
-    /// </summary>
-    [Theory]
-    [InlineData(512)]
-    [InlineData(256)]
-    [InlineData(128)]
-    [InlineData(0)]
-    public unsafe void MaxPoolPassesNaNAndInfinitiesAsTorch(int width)
-    {
-        var reference = KernelReference.Load("simd_maxpool3x3_s2_p1_non_finite");
-        var input = reference["input"];
-        var output = reference["output"];
-        int channels = input.Shape[1];
-        var source = BlockedBuffer.From(input, channels, 0);
-        var destination = new BlockedBuffer(output.Shape[0], channels, output.Shape[2], output.Shape[3]);
-        var shape = new ConvShape(input.Shape[0], input.Shape[2], input.Shape[3], channels, 0, channels, channels, 0, channels, 3, 2, 1);
-
-        DirectConvTests.RunTiles(width switch
-        {
-            512 => new MaxPool<Vec512>(shape, source.Pointer, destination.Pointer),
-            256 => new MaxPool<Vec256>(shape, source.Pointer, destination.Pointer),
             128 => new MaxPool<Vec128>(shape, source.Pointer, destination.Pointer),
             _ => new MaxPool<Unfused<Vec128>>(shape, source.Pointer, destination.Pointer),
         });
 
-        GC.KeepAlive(source);
-        var actual = destination.Channels(0, channels);
-        Assert.Contains(output.Data, float.IsNaN); // the case holds what it is for
-        Assert.Contains(output.Data, float.IsPositiveInfinity);
-        Assert.Contains(output.Data, float.IsNegativeInfinity);
-        for (int i = 0; i < actual.Length; i++) Assert.True(output.Data[i].Equals(actual[i]), $"at {i}: expected {output.Data[i]}, got {actual[i]}");
+        GC.KeepAlive(source); // the op holds raw pointers only
+        return (output, destination);
     }
 
     [Theory]
