@@ -1,5 +1,6 @@
 using DenseNetGen.Backends;
 using DenseNetGen.Backends.Simd;
+using DenseNetGen.Backends.Simd.Levels;
 
 namespace DenseNetGen.Execution;
 
@@ -119,10 +120,15 @@ internal static class BackendRegistry
     /// <summary>The core's own family: the SIMD CPU backend, auto's last resort.</summary>
     private sealed class SimdFamily : IBackendFamily
     {
-        public IReadOnlyList<BackendRegistration> Kinds { get; } = [new(DeviceKind.Cpu, SimdBackend.Open)];
+        public IReadOnlyList<BackendRegistration> Kinds { get; } = [new(DeviceKind.Cpu, Open)];
 
-        public IReadOnlyList<Func<ComputeOptions, IBackend>> AutoCandidates { get; } = [SimdBackend.Open];
+        public IReadOnlyList<Func<ComputeOptions, IBackend>> AutoCandidates { get; } = [Open];
 
-        public IEnumerable<DeviceInfo> ListDevices() => SimdBackend.ListDevices();
+        public IEnumerable<DeviceInfo> ListDevices() =>
+            LevelLibrary.ForProcess is { } library ? LevelBackend.ListDevices(library) : SimdBackend.ListDevices();
+
+        /// <summary>In a level library when this process has one (a NativeAOT app on a CPU wider than its image), else in-process.</summary>
+        private static IBackend Open(ComputeOptions options) =>
+            LevelLibrary.ForProcess is { } library ? LevelBackend.Open(library, options) : SimdBackend.Open(options);
     }
 }

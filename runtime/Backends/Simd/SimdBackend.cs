@@ -15,11 +15,13 @@ internal sealed class SimdBackend : IBackend
 
     private readonly WorkerPool _pool;
     private readonly Conv3x3Algorithm _conv3x3;
+    private readonly string _width;
 
-    private SimdBackend(int threads, bool spin, Conv3x3Algorithm conv3x3)
+    private SimdBackend(SimdSettings settings, string width)
     {
-        _pool = new WorkerPool(threads, spin);
-        _conv3x3 = conv3x3;
+        _pool = new WorkerPool(settings.Threads, settings.Spinning);
+        _conv3x3 = settings.Conv3x3;
+        _width = width;
     }
 
     /// <summary>
@@ -28,22 +30,23 @@ internal sealed class SimdBackend : IBackend
     /// </summary>
     /// <exception cref="DeviceUnavailableException">TF32 was asked for (it runs on CUDA tensor cores, or emulated on ILGPU's CPU accelerator).</exception>
     /// <exception cref="ArgumentException">DENSENET_CONV3X3 names no algorithm, or DENSENET_THREADS or DENSENET_SPIN is consulted and invalid.</exception>
-    public static SimdBackend Open(ComputeOptions options)
-    {
-        if (options.Precision == Precision.Tf32)
-            throw new DeviceUnavailableException(DeviceKind.Cpu, $"{ComputeOptions.Tf32Where}; the {Name} computes in fp32.");
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Threads);
-        // Every setting is read before the threads start: a bad value leaves nothing to dispose.
-        var conv3x3 = Conv3x3Setting.FromEnvironment();
-        return new(SimdThreads.Resolve(options.Threads), SimdSpinning.Resolve(options.Spinning), conv3x3);
-    }
+    public static SimdBackend Open(ComputeOptions options) => new(SimdSettings.Resolve(options), VectorWidth.Name);
+
+    /// <summary>
+    /// Opens the backend with settings already resolved by the app that loaded this code as a level library;
+    /// <paramref name="level"/> ("x86-64-v4") is named beside the vector width in the device line.
+    /// </summary>
+    internal static SimdBackend Open(SimdSettings settings, string level) => new(settings, LevelWidth(VectorWidth.Name, level));
+
+    /// <summary>How the device line names a width a level library runs at: "Vector512 from the x86-64-v4 level library".</summary>
+    internal static string LevelWidth(string width, string level) => $"{width} from the {level} level library";
 
     public DeviceKind Kind => DeviceKind.Cpu;
 
     public string DeviceName => Name;
 
     /// <summary>"Cpu device 'SIMD CPU backend' (Vector512, 2 threads)", ", no spinning" added when waits block at once.</summary>
-    public string Description => $"Cpu device '{Name}' ({Capability(_pool.Threads, _pool.Spinning)})";
+    public string Description => $"Cpu device '{Name}' ({Capability(_width, _pool.Threads, _pool.Spinning)})";
 
     public int Threads => _pool.Threads;
 
@@ -52,8 +55,12 @@ internal sealed class SimdBackend : IBackend
     /// default options gets (DENSENET_THREADS and DENSENET_SPIN when set).
     /// </summary>
     /// <exception cref="InvalidSettingException">DENSENET_THREADS or DENSENET_SPIN is invalid.</exception>
-    public static IEnumerable<DeviceInfo> ListDevices() =>
-        [new DeviceInfo(Name, DeviceKind.Cpu, long.MaxValue, Capability(SimdThreads.Resolve(0), SimdSpinning.Resolve(null)), true)];
+    public static IEnumerable<DeviceInfo> ListDevices() => [Device(VectorWidth.Name)];
+
+    /// <summary>The device line for the default options at <paramref name="width"/> (<see cref="VectorWidth.Name"/>, or <see cref="LevelWidth"/>).</summary>
+    /// <exception cref="InvalidSettingException">DENSENET_THREADS or DENSENET_SPIN is invalid.</exception>
+    internal static DeviceInfo Device(string width) =>
+        new(Name, DeviceKind.Cpu, long.MaxValue, Capability(width, SimdThreads.Resolve(0), SimdSpinning.Resolve(null)), true);
 
     /// <summary>"; 3x3 convs: winograd" or "; 3x3 convs: direct" (DENSENET_CONV3X3).</summary>
     public string Settings => $"; 3x3 convs: {Conv3x3Setting.Name(_conv3x3)}";
@@ -62,6 +69,6 @@ internal sealed class SimdBackend : IBackend
 
     public void Dispose() => _pool.Dispose();
 
-    private static string Capability(int threads, bool spinning) =>
-        $"{VectorWidth.Name}, {threads} thread{(threads == 1 ? "" : "s")}{(spinning ? "" : ", no spinning")}";
+    private static string Capability(string width, int threads, bool spinning) =>
+        $"{width}, {threads} thread{(threads == 1 ? "" : "s")}{(spinning ? "" : ", no spinning")}";
 }
