@@ -60,13 +60,17 @@ internal sealed unsafe class LevelLibrary
     /// </exception>
     public static LevelLibrary? ForProcess => s_forProcess.Value;
 
-    private static readonly Lazy<LevelLibrary?> s_forProcess = new(() => SettingParser.Read(EnvironmentVariable)?.Trim() switch
+    private static readonly Lazy<LevelLibrary?> s_forProcess = new(() => FromSetting(SettingParser.Read(EnvironmentVariable)));
+
+    /// <summary>What <see cref="ForProcess"/> is for a value of DENSENET_LEVEL_LIBRARY (null: unset).</summary>
+    /// <exception cref="InvalidSettingException">The value is not on, off or a level library's path, names a level this CPU lacks, or cannot be loaded.</exception>
+    internal static LevelLibrary? FromSetting(string? value) => value?.Trim() switch
     {
         null => Automatic(),
         var text when text.Equals("on", StringComparison.OrdinalIgnoreCase) => Automatic(),
         var text when text.Equals("off", StringComparison.OrdinalIgnoreCase) => null,
         var path => Named(path),
-    });
+    };
 
     private static LevelLibrary? Automatic() =>
         RuntimeFeature.IsDynamicCodeSupported || RuntimeInformation.ProcessArchitecture != Architecture.X64 ? null : BesideApp();
