@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace DenseNetGen.Cli.Sharding;
 
@@ -29,16 +30,7 @@ internal sealed record ShardFile(
     /// <summary>Larger files are not shards (one is a few hundred bytes); refusing them bounds what a merge reads.</summary>
     private const long MaxBytes = 64 * 1024;
 
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
-        RespectRequiredConstructorParameters = true,
-        RespectNullableAnnotations = true,
-    };
-
-    public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Options) + Environment.NewLine);
+    public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, ShardJson.Default.ShardFile) + Environment.NewLine);
 
     /// <summary>A shard file, checked on its own: its slice is the one its index names, its counts fit its images.</summary>
     /// <exception cref="InvalidDataException">It is not a shard file or does not add up; the message names the file.</exception>
@@ -50,7 +42,7 @@ internal sealed record ShardFile(
         ShardFile? shard;
         try
         {
-            shard = JsonSerializer.Deserialize<ShardFile>(File.ReadAllText(path), Options);
+            shard = JsonSerializer.Deserialize(File.ReadAllText(path), ShardJson.Default.ShardFile);
         }
         catch (JsonException e)
         {
@@ -73,3 +65,13 @@ internal sealed record ShardFile(
         return null;
     }
 }
+
+/// <summary>
+/// The shard file's JSON, generated at compile time so that a NativeAOT or trimmed `densenet` reads and writes it
+/// too: camelCase, indented, every member required and none unknown, null only where the record allows it.
+/// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, RespectRequiredConstructorParameters = true,
+    RespectNullableAnnotations = true)]
+[JsonSerializable(typeof(ShardFile))]
+internal sealed partial class ShardJson : JsonSerializerContext;
