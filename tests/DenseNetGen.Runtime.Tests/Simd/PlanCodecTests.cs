@@ -53,6 +53,23 @@ public sealed class PlanCodecTests
         Assert.Contains("2147483647", e.Message);
     }
 
+    [Fact]
+    public void AnEmptyListComesBackEmpty()
+    {
+        var plan = OddImageNet.Definition with { Stages = [] };
+        Assert.Equal(plan, PlanCodec.Read(PlanCodec.Write(plan)));
+    }
+
+    [Fact]
+    public void AListLongerThanWhatRemainsIsRefusedThoughShorterThanTheWhole()
+    {
+        var bytes = PlanCodec.Write(OddImageNet.Definition);
+        int count = 1 + OddImageNet.Definition.Name.Length + 7 * 4;
+        BitConverter.GetBytes(bytes.Length - 1).CopyTo(bytes, count);
+        var e = Assert.Throws<InvalidDataException>(() => PlanCodec.Read(bytes));
+        Assert.StartsWith($"A list of {bytes.Length - 1} items where {bytes.Length - count - 4} bytes remain.", e.Message);
+    }
+
     private static readonly Dictionary<string, NetworkPlan> s_plans = new()
     {
         ["TinyCifarNet"] = TinyCifarNet.Definition,

@@ -28,4 +28,21 @@ public sealed class X86LevelTests
     [Fact]
     public void LevelsAreTriedWidestFirst() =>
         Assert.Equal(X86Level.All.OrderByDescending(l => l.Bits).Select(l => l.Name), X86Level.All.Select(l => l.Name));
+
+    /// <summary>
+    /// A bit every x86-64 CPU sets (leaf 1, EDX bit 25, SSE) is present; a bit none sets (EDX bit 10, reserved) and
+    /// leaves past the CPU's last are missing.
+    /// </summary>
+    [Fact]
+    public void AFeatureTheCpuLacksIsMissing()
+    {
+        if (!X86Base.IsSupported) return;
+        const int Edx = 3;
+        var lacking = new X86Level("test", 128, [(1, Edx, 25, "SSE"), (1, Edx, 10, "reserved"), (0x7FFF_FFFF, 1, 0, "past the last leaf"),
+            (0x8FFF_FFFF, 1, 0, "past the last extended leaf")]);
+        Assert.Equal(["reserved", "past the last leaf", "past the last extended leaf"], lacking.Missing());
+        Assert.False(lacking.IsSupported());
+        var sse = new X86Level("sse", 128, [(1, Edx, 25, "SSE")]);
+        Assert.True(sse.IsSupported());
+    }
 }
