@@ -16,6 +16,9 @@ public sealed class NetworkParityTests
 {
     public static TheoryData<string> Networks() => [.. s_networks.Keys];
 
+    /// <summary>Every generated network's plan, by name: the zoo and the test specs.</summary>
+    internal static IReadOnlyDictionary<string, NetworkPlan> Plans => s_networks.ToDictionary(n => n.Key, n => n.Value.Definition);
+
     [Theory]
     [MemberData(nameof(Networks))]
     public void OutputsEqualPyTorch(string name)

@@ -1,5 +1,6 @@
 using DenseNetGen.Backends.Simd.Levels;
 using DenseNetGen.Planning;
+using DenseNetGen.Runtime.Tests.Parity;
 using DenseNetGen.Tests.Nets;
 
 namespace DenseNetGen.Runtime.Tests.Simd;
@@ -70,14 +71,5 @@ public sealed class PlanCodecTests
         Assert.StartsWith($"A list of {bytes.Length - 1} items where {bytes.Length - count - 4} bytes remain.", e.Message);
     }
 
-    private static readonly Dictionary<string, NetworkPlan> s_plans = new()
-    {
-        ["TinyCifarNet"] = TinyCifarNet.Definition,
-        ["OddImageNet"] = OddImageNet.Definition,
-        ["FashionMnistDenseNet"] = FashionMnistDenseNet.Definition,
-        ["DenseNet121"] = DenseNet121.Definition,
-        ["DenseNet169"] = DenseNet169.Definition,
-        ["DenseNet201"] = DenseNet201.Definition,
-        ["DenseNet161"] = DenseNet161.Definition,
-    };
+    private static readonly IReadOnlyDictionary<string, NetworkPlan> s_plans = NetworkParityTests.Plans;
 }
