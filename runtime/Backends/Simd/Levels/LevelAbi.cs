@@ -16,7 +16,7 @@ namespace DenseNetGen.Backends.Simd.Levels;
 internal static class LevelAbi
 {
     /// <summary>Changes whenever any export's signature or meaning does; the caller refuses a library of another.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     public const string Abi = "densenetgen_level_abi";
     public const string Open = "densenetgen_level_open";
@@ -55,8 +55,8 @@ internal enum LevelText
     Description,
     /// <summary>An opened backend's settings ("; 3x3 convs: winograd").</summary>
     Settings,
-    /// <summary>The device line's capability for the default options (no handle).</summary>
-    Capability,
+    /// <summary>The vector width the library runs at, as the device line names it (no handle).</summary>
+    Width,
     /// <summary>A shape's kernel for one op (null when the backend does not say).</summary>
     Kernel,
     /// <summary>The last failure's message.</summary>

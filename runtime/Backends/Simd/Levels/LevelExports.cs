@@ -11,7 +11,11 @@ namespace DenseNetGen.Backends.Simd.Levels;
 /// compiled into. Only a level library's build exports them (its project lists this assembly as an
 /// <c>UnmanagedEntryPointsAssembly</c>); in an app they are unreferenced and trimmed away.
 /// </summary>
-/// <remarks>No exception leaves an export: each becomes a <see cref="LevelStatus"/> and the thread's last error.</remarks>
+/// <remarks>
+/// No exception leaves an export: each becomes a <see cref="LevelStatus"/> and the thread's last error. The two that
+/// return a value instead (<see cref="Abi"/>, <see cref="DeviceBytes"/>) read a constant or a property of a handle
+/// this library gave.
+/// </remarks>
 internal static unsafe class LevelExports
 {
     [ThreadStatic] private static Exception? t_error;
@@ -48,7 +52,7 @@ internal static unsafe class LevelExports
             {
                 LevelText.Description => Target<SimdBackend>(handle).Description,
                 LevelText.Settings => Target<SimdBackend>(handle).Settings,
-                LevelText.Capability => VectorWidth.Name,
+                LevelText.Width => VectorWidth.Name,
                 LevelText.Kernel => Target<IShapedNetwork>(handle).Kernel(op),
                 LevelText.ErrorMessage => t_error?.Message,
                 LevelText.ErrorDetail => t_error switch
@@ -147,11 +151,19 @@ internal static unsafe class LevelExports
 
     /// <summary>Disposes what a handle holds and releases the handle.</summary>
     [UnmanagedCallersOnly(EntryPoint = LevelAbi.Free)]
-    private static void Free(nint handle)
+    private static int Free(nint handle)
     {
-        var gc = GCHandle.FromIntPtr(handle);
-        (gc.Target as IDisposable)?.Dispose();
-        gc.Free();
+        try
+        {
+            var gc = GCHandle.FromIntPtr(handle);
+            (gc.Target as IDisposable)?.Dispose();
+            gc.Free();
+            return (int)LevelStatus.Ok;
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
     }
 
     /// <summary>A prepared network with the plan its shapes are computed from.</summary>

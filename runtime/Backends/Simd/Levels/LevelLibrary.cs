@@ -24,7 +24,7 @@ internal sealed unsafe class LevelLibrary
     private readonly delegate* unmanaged<nint, long> _deviceBytes;
     private readonly delegate* unmanaged<nint, int, int, int, nint*, int> _shape;
     private readonly delegate* unmanaged<nint, float*, int, int, int*, int, float**, int*, delegate* unmanaged<nint, int, void>, nint, int> _run;
-    private readonly delegate* unmanaged<nint, void> _free;
+    private readonly delegate* unmanaged<nint, int> _free;
 
     private LevelLibrary(X86Level level, nint library)
     {
@@ -39,8 +39,8 @@ internal sealed unsafe class LevelLibrary
         _shape = (delegate* unmanaged<nint, int, int, int, nint*, int>)NativeLibrary.GetExport(library, LevelAbi.Shape);
         _run = (delegate* unmanaged<nint, float*, int, int, int*, int, float**, int*, delegate* unmanaged<nint, int, void>, nint, int>)
             NativeLibrary.GetExport(library, LevelAbi.Run);
-        _free = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(library, LevelAbi.Free);
-        Width = Text(0, LevelText.Capability) ?? throw new InvalidOperationException("The level library names no width.");
+        _free = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(library, LevelAbi.Free);
+        Width = Text(0, LevelText.Width) ?? throw new InvalidOperationException("The level library names no width.");
     }
 
     /// <summary>The level it was compiled for.</summary>
@@ -86,7 +86,7 @@ internal sealed unsafe class LevelLibrary
             {
                 return Load(level, path);
             }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException or InvalidOperationException)
+            catch (Exception e) when (CannotLoad(e))
             {
                 // A library this runtime cannot use (another interface version, a damaged file): the next level, or
                 // the in-process backend, whose device line then shows the narrower width.
@@ -106,11 +106,15 @@ internal sealed unsafe class LevelLibrary
         {
             return Load(level, Path.GetFullPath(path));
         }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException or InvalidOperationException)
+        catch (Exception e) when (CannotLoad(e))
         {
             throw new InvalidSettingException(EnvironmentVariable, $"{EnvironmentVariable}: '{path}' cannot be loaded: {e.Message}");
         }
     }
+
+    /// <summary>What <see cref="Load"/> throws for a file that is no library this runtime can use.</summary>
+    private static bool CannotLoad(Exception e) =>
+        e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException or InvalidOperationException;
 
     /// <summary>Loads the library at <paramref name="path"/>, built for <paramref name="level"/> (which the caller has checked this CPU has).</summary>
     /// <exception cref="DllNotFoundException">It cannot be loaded.</exception>
@@ -130,27 +134,13 @@ internal sealed unsafe class LevelLibrary
     /// <summary>Prepares <paramref name="plan"/> (encoded by <see cref="PlanCodec"/>) with <paramref name="tensors"/> in the plan's parameter order.</summary>
     public nint Prepare(nint backend, byte[] plan, float[][] tensors, string source)
     {
-        var pins = new GCHandle[tensors.Length];
-        var pointers = new float*[tensors.Length];
-        try
-        {
-            for (int i = 0; i < tensors.Length; i++)
-            {
-                pins[i] = GCHandle.Alloc(tensors[i], GCHandleType.Pinned);
-                pointers[i] = (float*)pins[i].AddrOfPinnedObject();
-            }
-            var sourceBytes = Encoding.UTF8.GetBytes(source);
-            nint network;
-            fixed (byte* p = plan, s = sourceBytes)
-            fixed (float** t = pointers)
-                Check(_prepare(backend, p, plan.Length, t, tensors.Length, s, sourceBytes.Length, &network));
-            return network;
-        }
-        finally
-        {
-            foreach (var pin in pins)
-                if (pin.IsAllocated) pin.Free();
-        }
+        using var pinned = new PinnedArrays(tensors);
+        var sourceBytes = Encoding.UTF8.GetBytes(source);
+        nint network;
+        fixed (byte* p = plan, s = sourceBytes)
+        fixed (float** t = pinned.Pointers)
+            Check(_prepare(backend, p, plan.Length, t, tensors.Length, s, sourceBytes.Length, &network));
+        return network;
     }
 
     public long DeviceBytes(nint network) => _deviceBytes(network);
@@ -165,23 +155,16 @@ internal sealed unsafe class LevelLibrary
     /// <summary>Runs a shape into <paramref name="results"/> (one array per buffer read, each at its result length).</summary>
     public void Run(nint shape, ReadOnlySpan<float> input, int opCount, ReadOnlySpan<int> read, float[][] results, Action<int>? opFinished)
     {
-        var pins = new GCHandle[results.Length];
-        var pointers = new float*[results.Length];
-        var lengths = new int[results.Length];
+        using var pinned = new PinnedArrays(results);
+        var lengths = Array.ConvertAll(results, r => r.Length);
         var callback = opFinished is null ? default : GCHandle.Alloc(new OpCallback(opFinished));
         try
         {
-            for (int i = 0; i < results.Length; i++)
-            {
-                pins[i] = GCHandle.Alloc(results[i], GCHandleType.Pinned);
-                pointers[i] = (float*)pins[i].AddrOfPinnedObject();
-                lengths[i] = results[i].Length;
-            }
             int status;
             delegate* unmanaged<nint, int, void> report = opFinished is null ? null : &OpFinished;
             fixed (float* i = input)
             fixed (int* r = read, l = lengths)
-            fixed (float** o = pointers)
+            fixed (float** o = pinned.Pointers)
                 status = _run(shape, i, input.Length, opCount, r, read.Length, o, l, report, callback.IsAllocated ? GCHandle.ToIntPtr(callback) : 0);
             if (callback.IsAllocated && ((OpCallback)callback.Target!).Failure is { } failure)
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
@@ -189,8 +172,6 @@ internal sealed unsafe class LevelLibrary
         }
         finally
         {
-            foreach (var pin in pins)
-                if (pin.IsAllocated) pin.Free();
             if (callback.IsAllocated) callback.Free();
         }
     }
@@ -207,7 +188,7 @@ internal sealed unsafe class LevelLibrary
     }
 
     /// <summary>Disposes and releases a handle the library gave.</summary>
-    public void Free(nint handle) => _free(handle);
+    public void Free(nint handle) => Check(_free(handle));
 
     private int Text(nint handle, LevelText what, int op, Span<byte> buffer)
     {
@@ -234,6 +215,39 @@ internal sealed unsafe class LevelLibrary
             LevelStatus.OutOfMemory => new OutOfMemoryException(message),
             _ => new InvalidOperationException($"The {Level.Name} level library failed: {message}"),
         };
+    }
+
+    /// <summary>Arrays pinned for one call, with their addresses in the order given.</summary>
+    private sealed class PinnedArrays : IDisposable
+    {
+        private readonly GCHandle[] _pins;
+
+        public PinnedArrays(float[][] arrays)
+        {
+            _pins = new GCHandle[arrays.Length];
+            Pointers = new float*[arrays.Length];
+            try
+            {
+                for (int i = 0; i < arrays.Length; i++)
+                {
+                    _pins[i] = GCHandle.Alloc(arrays[i], GCHandleType.Pinned);
+                    Pointers[i] = (float*)_pins[i].AddrOfPinnedObject();
+                }
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        public float*[] Pointers { get; }
+
+        public void Dispose()
+        {
+            foreach (var pin in _pins)
+                if (pin.IsAllocated) pin.Free();
+        }
     }
 
     /// <summary>The callback a run reports finished ops through; what it throws is rethrown after the run.</summary>
