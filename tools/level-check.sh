@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the level libraries (levels/; README, Devices: NativeAOT) for this machine's CI steps and checks their code:
 #   1. publishes the SIMD backend as a NativeAOT shared library for each x86-64 level (x86-64-v4, x86-64-v3) into
-#      artifacts/levels/LEVEL/ (git-ignored), as packing the runtime does;
+#      artifacts/levels/LEVEL/ (git-ignored), by the runtime's own LevelLibraries target, which its pack runs;
 #   2. checks that each library's register tiles at its width (Vector512, Vector256) make no call
 #      (tools/check_aot_tiles.py, on the symbols NativeAOT writes beside the library);
 #   3. publishes `densenet` with NativeAOT at default settings (artifacts/aot/densenet/, the libraries beside it, as
@@ -17,13 +17,14 @@ cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 dotnet build runtime/DenseNetGen.Runtime.csproj -c Release -v quiet -nologo >/dev/null
+rm -rf artifacts/levels
+# The same build of the libraries the runtime's pack makes (its LevelLibraries target), into artifacts/levels/.
+dotnet msbuild runtime/DenseNetGen.Runtime.csproj -t:LevelLibraries -p:Configuration=Release \
+  -p:DenseNetGenLevelsDir="$PWD/artifacts/levels/" -v:quiet -nologo
 declare -A width=([x86-64-v4]=Vector512 [x86-64-v3]=Vector256)
 failed=()
 for level in x86-64-v4 x86-64-v3; do
-  out=artifacts/levels/$level
-  rm -rf "$out"
-  dotnet publish levels/DenseNetGen.Levels.csproj -c Release -p:DenseNetGenLevel="$level" -o "$out" -v quiet -nologo
-  library=$out/libdensenetgen-simd-$level.so
+  library=artifacts/levels/$level/libdensenetgen-simd-$level.so
   [[ -f $library ]] || { failed+=("no $library"); continue; }
   ls -l "$library" | awk -v l="$level" '{ printf "level-check: %s library %.1f MiB\n", l, $5 / 2^20 }'
   tools/check_aot_tiles.py "$library" "${width[$level]}" || failed+=("a $level register tile makes a call")
@@ -39,20 +40,14 @@ if tools/cpu_level.py >/dev/null; then
   [[ $devices == *"from the $(tools/cpu_level.py) level library"* ]] || failed+=("the AOT densenet does not run in the $(tools/cpu_level.py) library")
 fi
 
-# same NAME FIGURES ENV ARGS...: the lines matching FIGURES of the AOT `densenet ARGS` (run with ENV, e.g.
-# DENSENET_LEVEL_LIBRARY=on) and of the JIT's must agree, and there must be some.
-same() {
-  local name=$1 figures=$2 setting=$3 aot_out jit_out
-  shift 3
-  echo "level-check: $setting densenet $*"
-  aot_out=$(env "$setting" "$aot/densenet" "$@" 2>&1 | grep -E "$figures") || { failed+=("$name ($setting) printed no figures"); return; }
-  jit_out=$(dotnet cli/bin/Release/net10.0/densenet.dll "$@" 2>&1 | grep -E "$figures") || { failed+=("$name printed no figures under the JIT"); return; }
-  echo "$aot_out"
-  [[ $aot_out == "$jit_out" ]] || { echo "level-check: the JIT printed:"; echo "$jit_out"; failed+=("$name ($setting)"); }
-}
+# predict and test print the JIT build's figures, from the library and in-process (tools/same-figures.sh).
+source tools/same-figures.sh
+left() { env "$setting" "$aot/densenet" "$@"; }
+right() { dotnet cli/bin/Release/net10.0/densenet.dll "$@"; }
+right_name="the JIT build"
 for setting in DENSENET_LEVEL_LIBRARY=on DENSENET_LEVEL_LIBRARY=off; do
-  same predict '^ +[0-9]+\. .* score ' "$setting" predict samples/fashion-mnist/ankle-boot.png --device cpu
-  same test '^accuracy/' "$setting" test --data samples/fashion-mnist --limit 500 --device cpu
+  same_figures level-check "predict ($setting)" '^ +[0-9]+\. .* score ' predict samples/fashion-mnist/ankle-boot.png --device cpu
+  same_figures level-check "test ($setting)" '^accuracy/' test --data samples/fashion-mnist --limit 500 --device cpu
 done
 
 if ((${#failed[@]})); then
