@@ -43,25 +43,13 @@ echo "arm64: $(arm "$out/cli/densenet" info --devices | grep -m1 Cpu)"
 echo "arm64: densenet-bench parity --device cpu, every spec with a reference"
 arm "$out/DenseNetGen.Benchmarks/densenet-bench" parity --device cpu || failed+=(parity)
 
-# same NAME FIGURES ARGS...: the lines matching the regex FIGURES of `densenet ARGS` on ARM64 and on x86-64 must
-# agree, and there must be some.
-same() {
-  local name=$1 figures=$2 arm_out x86_out
-  shift 2
-  echo "arm64: densenet $*"
-  arm_out=$(arm "$out/cli/densenet" "$@" 2>/dev/null) || { failed+=("$name exited non-zero"); return; }
-  x86_out=$(x86_densenet "$@" 2>/dev/null) || { failed+=("$name exited non-zero on x86-64"); return; }
-  echo "$arm_out"
-  arm_out=$(grep -E "$figures" <<<"$arm_out") || { failed+=("$name printed no figures"); return; }
-  x86_out=$(grep -E "$figures" <<<"$x86_out") || { failed+=("$name printed no figures on x86-64"); return; }
-  if [[ $arm_out != "$x86_out" ]]; then
-    echo "arm64: $name differs from x86-64, which printed:"
-    echo "$x86_out"
-    failed+=("$name")
-  fi
-}
-same predict '^ +[0-9]+\. .* score ' predict samples/fashion-mnist/ankle-boot.png --device cpu
-same test '^accuracy/' test --data samples/fashion-mnist --limit 500 --device cpu
+# predict and test print x86-64's figures (tools/same-figures.sh).
+source tools/same-figures.sh
+left() { arm "$out/cli/densenet" "$@"; }
+right() { x86_densenet "$@"; }
+right_name=x86-64
+same_figures arm64 predict '^ +[0-9]+\. .* score ' predict samples/fashion-mnist/ankle-boot.png --device cpu
+same_figures arm64 test '^accuracy/' test --data samples/fashion-mnist --limit 500 --device cpu
 
 if ((${#failed[@]})); then
   echo "arm64: FAIL: $(IFS=';'; echo "${failed[*]}")"
