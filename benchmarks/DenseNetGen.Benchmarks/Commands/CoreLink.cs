@@ -19,6 +19,7 @@ namespace DenseNetGen.Benchmarks.Commands;
 internal static unsafe class CoreLink
 {
     private const int RoundTrips = 200_000;
+    private static readonly TimeSpan RoundTripBudget = TimeSpan.FromSeconds(1);
     private const int ReadBytes = 1 << 20;
     private const int LineBytes = 64;
 
@@ -49,27 +50,37 @@ internal static unsafe class CoreLink
         return (QuickCommand.Median(trips), QuickCommand.Median(other), QuickCommand.Median(own));
     }
 
-    /// <summary>Nanoseconds per round trip: each thread waits for the other's last count and answers with the next.</summary>
+    /// <summary>
+    /// Nanoseconds per round trip: each thread waits for the other's last count and answers with the next. At most
+    /// <see cref="RoundTripBudget"/> of it: where the two threads share one core, each trip waits for a time slice.
+    /// </summary>
     private static double RoundTrip(long* flag)
     {
+        const long Stop = -1;
         *flag = 0;
         var partner = new Thread(() =>
         {
-            for (long i = 1; i < 2 * RoundTrips; i += 2)
+            for (long i = 1; ; i += 2)
             {
-                while (Volatile.Read(ref *flag) != i) { }
+                long seen;
+                while ((seen = Volatile.Read(ref *flag)) != i && seen != Stop) { }
+                if (seen == Stop) return;
                 Volatile.Write(ref *flag, i + 1);
             }
         });
         partner.Start();
         var clock = Stopwatch.StartNew();
-        for (long i = 0; i < 2 * RoundTrips; i += 2)
+        long trips = 0;
+        for (long i = 0; ; i += 2, trips++)
         {
             while (Volatile.Read(ref *flag) != i) { }
+            if (trips == RoundTrips || trips % 16 == 0 && clock.Elapsed > RoundTripBudget) break;
             Volatile.Write(ref *flag, i + 1);
         }
+        double ns = clock.Elapsed.TotalNanoseconds / Math.Max(1, trips);
+        Volatile.Write(ref *flag, Stop);
         partner.Join();
-        return clock.Elapsed.TotalNanoseconds / RoundTrips;
+        return ns;
     }
 
     private static void RunOnOtherThread(Action action)

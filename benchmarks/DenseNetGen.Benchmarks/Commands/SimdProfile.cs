@@ -25,7 +25,8 @@ internal static class SimdProfile
         var backend = (SimdBackend)device.Backend;
         // Measured first, on as many threads as the backend runs, before anything else competes for the cores.
         double peak = FmaPeak.Measure(backend.Threads);
-        var link = backend.Threads > 1 ? CoreLink.Measure() : default;
+        bool twoCores = backend.Threads > 1 && Environment.ProcessorCount > 1;
+        var link = twoCores ? CoreLink.Measure() : default;
         // "Load to first result" as a user meets it: the checkpoint read from a file on disk (written here first,
         // untimed, so it sits in the page cache as a file just downloaded or read before would), bound, prepared, run.
         string weightsFile = WriteDeterministicWeights(plan);
@@ -98,7 +99,7 @@ internal static class SimdProfile
                 $"their rows are one thread's time over {slicing.Threads}, the stem's with the input reorder, which also has its row");
         Console.WriteLine($"  FMA peak measured at start: {peak:0.0} GFLOP/s on {backend.Threads} thread{(backend.Threads == 1 ? "" : "s")} " +
             $"({VectorWidth.Name} multiply-add chains, per thread CPU time; load average {BenchOptions.LoadAverage()})");
-        if (backend.Threads > 1)
+        if (twoCores)
             Console.WriteLine($"  between two cores: a cache line's round trip {link.RoundTripNs:0} ns; 1 MiB the other core wrote reads in " +
                 $"{link.OtherCoreUs:0} us, 1 MiB this core wrote in {link.OwnCoreUs:0} us (what every fork and every row handed over pays)");
         Console.WriteLine($"  {"step kind, output map",-44}{(cpuClock ? "cpu ms" : "ms"),9}{"GFLOP/s",10}{"% of peak",11}");
