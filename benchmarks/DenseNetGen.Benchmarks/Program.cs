@@ -8,6 +8,7 @@ root.Subcommands.Add(DevicesCommand.Create());
 root.Subcommands.Add(ParityCommand.Create());
 root.Subcommands.Add(QuickCommand.Create());
 root.Subcommands.Add(SlicingCommand.Create());
+root.Subcommands.Add(ThreadsCommand.Create());
 root.Subcommands.Add(ProfileCommand.Create());
 root.Subcommands.Add(KernelsCommand.Create());
 root.Subcommands.Add(CompareCommand.Create());
