@@ -83,10 +83,20 @@ internal static unsafe class CoreLink
         return ns;
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> on a new thread while this one spins until it is done: a thread that blocked
+    /// here instead could leave its core to the new one, and the "other" core would be this one.
+    /// </summary>
     private static void RunOnOtherThread(Action action)
     {
-        var thread = new Thread(() => action());
+        int done = 0;
+        var thread = new Thread(() =>
+        {
+            action();
+            Volatile.Write(ref done, 1);
+        });
         thread.Start();
+        while (Volatile.Read(ref done) == 0) { }
         thread.Join();
     }
 
