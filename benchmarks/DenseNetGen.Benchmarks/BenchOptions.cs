@@ -19,6 +19,13 @@ internal static class BenchOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
+    /// <summary>--batch: images per forward pass.</summary>
+    public static Option<int> Batch(int fallback) => new("--batch", "-b")
+    {
+        Description = "Images per forward pass",
+        DefaultValueFactory = _ => fallback,
+    };
+
     public static Option<string> Precision() => new("--precision")
     {
         Description = "fp32 | tf32 (tf32: CUDA tensor cores, GPU kernel set)",

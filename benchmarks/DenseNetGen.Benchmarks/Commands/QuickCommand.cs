@@ -17,7 +17,7 @@ internal static class QuickCommand
     {
         var device = BenchOptions.Device();
         var models = BenchOptions.Models("the zoo");
-        var batch = new Option<int>("--batch", "-b") { Description = "Images per forward pass", DefaultValueFactory = _ => 1 };
+        var batch = BenchOptions.Batch(1);
         var iterations = new Option<int>("--iterations", "-n") { Description = "Timed runs per model", DefaultValueFactory = _ => 5 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs per model first, at least (the first compiles the kernels); more until the JIT has been quiet for 300 ms", DefaultValueFactory = _ => 1 };
         var precision = BenchOptions.Precision();

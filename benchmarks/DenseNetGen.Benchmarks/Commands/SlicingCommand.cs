@@ -18,7 +18,7 @@ internal static class SlicingCommand
     public static Command Create()
     {
         var models = BenchOptions.Models("densenet121");
-        var batch = new Option<int>("--batch", "-b") { Description = "Images per forward pass", DefaultValueFactory = _ => 8 };
+        var batch = BenchOptions.Batch(8);
         var rounds = new Option<int>("--rounds", "-n") { Description = "Timed rounds (each runs every slicing once)", DefaultValueFactory = _ => 41 };
         var threads = BenchOptions.Threads();
         var slicings = new Option<string[]>("--slicings", "-s")

@@ -25,7 +25,7 @@ internal static class ThreadsCommand
     public static Command Create()
     {
         var models = BenchOptions.Models("densenet121");
-        var batch = new Option<int>("--batch", "-b") { Description = "Images per forward pass", DefaultValueFactory = _ => 1 };
+        var batch = BenchOptions.Batch(1);
         var rounds = new Option<int>("--rounds", "-n") { Description = "Timed rounds (each runs every thread count once)", DefaultValueFactory = _ => 21 };
         var counts = new Option<int[]>("--counts", "-c")
         {
