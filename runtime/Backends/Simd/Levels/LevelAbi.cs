@@ -44,7 +44,7 @@ internal enum LevelStatus
     DeviceUnavailable,
     /// <summary><see cref="OutOfMemoryException"/>.</summary>
     OutOfMemory,
-    /// <summary>Anything else, reported as <see cref="InvalidOperationException"/> with the original type's name.</summary>
+    /// <summary>Anything else, reported as <see cref="InvalidOperationException"/> naming the level, with the original message.</summary>
     Other,
 }
 
