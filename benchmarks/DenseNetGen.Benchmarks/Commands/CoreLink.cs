@@ -12,7 +12,7 @@ namespace DenseNetGen.Benchmarks.Commands;
 /// A thread pool pays the round trip at every fork and join, and an op pays the read whenever a thread reads rows
 /// another thread wrote one op earlier (the halo rows of a 3x3 conv; every row of a launch whose tiles do not line
 /// up with the one before). On the 2-core Zen 5 VM the round trip was about 500 ns and the other core's MiB read
-/// at about half the speed of the thread's own (benchmarks/README.md, "Batch 1 on two threads: what crosses
+/// at a third to half the speed of the thread's own (benchmarks/README.md, "Batch 1 on two threads: what crosses
 /// between the cores"), which is why batch 1 gains less from the second thread than batch 8 does. The threads
 /// are not pinned: two spinning threads on a 2-core machine get a core each, as the pool's threads do.
 /// </remarks>
