@@ -29,7 +29,7 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
     {
         _plan = plan;
         _outline = PlanFusion.Steps(plan, IsPointwise);
-        _steps = Compile(plan, _outline, weights, conv3x3);
+        _steps = Compile(plan, _outline, weights, conv3x3, pool);
         _scratch = new WorkerScratch(_steps.Select(s => s.ScratchFloats).DefaultIfEmpty(0).Max(), pool.Threads);
         _pool = pool;
     }
@@ -83,24 +83,42 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
         return _arenaGeneration;
     }
 
-    private static SimdStep[] Compile(NetworkPlan plan, IReadOnlyList<PlanStep> outline, BoundCheckpoint weights, Conv3x3Algorithm conv3x3)
+    /// <summary>
+    /// The steps of <paramref name="outline"/>, each with its weights packed, made on the pool's threads: packing
+    /// touches every byte of the prepared weights for the first time (DenseNet-121: 43 MB, most of its load time) and
+    /// steps share nothing while they are made. The pool is the device's and its gate is held, as for a run.
+    /// </summary>
+    private static SimdStep[] Compile(NetworkPlan plan, IReadOnlyList<PlanStep> outline, BoundCheckpoint weights, Conv3x3Algorithm conv3x3, WorkerPool pool)
     {
-        var steps = new List<SimdStep>();
-        // A 3x3 conv's algorithm is chosen per input shape when the shape is bound; the spec's input size at batch 1 is
-        // prepared here, at load. A hand-built plan without an input size (the kernel tests') keeps the direct conv,
-        // whose FP32 bar those tests hold it to.
-        PlanGeometry? nominal = plan.InputSize > 0 ? PlanGeometry.Compute(plan, 1, plan.InputSize, plan.InputSize) : null;
+        var compilation = new Compilation(plan, outline, weights, conv3x3);
         try
         {
-            foreach (var step in outline)
-                steps.Add(Compile(plan, step, weights, nominal, conv3x3));
+            pool.Run(compilation);
         }
         catch
         {
-            foreach (var step in steps) step.Dispose();
+            foreach (var step in compilation.Steps) step?.Dispose();
             throw;
         }
-        return [.. steps];
+        return Array.ConvertAll(compilation.Steps, step => step!);
+    }
+
+    /// <summary>
+    /// One tile per step: tile t makes step t. Made steps stay in <see cref="Steps"/> when another tile throws, so the
+    /// caller can dispose them. Not a kernel: it runs once, at load.
+    /// </summary>
+    private sealed class Compilation(NetworkPlan plan, IReadOnlyList<PlanStep> outline, BoundCheckpoint weights, Conv3x3Algorithm conv3x3) : ISimdLaunch
+    {
+        // A 3x3 conv's algorithm is chosen per input shape when the shape is bound; the spec's input size at batch 1 is
+        // prepared here, at load. A hand-built plan without an input size (the kernel tests') keeps the direct conv,
+        // whose FP32 bar those tests hold it to.
+        private readonly PlanGeometry? _nominal = plan.InputSize > 0 ? PlanGeometry.Compute(plan, 1, plan.InputSize, plan.InputSize) : null;
+
+        public SimdStep?[] Steps { get; } = new SimdStep?[outline.Count];
+
+        public int TileCount => outline.Count;
+
+        public void RunTile(int tile) => Steps[tile] = Compile(plan, outline[tile], weights, _nominal, conv3x3);
     }
 
     private static SimdStep Compile(NetworkPlan plan, PlanStep step, BoundCheckpoint weights, PlanGeometry? nominal, Conv3x3Algorithm conv3x3)

@@ -49,6 +49,34 @@ public sealed class SimdNetworkTests
         if (!winograd) Assert.Single(answers);
     }
 
+    /// <summary>
+    /// A network's steps are made on the pool's threads at load. A step that cannot be made, on the calling thread
+    /// (the stem, the first step) or on a worker (the last conv), fails the load with the binder's own error naming the
+    /// tensor, and the same pool then loads and runs the network with every tensor as before.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AStepThatCannotBeMadeFailsTheLoadWithItsOwnError(bool first)
+    {
+        var plan = TinyCifarNet.Definition;
+        var weights = CheckpointBinder.Bind(DeterministicWeights.ForManifest(plan.Parameters), plan);
+        var convs = plan.Parameters.Where(p => p.Shape.Count == 4).ToList();
+        string key = (first ? convs[0] : convs[^1]).Name;
+        var missing = weights with { Tensors = weights.Tensors.Where(t => t.Key != key).ToDictionary() };
+        var c = ParityReference.Load(RepositoryPaths.References("parity"), plan.Name).Cases[0];
+        var input = DeterministicWeights.Input(c.InputShape[0], c.InputShape[1], c.InputShape[2], c.InputShape[3]);
+        using var pool = new WorkerPool(2, spin: true);
+
+        var e = Assert.Throws<CheckpointException>(() => new SimdNetwork(plan, missing, pool, Conv3x3Algorithm.Winograd));
+        Assert.Equal(key, e.Key);
+        Assert.Contains("the plan needs this tensor", e.Message);
+
+        using var network = new SimdNetwork(plan, weights, pool, Conv3x3Algorithm.Winograd);
+        using var shaped = network.ForShape(PlanGeometry.Compute(plan, c.Batch, c.InputShape[2], c.InputShape[3]));
+        ParityAssert.Close(c.Logits, shaped.Run(input, plan.Ops.Count, [plan.OutputBuffer], null)[0], "after the failed load");
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(7)]
