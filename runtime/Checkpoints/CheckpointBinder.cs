@@ -106,7 +106,7 @@ public static class CheckpointBinder
     private static void RefuseNonFinite(Dictionary<string, Tensor> tensors, Dictionary<string, string> rawKeys, string source)
     {
         var bad = tensors.Values
-            .Select(t => (Key: rawKeys[t.Name], Count: t.Data.Count(v => !float.IsFinite(v))))
+            .Select(t => (Key: rawKeys[t.Name], Count: NonFinite.Count(t.Data)))
             .Where(b => b.Count > 0)
             .ToList();
         if (bad.Count == 0) return;
