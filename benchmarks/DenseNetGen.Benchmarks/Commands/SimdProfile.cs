@@ -32,9 +32,11 @@ internal static class SimdProfile
         string weightsFile = WriteDeterministicWeights(plan);
         var clock = Stopwatch.StartNew();
         var checkpoint = CheckpointBinder.Bind(weightsFile, plan);
+        double boundMs = clock.Elapsed.TotalMilliseconds;
         var input = DeterministicWeights.Input(batch, plan.InChannels, size, size);
         var geometry = PlanGeometry.Compute(plan, batch, size, size);
         using var prepared = (SimdNetwork)backend.Prepare(plan, checkpoint);
+        double preparedMs = clock.Elapsed.TotalMilliseconds;
         using var shaped = prepared.ForShape(geometry);
         int[] read = [plan.OutputBuffer];
         void Forward() => shaped.Run(input, plan.Ops.Count, read, null);
@@ -93,7 +95,8 @@ internal static class SimdProfile
         var forwardsCpu = CpuTime(rounds, () => Forward());
         double forward = QuickCommand.Median(forwards);
         Console.WriteLine($"{plan.Name} {batch}x{plan.InChannels}x{size}x{size}, {device.Description}, median of {rounds} rounds; " +
-            $"activations {prepared.ActivationBytes(geometry) / 1e6:0.0} MB; from the checkpoint file to the first result {firstMs:0} ms");
+            $"activations {prepared.ActivationBytes(geometry) / 1e6:0.0} MB; from the checkpoint file to the first result {firstMs:0} ms " +
+            $"(read and bound {boundMs:0}, prepared {preparedMs - boundMs:0}, first pass {firstMs - preparedMs:0})");
         if (slicing.Steps > 0)
             Console.WriteLine($"  batch slices: the first {slicing.Steps} steps in slices of {slicing.Images} image{(slicing.Images == 1 ? "" : "s")}, {slicing.Threads} threads at once; " +
                 $"their rows are one thread's time over {slicing.Threads}, the stem's with the input reorder, which also has its row");
@@ -116,8 +119,12 @@ internal static class SimdProfile
         if (onnx is null) return;
         if (!onnx.Exists) throw new FileNotFoundException($"ONNX file not found: {onnx.FullName} (make it with tools/export_onnx.py)");
         using var options = new SessionOptions { IntraOpNumThreads = backend.Threads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        // Its load to first result as ours above: the file read (the page cache holds it after export), the session made, one run.
+        clock.Restart();
         using var session = new InferenceSession(onnx.FullName, options);
         var feeds = new[] { NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.First(), new DenseTensor<float>(input, [batch, plan.InChannels, size, size])) };
+        using (session.Run(feeds)) { }
+        double ortFirstMs = clock.Elapsed.TotalMilliseconds;
         // ONNX Runtime's workers spin ~40 ms after each run: pause, then one untimed call, before each timed block.
         Thread.Sleep(100);
         using (session.Run(feeds)) { }
@@ -129,6 +136,7 @@ internal static class SimdProfile
         var againCpu = CpuTime(rounds, () => Forward());
         double ortMedian = QuickCommand.Median(ort), ours = QuickCommand.Median(again);
         Console.WriteLine($"  ONNX Runtime {ortMedian:0.00} ms (min {ort.Min():0.00}); this backend again {ours:0.00} ms (min {again.Min():0.00}); ratio {ours / ortMedian:0.00}x");
+        Console.WriteLine($"  ONNX Runtime from the ONNX file to the first result {ortFirstMs:0} ms (this backend from its checkpoint {firstMs:0} ms)");
         if (cpuClock)
         {
             double ortC = QuickCommand.Median(ortCpu), oursC = QuickCommand.Median(againCpu);
