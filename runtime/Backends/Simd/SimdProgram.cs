@@ -170,6 +170,8 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
     {
         /// <summary>The whole batch's launches of the steps after the sliced ones (null before them).</summary>
         private ISimdLaunch[] _ops = [];
+        /// <summary>Per step, the weights of the step after it (null for the last), prefetched at its join.</summary>
+        private WeightRange[]?[] _next = [];
         private SlicedSteps<TVec> _sliced = null!;
         private float*[] _pointers = [];
         private int _boundGeneration = -1;
@@ -191,7 +193,7 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
             }
             for (int s = slicing.Steps; s < steps.Length && steps[s].FirstOp < opCount; s++)
             {
-                program._pool.Run(_ops[s]);
+                program._pool.Run(_ops[s], _next[s]);
                 if (opFinished is not null) steps[s].ReportFinished(opFinished);
             }
             var results = new float[read.Length][];
@@ -228,10 +230,15 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
             var ops = new ISimdLaunch[program._steps.Length];
             var binding = new StepBinding(geometry, plan, pointers, program._scratch.Pointer, program._scratch.Stride, program._pool.Threads);
             for (int s = slicing.Steps; s < ops.Length; s++) ops[s] = program._steps[s].Bind(binding);
+            // After binding: a 3x3 conv's ranges are those of the variant this shape chose.
+            var next = new WeightRange[]?[ops.Length];
+            for (int s = slicing.Steps; s + 1 < ops.Length; s++)
+                next[s] = program._steps[s + 1].WeightRanges.ToArray() is { Length: > 0 } ranges ? ranges : null;
             var slices = slicing.Slices(geometry.Batch).ToArray();
             _sliced = new SlicedSteps<TVec>(program._steps, (long)plan.InChannels * geometry.Height * geometry.Width, slicing.Threads,
                 [.. slices.Select((slice, i) => BindSlice(pointers, slice.First, slice.Count, copy: SlicedSteps<TVec>.TileOf(i, slices.Length, slicing.Threads)))]);
             _ops = ops;
+            _next = next;
             _pointers = pointers;
             _boundGeneration = generation;
         }

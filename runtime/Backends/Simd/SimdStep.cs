@@ -29,6 +29,12 @@ internal abstract unsafe class SimdStep : IDisposable
 
     public virtual long WeightBytes => 0;
 
+    /// <summary>
+    /// The packed weights a launch of this step streams, for the threads that wait at the step before to prefetch
+    /// (<see cref="WorkerPool.Run"/>); none for steps whose weights are a few per-channel values.
+    /// </summary>
+    public virtual IEnumerable<WeightRange> WeightRanges => [];
+
     /// <summary>A short name for profiles: the op kind.</summary>
     public abstract string Kind { get; }
 
@@ -63,6 +69,7 @@ internal sealed unsafe class PointwiseStep<TVec>(int firstOp, int lastOp, int so
 {
     public override long ScratchFloats => PointwiseConv<TVec>.ScratchFloats(weights);
     public override long WeightBytes => weights.Bytes;
+    public override IEnumerable<WeightRange> WeightRanges => [weights.Range];
     public override string Kind => FirstOp != LastOp ? (average2x2 ? "transition (BN-ReLU-avgpool + 1x1)" : "BN-ReLU + 1x1 conv") : "1x1 conv";
 
     public override ISimdLaunch Bind(in StepBinding b)
@@ -110,6 +117,7 @@ internal sealed unsafe class ConvStep<TVec>(int op, ConvOp c, FoldedConv folded)
 
     public override string Kind => $"{c.Kernel}x{c.Kernel}/{c.Stride} conv";
     public override long WeightBytes => ((long)c.OutChannels * c.InChannels * c.Kernel * c.Kernel + c.OutChannels) * sizeof(float);
+    public override IEnumerable<WeightRange> WeightRanges => [_weights.Range];
 
     public override ISimdLaunch Bind(in StepBinding b)
     {

@@ -77,6 +77,42 @@ public sealed class SimdNetworkTests
         ParityAssert.Close(c.Logits, shaped.Run(input, plan.Ops.Count, [plan.OutputBuffer], null)[0], "after the failed load");
     }
 
+    /// <summary>
+    /// What threads waiting at a join prefetch: every conv step names the packed weights its launches stream, a
+    /// Winograd step one range per transform element (16 for F(2x2), 36 for F(4x4)), each range non-empty and 64-byte
+    /// aligned, and no two ranges of a network overlap.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EveryConvStepNamesItsWeightsForPrefetch(bool winograd)
+    {
+        var plan = OddImageNet.Definition;
+        var weights = CheckpointBinder.Bind(DeterministicWeights.ForManifest(plan.Parameters), plan);
+        using var pool = new WorkerPool(2, spin: true);
+        using var network = new SimdNetwork(plan, weights, pool, winograd ? Conv3x3Algorithm.Winograd : Conv3x3Algorithm.Direct);
+        // At 224x224 the first block's maps are large enough for Winograd at every vector width.
+        using var shaped = network.ForShape(PlanGeometry.Compute(plan, 1, 224, 224));
+        var input = DeterministicWeights.Input(1, plan.InChannels, 224, 224);
+        shaped.Run(input, plan.Ops.Count, [plan.OutputBuffer], null);
+
+        var all = new List<WeightRange>();
+        foreach (var step in network.Steps)
+        {
+            var ranges = step.WeightRanges.ToList();
+            if (step.Kind.Contains("Winograd F(2x2")) Assert.Equal(16, ranges.Count);
+            else if (step.Kind.Contains("Winograd F(4x4")) Assert.Equal(36, ranges.Count);
+            else if (step.Kind.Contains("conv") || step.Kind.Contains("1x1")) Assert.Single(ranges); // transitions: "BN-ReLU-avgpool + 1x1"
+            else Assert.Empty(ranges);
+            Assert.All(ranges, r => Assert.True(r.Bytes > 0 && r.Start % 64 == 0, $"{step.Kind}: {r}"));
+            all.AddRange(ranges);
+        }
+        Assert.Contains(network.Steps, s => s.Kind.Contains(winograd ? "Winograd" : "3x3/1 conv"));
+        var sorted = all.OrderBy(r => r.Start).ToList();
+        for (int i = 1; i < sorted.Count; i++)
+            Assert.True(sorted[i - 1].Start + (nint)sorted[i - 1].Bytes <= sorted[i].Start, $"{sorted[i - 1]} overlaps {sorted[i]}");
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(7)]

@@ -42,6 +42,40 @@ public sealed class WorkerPoolTests
     }
 
     /// <summary>
+    /// With the next launch's weights to prefetch, threads that finish early prefetch them while they wait: the caller
+    /// until the join, a worker until the next fork. Forks still run every tile once and end: an 8 MB range is more
+    /// than a wait lasts, so each wait stops on its condition, not at the range's end. The tiles of unequal length
+    /// leave one thread waiting while another runs.
+    /// </summary>
+    [Theory]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    [InlineData(2, false)]
+    public unsafe void ForksWithWeightsToPrefetchStillRunEveryTileOnce(int threads, bool spin)
+    {
+        using var weights = new NativeBuffer(2 << 20);
+        WeightRange[] next = [new((nint)weights.Pointer, weights.Bytes), new((nint)weights.Pointer, 100)];
+        using var pool = new WorkerPool(threads, spin);
+        for (int fork = 0; fork < 500; fork++)
+        {
+            var op = new UnevenOp(1 + fork % 9);
+            pool.Run(op, fork % 3 == 0 ? null : next);
+            Assert.All(op.Runs, runs => Assert.Equal(1, runs));
+        }
+    }
+
+    private sealed class UnevenOp(int tiles) : ISimdLaunch
+    {
+        public int[] Runs { get; } = new int[tiles];
+        public int TileCount => tiles;
+        public void RunTile(int tile)
+        {
+            if (tile == 0) Thread.SpinWait(20_000);
+            Interlocked.Increment(ref Runs[tile]);
+        }
+    }
+
+    /// <summary>
     /// More tiles than a range word can count: they are cut into units of several tiles, and still every tile runs
     /// once, the last unit short.
     /// </summary>

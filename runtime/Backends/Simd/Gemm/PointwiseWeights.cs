@@ -97,6 +97,9 @@ internal sealed unsafe class PointwiseWeights<TVec> : IDisposable where TVec : s
     public float* Scale => _scale is null ? null : _scale.Pointer;
     public float* Shift => _shift is null ? null : _shift.Pointer;
 
+    /// <summary>The panels, which the micro-kernel streams (the bias, scale and shift are a few hundred bytes).</summary>
+    public WeightRange Range => new((nint)_panels.Pointer, _panels.Bytes);
+
     public long Bytes => _panels.Bytes + _bias.Bytes + (_scale?.Bytes ?? 0) * 2;
 
     public void Dispose()

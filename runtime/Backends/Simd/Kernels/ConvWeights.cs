@@ -40,6 +40,9 @@ internal sealed unsafe class ConvWeights
     /// <summary>Group <paramref name="group"/>'s weights, [k][k][inChannels][32].</summary>
     public float* Weights(int group) => _weights.Pointer + group * GroupLength;
 
+    /// <summary>Every group's weights, one run of memory.</summary>
+    public WeightRange Range => new((nint)_weights.Pointer, (long)_weights.Length * sizeof(float));
+
     /// <summary>Packed channel 0's bias; the packed channels follow contiguously.</summary>
     public float* Bias => _bias.Pointer;
 

@@ -12,6 +12,7 @@ internal sealed unsafe class WinogradStep<TVec, TTile>(int op, ConvOp c, FoldedC
 
     public override long ScratchFloats => WinogradConv<TVec, TTile>.ScratchFloats(_weights.Layout.KBlocks);
     public override long WeightBytes => _weights.Bytes;
+    public override IEnumerable<WeightRange> WeightRanges => _weights.Ranges;
     public override string Kind => $"3x3/1 conv, Winograd {TTile.Name}";
 
     public override ISimdLaunch Bind(in StepBinding b)
@@ -60,6 +61,9 @@ internal sealed class Conv3x3Step<TVec> : SimdStep where TVec : struct, IVec<TVe
 
     /// <summary>The kind of the variant the last bound shape chose (at load: the spec's input size at batch 1).</summary>
     public override string Kind => _bound.Kind;
+
+    /// <summary>The weights of the variant the last bound shape chose.</summary>
+    public override IEnumerable<WeightRange> WeightRanges => _bound.WeightRanges;
 
     public override ISimdLaunch Bind(in StepBinding b)
     {

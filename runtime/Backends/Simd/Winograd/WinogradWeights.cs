@@ -62,6 +62,9 @@ internal sealed class WinogradWeights<TVec, TTile> : IDisposable
     /// <summary>The slots, panels and bias every element shares.</summary>
     public PointwiseWeights<TVec> Layout => _elements[0];
 
+    /// <summary>Every element's panels, element by element.</summary>
+    public IEnumerable<WeightRange> Ranges => _elements.Select(e => e.Range);
+
     public long Bytes => _elements.Sum(e => e?.Bytes ?? 0);
 
     public void Dispose()
