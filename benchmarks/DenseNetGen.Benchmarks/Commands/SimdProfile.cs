@@ -95,7 +95,7 @@ internal static class SimdProfile
         var forwardsCpu = CpuTime(rounds, () => Forward());
         double forward = QuickCommand.Median(forwards);
         Console.WriteLine($"{plan.Name} {batch}x{plan.InChannels}x{size}x{size}, {device.Description}, median of {rounds} rounds; " +
-            $"activations {prepared.ActivationBytes(geometry) / 1e6:0.0} MB; from the checkpoint file to the first result {firstMs:0} ms " +
+            $"activations {prepared.ActivationBytes(geometry) / 1e6:0.0} MB, weights {prepared.WeightBytes / 1e6:0.0} MB, scratch {prepared.ScratchBytes / 1e6:0.0} MB; from the checkpoint file to the first result {firstMs:0} ms " +
             $"(read and bound {boundMs:0}, prepared {preparedMs - boundMs:0}, first pass {firstMs - preparedMs:0})");
         if (slicing.Steps > 0)
             Console.WriteLine($"  batch slices: the first {slicing.Steps} steps in slices of {slicing.Images} image{(slicing.Images == 1 ? "" : "s")}, {slicing.Threads} threads at once; " +

@@ -29,6 +29,12 @@ internal sealed class SimdNetwork : IPreparedNetwork
     /// <param name="slicing">How the batch runs; null for <see cref="Slicing"/>'s choice.</param>
     public long ActivationBytes(PlanGeometry geometry, BatchSlicing? slicing = null) => _program.ActivationBytes(geometry, slicing);
 
+    /// <summary>Bytes of packed weights: every step's, with the 3x3 convs' kept folded weights and the variants made so far.</summary>
+    public long WeightBytes => _program.WeightBytes;
+
+    /// <summary>Bytes of the workers' packing scratch.</summary>
+    public long ScratchBytes => _program.ScratchBytes;
+
     public IShapedNetwork ForShape(PlanGeometry geometry) => _program.ForShape(geometry);
 
     /// <summary>This shape with its batch run as <paramref name="slicing"/> says, whatever <see cref="Slicing"/> would choose (tests, benchmarks).</summary>

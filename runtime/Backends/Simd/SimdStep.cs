@@ -27,6 +27,7 @@ internal abstract unsafe class SimdStep : IDisposable
     /// <summary>Per-worker scratch floats this step needs.</summary>
     public virtual long ScratchFloats => 0;
 
+    /// <summary>Bytes of packed weights this step holds.</summary>
     public virtual long WeightBytes => 0;
 
     /// <summary>
@@ -116,7 +117,7 @@ internal sealed unsafe class ConvStep<TVec>(int op, ConvOp c, FoldedConv folded)
     private readonly ConvWeights _weights = ConvWeights.Pack(folded.Weights, folded.Bias, c.OutChannels, c.InChannels, c.Kernel, c.DestinationChannelOffset);
 
     public override string Kind => $"{c.Kernel}x{c.Kernel}/{c.Stride} conv";
-    public override long WeightBytes => ((long)c.OutChannels * c.InChannels * c.Kernel * c.Kernel + c.OutChannels) * sizeof(float);
+    public override long WeightBytes => _weights.Bytes;
     public override IEnumerable<WeightRange> WeightRanges => [_weights.Range];
 
     public override ISimdLaunch Bind(in StepBinding b)

@@ -40,6 +40,9 @@ internal sealed unsafe class ConvWeights
     /// <summary>Group <paramref name="group"/>'s weights, [k][k][inChannels][32].</summary>
     public float* Weights(int group) => _weights.Pointer + group * GroupLength;
 
+    /// <summary>Bytes packed: the weights and bias of every group, padding included.</summary>
+    public long Bytes => ((long)_weights.Length + _bias.Length) * sizeof(float);
+
     /// <summary>Every group's weights, one run of memory.</summary>
     public WeightRange Range => new((nint)_weights.Pointer, (long)_weights.Length * sizeof(float));
 
