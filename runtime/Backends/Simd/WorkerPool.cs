@@ -35,7 +35,7 @@ namespace DenseNetGen.Backends.Simd;
 /// cache while it waits, a chunk at a time, checking between chunks whether the join is done (the caller) or the next
 /// fork has come (a worker). At batch 1 each thread reads every layer's whole weights (DenseNet121: 43 MB a pass, from
 /// memory), which a second thread cannot share; this spends waits at joins on that rather than on spinning. DenseNet121
-/// and 161 at batch 1 on two threads: 2–3% a pass (benchmarks/README.md, "The next step's weights prefetched at
+/// and 161 at batch 1 on two threads: 2–4% a pass (benchmarks/README.md, "The next step's weights prefetched at
 /// joins"). A worker may read <c>next</c> of a newer job than its <c>op</c>; a prefetch never faults, so the worst a
 /// stale range costs is lines fetched for nothing.
 ///
