@@ -85,8 +85,9 @@ internal sealed unsafe class SimdProgram<TVec> : ISimdProgram where TVec : struc
 
     /// <summary>
     /// The steps of <paramref name="outline"/>, each with its weights packed, made on the pool's threads: packing
-    /// touches every byte of the prepared weights for the first time (DenseNet-121: 43 MB, most of its load time) and
-    /// steps share nothing while they are made. The pool is the device's and its gate is held, as for a run.
+    /// touches every byte of the prepared weights for the first time (DenseNet-121: 43 MB; page faults and zeroing were
+    /// nearly half of preparing, the Winograd transforms an eighth) and steps share nothing while they are made. The
+    /// pool is the device's and its gate is held, as for a run.
     /// </summary>
     private static SimdStep[] Compile(NetworkPlan plan, IReadOnlyList<PlanStep> outline, BoundCheckpoint weights, Conv3x3Algorithm conv3x3, WorkerPool pool)
     {
