@@ -119,7 +119,7 @@ internal static class SimdProfile
         if (onnx is null) return;
         if (!onnx.Exists) throw new FileNotFoundException($"ONNX file not found: {onnx.FullName} (make it with tools/export_onnx.py)");
         using var options = new SessionOptions { IntraOpNumThreads = backend.Threads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        // Its load to first result as ours above: the file read (the page cache holds it after export), the session made, one run.
+        // Its load to first result as ours above: the file read (from the page cache if it was read lately; ours was just written), the session made, one run.
         clock.Restart();
         using var session = new InferenceSession(onnx.FullName, options);
         var feeds = new[] { NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.First(), new DenseTensor<float>(input, [batch, plan.InChannels, size, size])) };
