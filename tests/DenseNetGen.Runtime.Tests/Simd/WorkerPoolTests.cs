@@ -4,11 +4,16 @@ namespace DenseNetGen.Runtime.Tests.Simd;
 
 public sealed class WorkerPoolTests
 {
-    private sealed class CountingOp(int tiles) : ISimdLaunch
+    /// <summary>Counts each tile's runs; with <paramref name="firstTileSpins"/>, tile 0 takes that much longer than the others.</summary>
+    private sealed class CountingOp(int tiles, int firstTileSpins = 0) : ISimdLaunch
     {
         public int[] Runs { get; } = new int[tiles];
         public int TileCount => tiles;
-        public void RunTile(int tile) => Interlocked.Increment(ref Runs[tile]);
+        public void RunTile(int tile)
+        {
+            if (tile == 0) Thread.SpinWait(firstTileSpins);
+            Interlocked.Increment(ref Runs[tile]);
+        }
     }
 
     private sealed class FailingOp : ISimdLaunch
@@ -58,20 +63,9 @@ public sealed class WorkerPoolTests
         using var pool = new WorkerPool(threads, spin);
         for (int fork = 0; fork < 500; fork++)
         {
-            var op = new UnevenOp(1 + fork % 9);
+            var op = new CountingOp(1 + fork % 9, firstTileSpins: 20_000);
             pool.Run(op, fork % 3 == 0 ? null : next);
             Assert.All(op.Runs, runs => Assert.Equal(1, runs));
-        }
-    }
-
-    private sealed class UnevenOp(int tiles) : ISimdLaunch
-    {
-        public int[] Runs { get; } = new int[tiles];
-        public int TileCount => tiles;
-        public void RunTile(int tile)
-        {
-            if (tile == 0) Thread.SpinWait(20_000);
-            Interlocked.Increment(ref Runs[tile]);
         }
     }
 
